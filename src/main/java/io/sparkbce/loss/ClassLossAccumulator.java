@@ -1,0 +1,87 @@
+package io.sparkbce.loss;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
+
+/**
+ * One {@link LossAccumulator} per class (the innermost index). The number of classes is fixed by
+ * the first row; a row with another number is an error rather than a silently ragged result.
+ */
+public final class ClassLossAccumulator implements ElementConsumer, Externalizable {
+  private static final long serialVersionUID = 1L;
+
+  private LossAccumulator[] classes = new LossAccumulator[0];
+
+  /** Fixes the number of classes on first use, checks it afterwards. */
+  @Override
+  public void beginBlock(int classCount) {
+    if (classes.length == 0) {
+      classes = new LossAccumulator[classCount];
+      for (int c = 0; c < classCount; c++) {
+        classes[c] = new LossAccumulator();
+      }
+    } else if (classes.length != classCount) {
+      throw new IllegalArgumentException(
+          "number of classes (" + classCount + ") differs from earlier rows (" + classes.length + ")");
+    }
+  }
+
+  @Override
+  public void accept(int classIndex, double value, double weight) {
+    classes[classIndex].add(value, weight);
+  }
+
+  public void merge(ClassLossAccumulator other) {
+    if (other.classes.length == 0) {
+      return;
+    }
+    beginBlock(other.classes.length);
+    for (int c = 0; c < classes.length; c++) {
+      classes[c].merge(other.classes[c]);
+    }
+  }
+
+  public int classCount() {
+    return classes.length;
+  }
+
+  /** One value per class; a class with no elements gives null for the means. */
+  public Double[] result(Reduction reduction) {
+    Double[] r = new Double[classes.length];
+    for (int c = 0; c < classes.length; c++) {
+      r[c] = classes[c].result(reduction);
+    }
+    return r;
+  }
+
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeInt(classes.length);
+    for (LossAccumulator a : classes) {
+      a.writeTo(out);
+    }
+  }
+
+  public static ClassLossAccumulator readFrom(DataInput in) throws IOException {
+    ClassLossAccumulator s = new ClassLossAccumulator();
+    int n = in.readInt();
+    s.classes = new LossAccumulator[n];
+    for (int c = 0; c < n; c++) {
+      s.classes[c] = LossAccumulator.readFrom(in);
+    }
+    return s;
+  }
+
+  @Override
+  public void writeExternal(ObjectOutput out) throws IOException {
+    writeTo(out);
+  }
+
+  @Override
+  public void readExternal(ObjectInput in) throws IOException {
+    merge(readFrom(in));
+  }
+}

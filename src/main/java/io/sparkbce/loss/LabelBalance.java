@@ -1,0 +1,117 @@
+package io.sparkbce.loss;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
+
+/**
+ * Positives and negatives per class, for {@code pos_weight = negatives / positives}. A soft target
+ * y counts as y positives and 1 - y negatives, which is the same count for hard 0/1 labels.
+ */
+public final class LabelBalance implements ElementConsumer, Externalizable {
+  private static final long serialVersionUID = 1L;
+
+  private final ClassCounts positives = new ClassCounts();
+  private final ClassCounts negatives = new ClassCounts();
+
+  @Override
+  public void beginBlock(int classCount) {
+    positives.ensure(classCount);
+    negatives.ensure(classCount);
+  }
+
+  @Override
+  public void accept(int classIndex, double target, double weight) {
+    positives.sums[classIndex].add(target);
+    negatives.sums[classIndex].add(1.0 - target);
+  }
+
+  public void merge(LabelBalance other) {
+    positives.merge(other.positives);
+    negatives.merge(other.negatives);
+  }
+
+  public int classCount() {
+    return positives.sums.length;
+  }
+
+  /**
+   * negatives / positives per class, rounded once. A class without positives gets +Infinity
+   * (NaN if it has no labels at all): with such a pos_weight its all-negative elements still
+   * get a finite loss, because a zero coefficient contributes exactly zero.
+   */
+  public double[] posWeight() {
+    double[] r = new double[classCount()];
+    for (int c = 0; c < r.length; c++) {
+      r[c] = negatives.sums[c].dividedBy(positives.sums[c]);
+    }
+    return r;
+  }
+
+  public void writeTo(DataOutput out) throws IOException {
+    positives.writeTo(out);
+    negatives.writeTo(out);
+  }
+
+  public static LabelBalance readFrom(DataInput in) throws IOException {
+    LabelBalance b = new LabelBalance();
+    b.positives.readFrom(in);
+    b.negatives.readFrom(in);
+    return b;
+  }
+
+  @Override
+  public void writeExternal(ObjectOutput out) throws IOException {
+    writeTo(out);
+  }
+
+  @Override
+  public void readExternal(ObjectInput in) throws IOException {
+    merge(readFrom(in));
+  }
+
+  /** Exact sums, one per class. */
+  private static final class ClassCounts {
+    ExactSum[] sums = new ExactSum[0];
+
+    void ensure(int classCount) {
+      if (sums.length == 0) {
+        sums = new ExactSum[classCount];
+        for (int c = 0; c < classCount; c++) {
+          sums[c] = new ExactSum();
+        }
+      } else if (sums.length != classCount) {
+        throw new IllegalArgumentException(
+            "number of classes (" + classCount + ") differs from earlier rows (" + sums.length + ")");
+      }
+    }
+
+    void merge(ClassCounts other) {
+      if (other.sums.length == 0) {
+        return;
+      }
+      ensure(other.sums.length);
+      for (int c = 0; c < sums.length; c++) {
+        sums[c].merge(other.sums[c]);
+      }
+    }
+
+    void writeTo(DataOutput out) throws IOException {
+      out.writeInt(sums.length);
+      for (ExactSum s : sums) {
+        s.writeTo(out);
+      }
+    }
+
+    void readFrom(DataInput in) throws IOException {
+      int n = in.readInt();
+      sums = new ExactSum[n];
+      for (int c = 0; c < n; c++) {
+        sums[c] = ExactSum.readFrom(in);
+      }
+    }
+  }
+}

@@ -1,0 +1,82 @@
+package io.sparkbce.loss;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.Externalizable;
+import java.io.IOException;
+import java.io.ObjectInput;
+import java.io.ObjectOutput;
+
+/**
+ * The mergeable state of one reduced loss: zero (the constructor), update ({@link #accept}), merge
+ * and result. Sums are exact, so the result does not depend on how rows were split or merged.
+ */
+public final class LossAccumulator implements ElementConsumer, Externalizable {
+  private static final long serialVersionUID = 1L;
+
+  private final ExactSum loss = new ExactSum();
+  private final ExactSum weight = new ExactSum();
+  private long elements;
+
+  @Override
+  public void accept(int classIndex, double value, double w) {
+    add(value, w);
+  }
+
+  /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
+  public void add(double value, double w) {
+    loss.add(value);
+    weight.add(w);
+    elements++;
+  }
+
+  public void merge(LossAccumulator other) {
+    loss.merge(other.loss);
+    weight.merge(other.weight);
+    elements += other.elements;
+  }
+
+  public long elements() {
+    return elements;
+  }
+
+  /** NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. */
+  public Double result(Reduction reduction) {
+    switch (reduction) {
+      case SUM:
+        return loss.value();
+      case MEAN:
+        return elements == 0 ? null : loss.dividedBy(elements);
+      case WEIGHTED_MEAN:
+        return elements == 0 ? null : loss.dividedBy(weight);
+      default:
+        throw new IllegalArgumentException(
+            "reduction '" + reduction.sqlName() + "' does not reduce; valid reductions are "
+                + Reduction.validNames(false));
+    }
+  }
+
+  public void writeTo(DataOutput out) throws IOException {
+    out.writeLong(elements);
+    loss.writeTo(out);
+    weight.writeTo(out);
+  }
+
+  public static LossAccumulator readFrom(DataInput in) throws IOException {
+    LossAccumulator a = new LossAccumulator();
+    a.elements = in.readLong();
+    a.loss.merge(ExactSum.readFrom(in));
+    a.weight.merge(ExactSum.readFrom(in));
+    return a;
+  }
+
+  @Override
+  public void writeExternal(ObjectOutput out) throws IOException {
+    writeTo(out);
+  }
+
+  @Override
+  public void readExternal(ObjectInput in) throws IOException {
+    merge(readFrom(in));
+  }
+}

@@ -1,0 +1,103 @@
+package io.sparkbce.loss;
+
+/**
+ * The elementwise binary cross-entropy math of SPEC §1, with no engine dependency.
+ *
+ * <p>Every binding (SQL, Column API, module API, evaluator, jobs) computes its element losses here,
+ * one element at a time or one contiguous block at a time. The block methods are the seam where a
+ * vectorised kernel replaces the scalar loop without touching the bindings.
+ */
+public final class LossKernel {
+  private LossKernel() {}
+
+  /** log(1 + e^z) without overflow for large z or loss of digits for very negative z. */
+  public static double softplus(double z) {
+    return Math.max(z, 0.0) + Math.log1p(Math.exp(-Math.abs(z)));
+  }
+
+  /** The logistic function, evaluated on the side where exp cannot overflow. */
+  public static double sigmoid(double x) {
+    if (x >= 0) {
+      return 1.0 / (1.0 + Math.exp(-x));
+    }
+    double e = Math.exp(x);
+    return e / (1.0 + e);
+  }
+
+  /**
+   * {@code w * (p*y*softplus(-x) + (1-y)*softplus(x))}: both terms are non-negative for y in [0, 1]
+   * and p, w >= 0, so nothing cancels. A term whose coefficient is zero contributes exactly zero
+   * even when its softplus is infinite, which gives infinite logits their mathematical limit
+   * instead of PyTorch's NaN.
+   */
+  public static double withLogits(double x, double y, double w, double p) {
+    if (x != x || y != y || w != w || p != p) {
+      return Double.NaN;
+    }
+    if (w == 0.0) {
+      return 0.0;
+    }
+    return w * (term(p * y, -x) + term(1.0 - y, x));
+  }
+
+  /**
+   * d loss / d x written as {@code (1-y)*sigmoid(x) - p*y*sigmoid(-x)}, which equals SPEC §1's
+   * {@code (p*y + 1 - y)*sigmoid(x) - p*y} but keeps the digits of sigmoid(x) close to 1.
+   */
+  public static double withLogitsGrad(double x, double y, double w, double p) {
+    if (x != x || y != y || w != w || p != p) {
+      return Double.NaN;
+    }
+    if (w == 0.0) {
+      return 0.0;
+    }
+    double pos = p * y;
+    double neg = 1.0 - y;
+    double up = neg == 0.0 ? 0.0 : neg * sigmoid(x);
+    double down = pos == 0.0 ? 0.0 : pos * sigmoid(-x);
+    return w * (up - down);
+  }
+
+  /**
+   * BCELoss on a probability q, with PyTorch's clamp of each log at -100 so that q = 0 or 1 give a
+   * finite loss. q and y outside [0, 1] (NaN included) are rejected, as current PyTorch does.
+   */
+  public static double probabilities(double q, double y, double w) {
+    if (!(q >= 0.0 && q <= 1.0)) {
+      throw new ProbabilityRangeException("input", q);
+    }
+    if (!(y >= 0.0 && y <= 1.0)) {
+      throw new ProbabilityRangeException("target", y);
+    }
+    if (w != w) {
+      return Double.NaN;
+    }
+    double logQ = Math.max(Math.log(q), -100.0);
+    double log1mQ = Math.max(Math.log1p(-q), -100.0);
+    return -w * (y * logQ + (1.0 - y) * log1mQ);
+  }
+
+  /** Loss of {@code n} elements at once; {@code w} and {@code p} are already expanded per element. */
+  public static void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = withLogits(x[i], y[i], w[i], p[i]);
+    }
+  }
+
+  public static void withLogitsGrad(
+      double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = withLogitsGrad(x[i], y[i], w[i], p[i]);
+    }
+  }
+
+  public static void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      out[i] = probabilities(q[i], y[i], w[i]);
+    }
+  }
+
+  private static double term(double coefficient, double z) {
+    return coefficient == 0.0 ? 0.0 : coefficient * softplus(z);
+  }
+}

@@ -1,0 +1,55 @@
+package io.sparkbce.udf;
+
+import java.io.Serializable;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import scala.collection.immutable.Map.Map1;
+
+/**
+ * The call being analysed or run, e.g. {@code bce_with_logits(logits, labels)}: every error message
+ * starts with it, so a failure at row three billion still says which function and which columns.
+ */
+public final class FunctionContext implements Serializable {
+  private static final long serialVersionUID = 1L;
+  private final String call;
+
+  FunctionContext(String function, scala.collection.immutable.Seq<Expression> args) {
+    StringBuilder b = new StringBuilder(function).append('(');
+    for (int i = 0; i < args.size(); i++) {
+      b.append(i == 0 ? "" : ", ").append(args.apply(i).sql());
+    }
+    this.call = b.append(')').toString();
+  }
+
+  FunctionContext(String call) {
+    this.call = call;
+  }
+
+  String call() {
+    return call;
+  }
+
+  /**
+   * Throws Spark's AnalysisException (checked in Java, not in Scala, where the analyzer expects
+   * it); declared to return so that call sites can say {@code throw ctx.analysisError(...)}.
+   */
+  RuntimeException analysisError(String message) {
+    // A message-only error condition: Spark 4 has no public constructor for free text.
+    throw FunctionContext.<RuntimeException>rethrow(new AnalysisException(
+        "_LEGACY_ERROR_TEMP_3071", new Map1<>("msg", call + ": " + message)));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <E extends Throwable> E rethrow(Throwable t) throws E {
+    throw (E) t;
+  }
+
+  IllegalArgumentException runtimeError(String message) {
+    return new IllegalArgumentException(call + ": " + message);
+  }
+
+  @Override
+  public String toString() {
+    return call;
+  }
+}

@@ -1,0 +1,40 @@
+package io.sparkbce.udf;
+
+import io.sparkbce.loss.LabelBalance;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+
+/** {@code bce_pos_weight(target)}: negatives / positives per class. */
+final class PosWeightAggregate extends RowAggregate<LabelBalance, ArrayData> {
+  private static final long serialVersionUID = 1L;
+
+  PosWeightAggregate(String name, LossCall call) {
+    super(name, call);
+  }
+
+  @Override
+  public LabelBalance newAggregationState() {
+    return new LabelBalance();
+  }
+
+  @Override
+  public LabelBalance merge(LabelBalance left, LabelBalance right) {
+    left.merge(right);
+    return left;
+  }
+
+  @Override
+  public ArrayData produceResult(LabelBalance state) {
+    if (state.classCount() == 0) {
+      return null;
+    }
+    return UnsafeArrayData.fromPrimitiveArray(state.posWeight());
+  }
+
+  @Override
+  public DataType resultType() {
+    return DataTypes.createArrayType(DataTypes.DoubleType, false);
+  }
+}

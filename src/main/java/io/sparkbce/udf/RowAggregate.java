@@ -1,0 +1,84 @@
+package io.sparkbce.udf;
+
+import io.sparkbce.loss.ElementConsumer;
+import io.sparkbce.loss.ElementQuantity;
+import io.sparkbce.loss.ProbabilityRangeException;
+import java.io.Serializable;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.aggregate.V2Aggregator;
+import org.apache.spark.sql.connector.catalog.functions.AggregateFunction;
+import org.apache.spark.sql.types.DataType;
+
+/**
+ * The update step shared by every aggregate: rows whose input, target or weight is NULL are
+ * skipped (as {@code avg} skips NULLs), and each valid element goes, unboxed, into the state.
+ * Subclasses say only what the state is and what it produces (Deequ's zero/update/merge/result).
+ */
+abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
+    implements AggregateFunction<S, R> {
+  private static final long serialVersionUID = 1L;
+  private final String name;
+  private final ElementQuantity quantity;
+  private final int rank;
+  private final int weightRank;
+  private final String context;
+  private final DataType[] inputTypes;
+
+  RowAggregate(String name, LossCall call) {
+    this.name = name;
+    this.quantity = call.quantity;
+    this.rank = call.rank;
+    this.weightRank = call.weightRank;
+    this.context = call.context.call();
+    this.inputTypes = new DataType[] {
+        call.input.dataType(), call.target.dataType(), call.weight.dataType(),
+        call.posWeight.dataType()
+    };
+  }
+
+  /** The Catalyst aggregate expression that runs this function over the call's children. */
+  static Expression expression(RowAggregate<?, ?> function, LossCall call) {
+    return new V2Aggregator<>(function, call.children(), 0, 0);
+  }
+
+  @Override
+  public S update(S state, InternalRow row) {
+    if (row.isNullAt(0) || row.isNullAt(1) || row.isNullAt(2)) {
+      return state;
+    }
+    if (row.isNullAt(3)) {
+      throw new FunctionContext(context).runtimeError("pos_weight is NULL");
+    }
+    if (rank == 0) {
+      double w = row.getDouble(2);
+      double v;
+      try {
+        v = quantity.apply(row.getDouble(0), row.getDouble(1), w, row.getDouble(3));
+      } catch (ProbabilityRangeException e) {
+        throw new FunctionContext(context).runtimeError(e.getMessage());
+      }
+      state.beginBlock(1);
+      state.accept(0, v, w);
+    } else {
+      RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),
+          row.getArray(3), rank, weightRank, state, false, context);
+    }
+    return state;
+  }
+
+  @Override
+  public DataType[] inputTypes() {
+    return inputTypes.clone();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public boolean isResultNullable() {
+    return true;
+  }
+}

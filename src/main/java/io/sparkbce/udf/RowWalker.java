@@ -1,0 +1,138 @@
+package io.sparkbce.udf;
+
+import io.sparkbce.loss.ElementConsumer;
+import io.sparkbce.loss.ElementQuantity;
+import io.sparkbce.loss.ProbabilityRangeException;
+import java.util.Arrays;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
+
+/**
+ * Walks one row of (possibly nested) arrays in the canonical form of {@link LossCall}: checks the
+ * shapes, gathers each innermost vector into primitive blocks with weight and pos_weight broadcast
+ * onto it, hands the block to the kernel, and passes the results on: to an accumulator (aggregates)
+ * and/or into a result array of the input's shape (elementwise functions).
+ *
+ * <p>Holds scratch blocks, so one instance per thread ({@link #get()}).
+ */
+final class RowWalker {
+  private static final ThreadLocal<RowWalker> PER_THREAD = ThreadLocal.withInitial(RowWalker::new);
+
+  private double[] x = new double[0];
+  private double[] y = x;
+  private double[] w = x;
+  private double[] p = x;
+  private double[] out = x;
+  private boolean[] valid = new boolean[0];
+
+  static RowWalker get() {
+    return PER_THREAD.get();
+  }
+
+  /**
+   * @param rank the input's nesting depth (>= 1)
+   * @param weightRank the weight's nesting depth (1..rank), aligned with the innermost dimensions
+   * @param sink receives valid elements, or null
+   * @param materialize whether to build and return the result array
+   */
+  ArrayData walk(
+      ElementQuantity quantity, ArrayData xs, ArrayData ys, ArrayData ws, ArrayData ps, int rank,
+      int weightRank, ElementConsumer sink, boolean materialize, Object context) {
+    int n = xs.numElements();
+    int m = ys.numElements();
+    if (m != n) {
+      throw new FunctionContext(String.valueOf(context))
+          .runtimeError("Target size (" + m + ") must be the same as input size (" + n + ")");
+    }
+    boolean weightHere = weightRank == rank;
+    int wn = weightHere ? ws.numElements() : 1;
+    if (weightHere && wn != n && wn != 1) {
+      throw new FunctionContext(String.valueOf(context))
+          .runtimeError("weight size (" + wn + ") must match input size (" + n + ")");
+    }
+    if (rank == 1) {
+      return leaf(quantity, xs, ys, ws, ps, sink, materialize, context);
+    }
+    Object[] children = materialize ? new Object[n] : null;
+    for (int i = 0; i < n; i++) {
+      int wi = wn == 1 ? 0 : i;
+      if (xs.isNullAt(i) || ys.isNullAt(i) || (weightHere && ws.isNullAt(wi))) {
+        continue;
+      }
+      ArrayData wChild = weightHere ? ws.getArray(wi) : ws;
+      int wRank = weightHere ? weightRank - 1 : weightRank;
+      ArrayData r =
+          walk(quantity, xs.getArray(i), ys.getArray(i), wChild, ps, rank - 1, wRank, sink,
+              materialize, context);
+      if (materialize) {
+        children[i] = r;
+      }
+    }
+    return materialize ? new GenericArrayData(children) : null;
+  }
+
+  private ArrayData leaf(
+      ElementQuantity quantity, ArrayData xs, ArrayData ys, ArrayData ws, ArrayData ps,
+      ElementConsumer sink, boolean materialize, Object context) {
+    int n = xs.numElements();
+    int wn = ws.numElements();
+    int pn = ps.numElements();
+    if (pn != n && pn != 1 && quantity.takesPosWeight()) {
+      throw new FunctionContext(String.valueOf(context))
+          .runtimeError("pos_weight size (" + pn + ") must match the number of classes (" + n + ")");
+    }
+    ensureCapacity(n);
+    boolean wScalar = wn == 1;
+    boolean pScalar = pn == 1;
+    boolean allValid = true;
+    for (int i = 0; i < n; i++) {
+      int wi = wScalar ? 0 : i;
+      int pi = pScalar ? 0 : i;
+      boolean ok = !xs.isNullAt(i) && !ys.isNullAt(i) && !ws.isNullAt(wi) && !ps.isNullAt(pi);
+      valid[i] = ok;
+      allValid &= ok;
+      x[i] = ok ? xs.getDouble(i) : 0.5;
+      y[i] = ok ? ys.getDouble(i) : 0.5;
+      w[i] = ok ? ws.getDouble(wi) : 1.0;
+      p[i] = ok ? ps.getDouble(pi) : 1.0;
+    }
+    try {
+      quantity.apply(x, y, w, p, out, n);
+    } catch (ProbabilityRangeException e) {
+      throw new FunctionContext(String.valueOf(context)).runtimeError(e.getMessage());
+    }
+    if (sink != null) {
+      sink.beginBlock(n);
+      for (int i = 0; i < n; i++) {
+        if (valid[i]) {
+          sink.accept(i, out[i], w[i]);
+        }
+      }
+    }
+    if (!materialize) {
+      return null;
+    }
+    UnsafeArrayData result = UnsafeArrayData.fromPrimitiveArray(Arrays.copyOf(out, n));
+    if (!allValid) {
+      for (int i = 0; i < n; i++) {
+        if (!valid[i]) {
+          result.setNullAt(i);
+        }
+      }
+    }
+    return result;
+  }
+
+  private void ensureCapacity(int n) {
+    if (x.length < n) {
+      int c = Math.max(n, 2 * x.length);
+      x = new double[c];
+      y = new double[c];
+      w = new double[c];
+      p = new double[c];
+      out = new double[c];
+      valid = new boolean[c];
+    }
+  }
+}
