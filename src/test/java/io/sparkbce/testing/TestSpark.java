@@ -1,0 +1,28 @@
+package io.sparkbce.testing;
+
+import io.sparkbce.BceFunctions;
+import org.apache.spark.sql.SparkSession;
+
+/** The one SparkSession of a test JVM: local[2], two shuffle partitions, no UI. */
+public final class TestSpark {
+  private static SparkSession session;
+
+  private TestSpark() {}
+
+  public static synchronized SparkSession session() {
+    if (session == null) {
+      session = SparkSession.builder()
+          .master("local[2]")
+          .appName("spark-bce-tests")
+          .config("spark.sql.shuffle.partitions", "2")
+          .config("spark.default.parallelism", "2")
+          .config("spark.ui.enabled", "false")
+          .config("spark.sql.ansi.enabled", "true")
+          .config("spark.driver.host", "127.0.0.1")
+          .config("spark.sql.warehouse.dir", "target/spark-warehouse")
+          .getOrCreate();
+      BceFunctions.register(session);
+    }
+    return session;
+  }
+}
