@@ -37,7 +37,7 @@ public final class LossKernel {
     if (w == 0.0) {
       return 0.0;
     }
-    return w * (term(p * y, -x) + term(1.0 - y, x));
+    return w * (term(positive(y, p), -x) + term(1.0 - y, x));
   }
 
   /**
@@ -51,7 +51,7 @@ public final class LossKernel {
     if (w == 0.0) {
       return 0.0;
     }
-    double pos = p * y;
+    double pos = positive(y, p);
     double neg = 1.0 - y;
     double up = neg == 0.0 ? 0.0 : neg * sigmoid(x);
     double down = pos == 0.0 ? 0.0 : pos * sigmoid(-x);
@@ -95,6 +95,11 @@ public final class LossKernel {
     for (int i = 0; i < n; i++) {
       out[i] = probabilities(q[i], y[i], w[i]);
     }
+  }
+
+  /** p*y, zero for a negative target even when p is infinite (a class without positives). */
+  private static double positive(double y, double p) {
+    return y == 0.0 ? 0.0 : p * y;
   }
 
   private static double term(double coefficient, double z) {

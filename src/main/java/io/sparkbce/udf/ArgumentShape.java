@@ -44,7 +44,7 @@ final class ArgumentShape {
     boolean number = leaf instanceof NumericType || (booleanAllowed && leaf instanceof BooleanType);
     if (!number) {
       throw ctx.analysisError(
-          "argument `" + role + "` (" + e.sql() + ") has type " + t.sql() + "; expected "
+          "argument `" + role + "` (" + FunctionContext.shown(e) + ") has type " + t.sql() + "; expected "
               + (booleanAllowed ? "a number or BOOLEAN" : "a number")
               + ", an ARRAY of them (nested for (N, *, C) shapes) or an MLlib VECTOR");
     }

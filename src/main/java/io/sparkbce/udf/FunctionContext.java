@@ -3,6 +3,7 @@ package io.sparkbce.udf;
 import java.io.Serializable;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import scala.collection.immutable.Map.Map1;
 
 /**
@@ -16,9 +17,14 @@ public final class FunctionContext implements Serializable {
   FunctionContext(String function, scala.collection.immutable.Seq<Expression> args) {
     StringBuilder b = new StringBuilder(function).append('(');
     for (int i = 0; i < args.size(); i++) {
-      b.append(i == 0 ? "" : ", ").append(args.apply(i).sql());
+      b.append(i == 0 ? "" : ", ").append(shown(args.apply(i)));
     }
     this.call = b.append(')').toString();
+  }
+
+  /** A column by the name the user wrote, anything else as SQL. */
+  static String shown(Expression e) {
+    return e instanceof NamedExpression ? ((NamedExpression) e).name() : e.sql();
   }
 
   FunctionContext(String call) {

@@ -69,8 +69,8 @@ final class LossCall {
     }
     if (xs.rank != ys.rank) {
       throw ctx.analysisError(
-          "Target size must be the same as input size: target `" + y.sql() + "` has rank "
-              + ys.rank + " (" + y.dataType().sql() + ") but input `" + x.sql() + "` has rank "
+          "Target size must be the same as input size: target `" + FunctionContext.shown(y) + "` has rank "
+              + ys.rank + " (" + y.dataType().sql() + ") but input `" + FunctionContext.shown(x) + "` has rank "
               + xs.rank + " (" + x.dataType().sql() + ")");
     }
     int rank = xs.rank;
@@ -88,7 +88,7 @@ final class LossCall {
       weightRank = rank == 0 ? 0 : 1;
     } else if (ws.rank > rank) {
       throw ctx.analysisError(
-          "weight `" + w.sql() + "` has rank " + ws.rank + " but input has rank " + rank
+          "weight `" + FunctionContext.shown(w) + "` has rank " + ws.rank + " but input has rank " + rank
               + "; a weight is a number per row or an array of the input's shape");
     } else if (ws.rank == 0 && rank > 0) {
       cw = new CreateArray(seq(ws.toDoubles(w)));
@@ -104,7 +104,7 @@ final class LossCall {
       cp = rank == 0 ? Literal.create(1.0, DataTypes.DoubleType) : ones();
     } else if (ps.rank > 1) {
       throw ctx.analysisError(
-          "pos_weight `" + p.sql() + "` must be a number or an array of length C, got "
+          "pos_weight `" + FunctionContext.shown(p) + "` must be a number or an array of length C, got "
               + p.dataType().sql());
     } else if (rank == 0) {
       cp = ps.rank == 0 ? ps.toDoubles(p) : PosWeightArgument.single(ps.toDoubles(p), ctx);
@@ -139,7 +139,7 @@ final class LossCall {
 
   private static Reduction reductionOf(FunctionContext ctx, Expression r) {
     if (!r.foldable()) {
-      throw ctx.analysisError("reduction must be a constant string, got `" + r.sql() + "`");
+      throw ctx.analysisError("reduction must be a constant string, got `" + FunctionContext.shown(r) + "`");
     }
     Object v = r.eval(null);
     if (v == null) {

@@ -22,7 +22,9 @@ public final class VectorValues {
         vector);
   }
 
-  public static ArrayData toArray(InternalRow vector) {
+  /** Declared on Object: Spark looks a UDT argument's method up by that class. */
+  public static ArrayData toArray(Object udtValue) {
+    InternalRow vector = (InternalRow) udtValue;
     ArrayData values = vector.getArray(3);
     if (vector.getByte(0) != SPARSE) {
       return values;
