@@ -15,6 +15,17 @@ public final class ClassLossAccumulator implements ElementConsumer, Externalizab
   private static final long serialVersionUID = 1L;
 
   private LossAccumulator[] classes = new LossAccumulator[0];
+  private final boolean tracksWeight;
+
+  /** For deserialisation. */
+  public ClassLossAccumulator() {
+    this(true);
+  }
+
+  /** @param tracksWeight whether weighted_mean will be asked for */
+  public ClassLossAccumulator(boolean tracksWeight) {
+    this.tracksWeight = tracksWeight;
+  }
 
   /** Fixes the number of classes on first use, checks it afterwards. */
   @Override
@@ -22,7 +33,7 @@ public final class ClassLossAccumulator implements ElementConsumer, Externalizab
     if (classes.length == 0) {
       classes = new LossAccumulator[classCount];
       for (int c = 0; c < classCount; c++) {
-        classes[c] = new LossAccumulator();
+        classes[c] = new LossAccumulator(tracksWeight);
       }
     } else if (classes.length != classCount) {
       throw new IllegalArgumentException(

@@ -17,6 +17,21 @@ public final class LossAccumulator implements ElementConsumer, Externalizable {
   private final ExactSum loss = new ExactSum();
   private final ExactSum weight = new ExactSum();
   private long elements;
+  /** Only weighted_mean needs the sum of weights; the others skip its cost on the hot path. */
+  private boolean tracksWeight;
+
+  /** For deserialisation; tracks weights, since the reading side does not know. */
+  public LossAccumulator() {
+    this(true);
+  }
+
+  public LossAccumulator(boolean tracksWeight) {
+    this.tracksWeight = tracksWeight;
+  }
+
+  public static LossAccumulator forReduction(Reduction reduction) {
+    return new LossAccumulator(reduction == Reduction.WEIGHTED_MEAN);
+  }
 
   @Override
   public void accept(int classIndex, double value, double w) {
@@ -26,13 +41,16 @@ public final class LossAccumulator implements ElementConsumer, Externalizable {
   /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
   public void add(double value, double w) {
     loss.add(value);
-    weight.add(w);
+    if (tracksWeight) {
+      weight.add(w);
+    }
     elements++;
   }
 
   public void merge(LossAccumulator other) {
     loss.merge(other.loss);
     weight.merge(other.weight);
+    tracksWeight &= other.tracksWeight;
     elements += other.elements;
   }
 
@@ -48,6 +66,9 @@ public final class LossAccumulator implements ElementConsumer, Externalizable {
       case MEAN:
         return elements == 0 ? null : loss.dividedBy(elements);
       case WEIGHTED_MEAN:
+        if (!tracksWeight) {
+          throw new IllegalStateException("weights were not accumulated for weighted_mean");
+        }
         return elements == 0 ? null : loss.dividedBy(weight);
       default:
         throw new IllegalArgumentException(
@@ -58,6 +79,7 @@ public final class LossAccumulator implements ElementConsumer, Externalizable {
 
   public void writeTo(DataOutput out) throws IOException {
     out.writeLong(elements);
+    out.writeBoolean(tracksWeight);
     loss.writeTo(out);
     weight.writeTo(out);
   }
@@ -65,6 +87,7 @@ public final class LossAccumulator implements ElementConsumer, Externalizable {
   public static LossAccumulator readFrom(DataInput in) throws IOException {
     LossAccumulator a = new LossAccumulator();
     a.elements = in.readLong();
+    a.tracksWeight = in.readBoolean();
     a.loss.merge(ExactSum.readFrom(in));
     a.weight.merge(ExactSum.readFrom(in));
     return a;

@@ -19,7 +19,7 @@ final class ClassLossAggregate extends RowAggregate<ClassLossAccumulator, ArrayD
 
   @Override
   public ClassLossAccumulator newAggregationState() {
-    return new ClassLossAccumulator();
+    return new ClassLossAccumulator(reduction == Reduction.WEIGHTED_MEAN);
   }
 
   @Override

@@ -17,7 +17,7 @@ final class LossAggregate extends RowAggregate<LossAccumulator, Double> {
 
   @Override
   public LossAccumulator newAggregationState() {
-    return new LossAccumulator();
+    return LossAccumulator.forReduction(reduction);
   }
 
   @Override
