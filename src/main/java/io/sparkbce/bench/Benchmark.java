@@ -110,7 +110,7 @@ public final class Benchmark {
   /** MLlib's logLoss on the same rows as probability vectors; compared with bce_loss on them. */
   private void mllib(Path path, long rows) {
     if (!Files.exists(path)) {
-      spark.sql("SELECT array(1 - q, q) AS pq, q, y AS label FROM"
+      spark.sql("SELECT array(1 - q, q) AS pq, q, y AS label, IF(q > 0.5, 1D, 0D) AS prediction FROM"
           + " (SELECT 1 / (1 + exp(-x)) AS q, y FROM scalar)")
           .withColumn("probability", org.apache.spark.ml.functions.array_to_vector(
               org.apache.spark.sql.functions.col("pq")))
