@@ -77,11 +77,12 @@ public final class LossKernel {
     return -w * (y * logQ + (1.0 - y) * log1mQ);
   }
 
-  /** Loss of {@code n} elements at once; {@code w} and {@code p} are already expanded per element. */
+  /**
+   * Loss of {@code n} elements at once; {@code w} and {@code p} are already expanded per element.
+   * Runs the {@link BlockKernel#selected() selected} kernel: vectorised where the JVM allows.
+   */
   public static void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-    for (int i = 0; i < n; i++) {
-      out[i] = withLogits(x[i], y[i], w[i], p[i]);
-    }
+    BlockKernels.SELECTED.withLogits(x, y, w, p, out, n);
   }
 
   public static void withLogitsGrad(

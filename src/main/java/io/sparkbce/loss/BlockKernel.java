@@ -1,0 +1,27 @@
+package io.sparkbce.loss;
+
+/**
+ * The loss of a contiguous block of elements: the seam where a vectorised implementation replaces
+ * the scalar loop. {@link #selected()} picks one once per JVM.
+ */
+public interface BlockKernel {
+  /** {@code -Dsparkbce.kernel=scalar} forces the scalar loop even where vectors are available. */
+  String PROPERTY = "sparkbce.kernel";
+
+  void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n);
+
+  String name();
+
+  static BlockKernel selected() {
+    return BlockKernels.SELECTED;
+  }
+
+  static BlockKernel scalar() {
+    return BlockKernels.SCALAR;
+  }
+
+  /** The Vector API kernel, or null when this JVM runs without {@code jdk.incubator.vector}. */
+  static BlockKernel vector() {
+    return BlockKernels.VECTOR;
+  }
+}

@@ -1,0 +1,166 @@
+package io.sparkbce.kernel;
+
+import static io.sparkbce.testing.Close.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkbce.loss.BlockKernel;
+import io.sparkbce.testing.Golden;
+import io.sparkbce.testing.Golden.GoldenCase;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both block kernels, scalar and Vector API, on every element of the golden BCE-with-logits cases
+ * (weights and pos_weight broadcast as PyTorch does), against {@code exact} at 1e-14.
+ */
+class BlockKernelGoldenTest {
+
+  @Test
+  void vectorKernelIsAvailableAndSelectedInTests() {
+    assertNotNull(BlockKernel.vector(), "surefire runs with --add-modules jdk.incubator.vector");
+    assertSame(BlockKernel.vector(), BlockKernel.selected());
+  }
+
+  @Test
+  void scalarKernelPassesTheGoldenVectors() {
+    assertTrue(check(BlockKernel.scalar()) > 5000);
+  }
+
+  @Test
+  void vectorKernelPassesTheGoldenVectors() {
+    assertTrue(check(BlockKernel.vector()) > 5000);
+  }
+
+  @Test
+  void kernelsAgreeOnAwkwardValues() {
+    double[] xs = {0, -0.0, 1e-300, -1e-300, 40, -40, 700, -700, 800, -800, 1e308,
+        Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 3.5, -2.25, 17, 1e-17};
+    double[] ys = {0, 1, 0.5, 0.25, -0.5, 1.5, Double.NaN};
+    double[] ws = {1, 0, 2.5, -1};
+    double[] ps = {1, 0, 3, Double.POSITIVE_INFINITY};
+    List<double[]> rows = new ArrayList<>();
+    for (double x : xs) {
+      for (double y : ys) {
+        for (double w : ws) {
+          for (double p : ps) {
+            rows.add(new double[] {x, y, w, p});
+          }
+        }
+      }
+    }
+    int n = rows.size();
+    double[][] cols = new double[4][n];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < 4; k++) {
+        cols[k][i] = rows.get(i)[k];
+      }
+    }
+    double[] scalar = new double[n];
+    double[] vector = new double[n];
+    BlockKernel.scalar().withLogits(cols[0], cols[1], cols[2], cols[3], scalar, n);
+    BlockKernel.vector().withLogits(cols[0], cols[1], cols[2], cols[3], vector, n);
+    for (int i = 0; i < n; i++) {
+      String what = "x=" + cols[0][i] + " y=" + cols[1][i] + " w=" + cols[2][i] + " p="
+          + cols[3][i];
+      if (Double.isNaN(scalar[i]) || Double.isInfinite(scalar[i]) || scalar[i] == 0) {
+        assertEquals(scalar[i], vector[i], what);
+      } else {
+        assertEquals(scalar[i], vector[i], 1e-14 * Math.abs(scalar[i]), what);
+      }
+    }
+  }
+
+  @Test
+  void aPropertyForcesTheScalarKernel() throws Exception {
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    for (String[] run : new String[][] {{"-Dsparkbce.kernel=scalar", "scalar"},
+        {"-Dsparkbce.kernel=auto", "vector"}}) {
+      Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", run[0], "-cp",
+          cp, KernelName.class.getName()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+      assertTrue(out.contains("kernel: " + run[1]), out);
+    }
+  }
+
+  /** Element by element: x, y, weight and pos_weight after PyTorch's broadcasting. */
+  private static int check(BlockKernel kernel) {
+    int checked = 0;
+    for (GoldenCase c : Golden.cases("bce_with_logits.jsonl")) {
+      if (!"none".equals(c.reduction()) || c.error() != null || c.float32()) {
+        continue;
+      }
+      List<double[]> elements = new ArrayList<>();
+      List<JsonNode> exact = new ArrayList<>();
+      for (int n = 0; n < c.rows(); n++) {
+        flatten(c, c.input().get(n), c.target().get(n), weightOfRow(c, n), c.posWeight(),
+            c.exact().get(n), elements, exact);
+      }
+      int m = elements.size();
+      double[][] cols = new double[4][m];
+      for (int i = 0; i < m; i++) {
+        for (int k = 0; k < 4; k++) {
+          cols[k][i] = elements.get(i)[k];
+        }
+      }
+      double[] out = new double[m];
+      kernel.withLogits(cols[0], cols[1], cols[2], cols[3], out, m);
+      for (int i = 0; i < m; i++) {
+        assertClose(exact.get(i).asDouble(), out[i], kernel.name() + " " + c.id() + " #" + i);
+      }
+      checked += m;
+    }
+    return checked;
+  }
+
+  private static JsonNode weightOfRow(GoldenCase c, int n) {
+    if (c.weight() == null) {
+      return null;
+    }
+    return "class".equals(c.weightKind()) ? c.weight() : c.weight().get(n);
+  }
+
+  private static void flatten(GoldenCase c, JsonNode x, JsonNode y, JsonNode w, double[] pw,
+      JsonNode exact, List<double[]> elements, List<JsonNode> exacts) {
+    if (x.isArray()) {
+      for (int i = 0; i < x.size(); i++) {
+        JsonNode wi = w;
+        if (w != null && w.isArray() && depth(w) == depth(x)) {
+          wi = w.get(w.size() == 1 ? 0 : i);
+        }
+        double[] p = pw;
+        if (!x.get(i).isArray() && pw != null) {
+          p = new double[] {pw[pw.length == 1 ? 0 : i]};
+        }
+        flatten(c, x.get(i), y.get(i), wi, p, exact.get(i), elements, exacts);
+      }
+      return;
+    }
+    JsonNode wv = w;
+    while (wv != null && wv.isArray()) {
+      wv = wv.get(0);
+    }
+    elements.add(new double[] {x.asDouble(), y.asDouble(), wv == null ? 1 : wv.asDouble(),
+        pw == null ? 1 : pw[0]});
+    exacts.add(exact);
+  }
+
+  private static int depth(JsonNode v) {
+    int d = 0;
+    while (v != null && v.isArray()) {
+      v = v.size() == 0 ? null : v.get(0);
+      d++;
+    }
+    return d;
+  }
+}
