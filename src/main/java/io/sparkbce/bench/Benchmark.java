@@ -23,6 +23,9 @@ import org.apache.spark.sql.SparkSession;
  *     [--groups 10000] [--repeat 3] [--only scalar,arrays,grouped,mllib] [--dir PATH]</pre>
  */
 public final class Benchmark {
+  /** Deterministic pseudo-random class values (rand() takes no per-element seed in a lambda). */
+  private static final String LOGIT = "c -> CAST((hash(id, c) % 10007) / 1667D AS FLOAT)";
+  private static final String LABEL = "c -> CAST(pmod(hash(c, id), 5) = 0 AS FLOAT)";
   private final SparkSession spark;
   private final int repeat;
 
@@ -85,7 +88,35 @@ public final class Benchmark {
                       + " * (log1p(exp(-abs(e.a))) + greatest(-e.a, 0))), 0D, (s, v) -> s + v))"
                       + " / (count(*) * " + classes + ") FROM arrays")));
     }
+    if (only.contains("memory")) {
+      b.memory(dir.resolve("memory"), Integer.parseInt(o.getOrDefault("memory-groups", "100000")),
+          classes);
+    }
     spark.stop();
+  }
+
+  /**
+   * State per group is O(C): many groups of per-class states must aggregate in a small heap
+   * (run with -Xmx1g / --driver-memory 1g to check the README's claim).
+   */
+  private void memory(Path path, int groups, int classes) {
+    long rows = groups * 20L;
+    if (!Files.exists(path)) {
+      spark.sql("SELECT id % " + groups + " AS g, transform(sequence(1, " + classes + "), "
+          + LOGIT + ") AS x, transform(sequence(1, " + classes + "), " + LABEL + ") AS y"
+          + " FROM range(" + rows + ")")
+          .write().mode(SaveMode.Overwrite).parquet(path.toString());
+    }
+    spark.read().parquet(path.toString()).createOrReplaceTempView("memory");
+    long t0 = System.nanoTime();
+    long n = spark.sql("SELECT g, bce_with_logits_loss_per_class(x, y) AS pc FROM memory GROUP BY g")
+        .where("size(pc) = " + classes).count();
+    System.out.printf(Locale.ROOT, "%n== memory: %d groups x %d classes (%d rows) in a %d MiB heap:"
+        + " %d groups aggregated in %.1f s%n", groups, classes, rows,
+        Runtime.getRuntime().maxMemory() >> 20, n, (System.nanoTime() - t0) / 1e9);
+    if (n != groups) {
+      throw new IllegalStateException("expected " + groups + " groups, got " + n);
+    }
   }
 
   private void scalarData(Path path, long rows, int groups) {
@@ -99,9 +130,8 @@ public final class Benchmark {
 
   private void arrayData(Path path, long rows, int classes) {
     if (!Files.exists(path)) {
-      spark.sql("SELECT transform(sequence(1, " + classes + "), c -> CAST(randn(c) * 3 AS FLOAT))"
-          + " AS x, transform(sequence(1, " + classes + "), c -> CAST(CAST(rand(c + 100) < 0.2 AS"
-          + " INT) AS FLOAT)) AS y FROM range(" + rows + ")")
+      spark.sql("SELECT transform(sequence(1, " + classes + "), " + LOGIT + ") AS x,"
+          + " transform(sequence(1, " + classes + "), " + LABEL + ") AS y FROM range(" + rows + ")")
           .write().mode(SaveMode.Overwrite).parquet(path.toString());
     }
     spark.read().parquet(path.toString()).createOrReplaceTempView("arrays");
