@@ -55,8 +55,8 @@ public final class BCELoss implements Serializable {
       double[] weight, Boolean sizeAverage, Boolean reduce, String reduction, String lossCol) {
     this.weight = weight == null ? null : weight.clone();
     this.reduction =
-        BCEWithLogitsLoss.resolveReduction("BCELoss", sizeAverage, reduce, reduction, LOG);
-    this.lossCol = BCEWithLogitsLoss.requireName(lossCol, "lossCol");
+        ModuleSupport.resolveReduction("BCELoss", sizeAverage, reduce, reduction, LOG);
+    this.lossCol = ModuleSupport.requireName(lossCol, "lossCol");
     if (this.weight != null && this.weight.length == 0) {
       throw new IllegalArgumentException("weight must not be empty");
     }
@@ -87,10 +87,10 @@ public final class BCELoss implements Serializable {
 
   /** As {@link #apply(Dataset, String, String)}, each element weighted by {@code weightCol}. */
   public double apply(Dataset<Row> df, String inputCol, String targetCol, String weightCol) {
-    BCEWithLogitsLoss.requireReduced("BCELoss", reduction);
-    BCEWithLogitsLoss.ensureFunctions(df);
-    Column w = BCEWithLogitsLoss.weightColumn("BCELoss", df, inputCol, weight, weightCol);
-    return BCEWithLogitsLoss.first(df.select(
+    ModuleSupport.requireReduced("BCELoss", reduction);
+    ModuleSupport.ensureFunctions(df);
+    Column w = ModuleSupport.weightColumn("BCELoss", df, inputCol, weight, weightCol);
+    return ModuleSupport.first(df.select(
         BceFunctions.bceLoss(df.col(inputCol), df.col(targetCol), w, reduction)));
   }
 
@@ -102,9 +102,9 @@ public final class BCELoss implements Serializable {
   /** As {@link #applyNone(Dataset, String, String)}, weighted by {@code weightCol}. */
   public Dataset<Row> applyNone(
       Dataset<Row> df, String inputCol, String targetCol, String weightCol) {
-    BCEWithLogitsLoss.requireNone("BCELoss", reduction);
-    BCEWithLogitsLoss.ensureFunctions(df);
-    Column w = BCEWithLogitsLoss.weightColumn("BCELoss", df, inputCol, weight, weightCol);
+    ModuleSupport.requireNone("BCELoss", reduction);
+    ModuleSupport.ensureFunctions(df);
+    Column w = ModuleSupport.weightColumn("BCELoss", df, inputCol, weight, weightCol);
     return df.withColumn(lossCol, BceFunctions.bce(df.col(inputCol), df.col(targetCol), w));
   }
 
