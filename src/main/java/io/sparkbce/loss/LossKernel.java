@@ -12,18 +12,7 @@ public final class LossKernel {
 
   /** log(1 + e^z) without overflow for large z or loss of digits for very negative z. */
   public static double softplus(double z) {
-    return Math.max(z, 0.0) + log1pExpMinus(Math.abs(z));
-  }
-
-  /**
-   * log(1 + e^-a) for a >= 0. Math.log1p is not a JIT intrinsic on JDK 17 (it costs more than the
-   * rest of the loss), so this uses Goldberg's identity log1p(e) = log(u) * e / (u - 1) with
-   * u = 1 + e, accurate to a few ulp with the intrinsic Math.log.
-   */
-  static double log1pExpMinus(double a) {
-    double e = Math.exp(-a);
-    double u = 1.0 + e;
-    return u == 1.0 ? e : Math.log(u) * (e / (u - 1.0));
+    return Math.max(z, 0.0) + SoftplusTail.of(Math.abs(z));
   }
 
   /** The logistic function, evaluated on the side where exp cannot overflow. */
@@ -48,8 +37,8 @@ public final class LossKernel {
     if (w == 0.0) {
       return 0.0;
     }
-    // softplus(-x) and softplus(x) share log1p(exp(-|x|)): one exp and one log1p per element.
-    double tail = log1pExpMinus(Math.abs(x));
+    // softplus(-x) and softplus(x) share log1p(exp(-|x|)), computed once.
+    double tail = SoftplusTail.of(Math.abs(x));
     double pos = positive(y, p);
     double neg = 1.0 - y;
     double up = pos == 0.0 ? 0.0 : pos * (Math.max(-x, 0.0) + tail);

@@ -1,17 +1,21 @@
 package io.sparkbce.loss;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link LossKernel#withLogits(double, double, double, double)} over SIMD lanes: the same
- * cancellation-free form and the same zero-coefficient and NaN rules, with the JDK's vectorised
- * exp and log1p. Loaded only when the JVM has jdk.incubator.vector ({@link BlockKernels}).
+ * {@link LossKernel#withLogits(double, double, double, double)} over SIMD lanes. Every step
+ * repeats the scalar code's IEEE operations in the same order ({@link SoftplusTail}), so each lane
+ * gets the scalar result's exact bits: a loss does not depend on the kernel, the JIT's state or
+ * where an element sits in its row. Loaded only when the JVM has jdk.incubator.vector
+ * ({@link BlockKernels}).
  */
 final class VectorBlockKernel implements BlockKernel {
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+  private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
 
   @Override
   public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
@@ -24,15 +28,14 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector yv = DoubleVector.fromArray(SPECIES, y, i);
       DoubleVector wv = DoubleVector.fromArray(SPECIES, w, i);
       DoubleVector pv = DoubleVector.fromArray(SPECIES, p, i);
-      DoubleVector tail = xv.abs().neg().lanewise(VectorOperators.EXP)
-          .lanewise(VectorOperators.LOG1P);
+      DoubleVector tail = softplusTail(xv.abs(), zero, one);
       DoubleVector softplusMinusX = xv.neg().max(zero).add(tail);
       DoubleVector softplusX = xv.max(zero).add(tail);
       DoubleVector pos = pv.mul(yv).blend(zero, yv.eq(zero));
       DoubleVector neg = one.sub(yv);
-      DoubleVector t1 = pos.mul(softplusMinusX).blend(zero, pos.eq(zero));
-      DoubleVector t2 = neg.mul(softplusX).blend(zero, neg.eq(zero));
-      DoubleVector r = wv.mul(t1.add(t2)).blend(zero, wv.eq(zero));
+      DoubleVector up = pos.mul(softplusMinusX).blend(zero, pos.eq(zero));
+      DoubleVector down = neg.mul(softplusX).blend(zero, neg.eq(zero));
+      DoubleVector r = wv.mul(up.add(down)).blend(zero, wv.eq(zero));
       VectorMask<Double> anyNaN = xv.test(VectorOperators.IS_NAN)
           .or(yv.test(VectorOperators.IS_NAN))
           .or(wv.test(VectorOperators.IS_NAN))
@@ -42,6 +45,59 @@ final class VectorBlockKernel implements BlockKernel {
     for (; i < n; i++) {
       out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i]);
     }
+  }
+
+  /** {@link SoftplusTail#of}, lane by lane. */
+  private static DoubleVector softplusTail(DoubleVector a, DoubleVector zero, DoubleVector one) {
+    DoubleVector e = expMinus(a);
+    DoubleVector u = one.add(e);
+    DoubleVector goldberg = log(u, zero, one).mul(e.div(u.sub(1.0)));
+    return goldberg.blend(e, u.eq(one)).blend(zero, a.compare(VectorOperators.GT,
+        SoftplusTail.UNDERFLOW));
+  }
+
+  /** {@link SoftplusTail#expMinus}, lane by lane. */
+  private static DoubleVector expMinus(DoubleVector a) {
+    DoubleVector z = a.neg();
+    DoubleVector n = z.mul(SoftplusTail.INV_LN2).add(SoftplusTail.ROUND).sub(SoftplusTail.ROUND);
+    DoubleVector minusN = n.neg();
+    DoubleVector r = minusN.fma(broadcast(SoftplusTail.LN2_HI), z);
+    r = minusN.fma(broadcast(SoftplusTail.LN2_LO), r);
+    double[] c = SoftplusTail.EXP_COEFFICIENTS;
+    DoubleVector q = DoubleVector.broadcast(SPECIES, c[0]);
+    for (int k = 1; k < c.length; k++) {
+      q = q.fma(r, DoubleVector.broadcast(SPECIES, c[k]));
+    }
+    DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
+    q = q.fma(r, one);
+    q = q.fma(r, one);
+    LongVector ni = (LongVector) n.convertShape(VectorOperators.D2L, LONGS, 0);
+    LongVector half = ni.lanewise(VectorOperators.ASHR, 1);
+    DoubleVector f1 = half.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+    DoubleVector f2 =
+        ni.sub(half).add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+    return q.mul(f1).mul(f2);
+  }
+
+  /** {@link SoftplusTail#log}, lane by lane. */
+  private static DoubleVector log(DoubleVector u, DoubleVector zero, DoubleVector one) {
+    VectorMask<Double> upper = u.compare(VectorOperators.GT, SoftplusTail.SQRT2);
+    DoubleVector m = u.blend(u.mul(0.5), upper);
+    DoubleVector k = zero.blend(one, upper);
+    DoubleVector s = m.sub(1.0).div(m.add(1.0));
+    DoubleVector z = s.mul(s);
+    double[] c = SoftplusTail.LOG_COEFFICIENTS;
+    DoubleVector q = DoubleVector.broadcast(SPECIES, c[0]);
+    for (int i = 1; i < c.length; i++) {
+      q = q.fma(z, DoubleVector.broadcast(SPECIES, c[i]));
+    }
+    q = q.fma(z, one);
+    DoubleVector logM = s.mul(2.0).mul(q);
+    return k.fma(broadcast(SoftplusTail.LN2_HI), k.fma(broadcast(SoftplusTail.LN2_LO), logM));
+  }
+
+  private static DoubleVector broadcast(double v) {
+    return DoubleVector.broadcast(SPECIES, v);
   }
 
   @Override
