@@ -126,10 +126,10 @@ public final class ExactSum implements Serializable {
     return CorrectRounding.quotient(scaledValue(), BigInteger.ONE, UNIT_EXPONENT);
   }
 
-  /** The exact sum divided by {@code n}, rounded once. */
+  /** The exact sum divided by {@code n}, rounded once; IEEE rules for n = 0. */
   public double dividedBy(long n) {
-    if (!isFinite()) {
-      return special() / n;
+    if (!isFinite() || n == 0) {
+      return value() / n;
     }
     return CorrectRounding.quotient(scaledValue(), BigInteger.valueOf(n), UNIT_EXPONENT);
   }
@@ -140,10 +140,11 @@ public final class ExactSum implements Serializable {
       return value() / denominator.value();
     }
     BigInteger d = denominator.scaledValue();
-    if (d.signum() == 0) {
-      return value() / 0.0;
+    BigInteger num = scaledValue();
+    if (d.signum() == 0 || num.signum() == 0) {
+      return value() / denominator.value();
     }
-    return CorrectRounding.quotient(scaledValue(), d, 0);
+    return CorrectRounding.quotient(num, d, 0);
   }
 
   private double special() {
@@ -159,19 +160,32 @@ public final class ExactSum implements Serializable {
    */
   public void writeTo(DataOutput out) throws IOException {
     carry();
+    // A negative sum's normalised chunks are all non-zero (two's complement), so write the
+    // magnitude, whose chunks are as sparse as a positive sum's.
+    boolean negative = chunk[CHUNKS - 1] < 0;
+    long[] magnitude = chunk;
+    if (negative) {
+      magnitude = new long[CHUNKS];
+      long c = 0;
+      for (int i = 0; i < CHUNKS; i++) {
+        long v = -chunk[i] + c;
+        c = v >> CHUNK_BITS;
+        magnitude[i] = i == CHUNKS - 1 ? v : v & CHUNK_MASK;
+      }
+    }
     int lo = 0;
-    while (lo < CHUNKS && chunk[lo] == 0) {
+    while (lo < CHUNKS && magnitude[lo] == 0) {
       lo++;
     }
     int hi = CHUNKS - 1;
-    while (hi >= lo && chunk[hi] == 0) {
+    while (hi >= lo && magnitude[hi] == 0) {
       hi--;
     }
-    out.writeByte((nan ? 1 : 0) | (posInf ? 2 : 0) | (negInf ? 4 : 0));
+    out.writeByte((nan ? 1 : 0) | (posInf ? 2 : 0) | (negInf ? 4 : 0) | (negative ? 8 : 0));
     out.writeByte(lo);
     out.writeByte(hi - lo + 1);
     for (int i = lo; i <= hi; i++) {
-      out.writeLong(chunk[i]);
+      out.writeLong(magnitude[i]);
     }
   }
 
@@ -183,9 +197,11 @@ public final class ExactSum implements Serializable {
     s.negInf = (flags & 4) != 0;
     int lo = in.readUnsignedByte();
     int n = in.readUnsignedByte();
+    long sign = (flags & 8) != 0 ? -1 : 1;
     for (int i = 0; i < n; i++) {
-      s.chunk[lo + i] = in.readLong();
+      s.chunk[lo + i] = sign * in.readLong();
     }
+    s.carry();
     return s;
   }
 

@@ -561,4 +561,31 @@ class ExactSumTest {
     ExactSum special = sumOf(INF);
     assertBits(INF, special.copy().value(), "copy keeps infinities");
   }
+
+  @Test
+  void negativeSumsSerialiseAsCompactlyAsPositiveOnes() throws IOException {
+    for (double v : new double[] {-1.0, -123.456, -1e-300, -3.5e200}) {
+      ExactSum s = new ExactSum();
+      s.add(v);
+      s.add(v / 3);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      s.writeTo(new DataOutputStream(bytes));
+      assertTrue(bytes.size() < 40, v + ": " + bytes.size() + " bytes");
+      ExactSum back = ExactSum.readFrom(
+          new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+      assertEquals(s, back);
+      assertEquals(Double.doubleToRawLongBits(s.value()), Double.doubleToRawLongBits(back.value()));
+    }
+  }
+
+  @Test
+  void divisionByZeroCountFollowsIeee() {
+    ExactSum s = new ExactSum();
+    assertTrue(Double.isNaN(s.dividedBy(0L)));
+    s.add(-2.0);
+    assertEquals(Double.NEGATIVE_INFINITY, s.dividedBy(0L));
+    ExactSum zero = new ExactSum();
+    assertEquals(Double.doubleToRawLongBits(-0.0),
+        Double.doubleToRawLongBits(zero.dividedBy(s)));
+  }
 }
