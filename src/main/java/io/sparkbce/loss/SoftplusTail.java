@@ -18,6 +18,7 @@ final class SoftplusTail {
   static final double INV_LN2 = 1.44269504088896338700e+00;
   /** Adding and subtracting 1.5 * 2^52 rounds a double of magnitude < 2^51 to an integer. */
   static final double ROUND = 0x1.8p52;
+  static final long ROUND_BITS = Double.doubleToRawLongBits(ROUND);
   /** Beyond this e^-a is below half the smallest subnormal. */
   static final double UNDERFLOW = 745.2;
   static final double SQRT2 = 1.4142135623730951;
@@ -48,7 +49,8 @@ final class SoftplusTail {
   /** e^-a for 0 <= a <= UNDERFLOW. */
   static double expMinus(double a) {
     double z = -a;
-    double n = (z * INV_LN2 + ROUND) - ROUND;
+    double shifted = z * INV_LN2 + ROUND;
+    double n = shifted - ROUND;
     double r = Math.fma(-n, LN2_HI, z);
     r = Math.fma(-n, LN2_LO, r);
     double p = EXP_COEFFICIENTS[0];
@@ -58,7 +60,7 @@ final class SoftplusTail {
     p = Math.fma(p, r, 1.0);
     p = Math.fma(p, r, 1.0);
     // 2^n in two normal factors, so that results down to the subnormals scale without overflow.
-    long ni = (long) n;
+    long ni = Double.doubleToRawLongBits(shifted) - ROUND_BITS;
     long half = ni >> 1;
     double f1 = Double.longBitsToDouble((half + 1023) << 52);
     double f2 = Double.longBitsToDouble((ni - half + 1023) << 52);

@@ -15,7 +15,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorBlockKernel implements BlockKernel {
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Long> LONGS = LongVector.SPECIES_PREFERRED;
 
   @Override
   public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
@@ -59,7 +58,8 @@ final class VectorBlockKernel implements BlockKernel {
   /** {@link SoftplusTail#expMinus}, lane by lane. */
   private static DoubleVector expMinus(DoubleVector a) {
     DoubleVector z = a.neg();
-    DoubleVector n = z.mul(SoftplusTail.INV_LN2).add(SoftplusTail.ROUND).sub(SoftplusTail.ROUND);
+    DoubleVector shifted = z.mul(SoftplusTail.INV_LN2).add(SoftplusTail.ROUND);
+    DoubleVector n = shifted.sub(SoftplusTail.ROUND);
     DoubleVector minusN = n.neg();
     DoubleVector r = minusN.fma(broadcast(SoftplusTail.LN2_HI), z);
     r = minusN.fma(broadcast(SoftplusTail.LN2_LO), r);
@@ -71,7 +71,8 @@ final class VectorBlockKernel implements BlockKernel {
     DoubleVector one = DoubleVector.broadcast(SPECIES, 1.0);
     q = q.fma(r, one);
     q = q.fma(r, one);
-    LongVector ni = (LongVector) n.convertShape(VectorOperators.D2L, LONGS, 0);
+    // n's integer value sits in the low bits of the shifted double (no double-to-long convert).
+    LongVector ni = shifted.reinterpretAsLongs().sub(SoftplusTail.ROUND_BITS);
     LongVector half = ni.lanewise(VectorOperators.ASHR, 1);
     DoubleVector f1 = half.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
     DoubleVector f2 =
