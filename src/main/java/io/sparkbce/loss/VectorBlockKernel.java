@@ -35,10 +35,11 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector up = pos.mul(softplusMinusX).blend(zero, pos.eq(zero));
       DoubleVector down = neg.mul(softplusX).blend(zero, neg.eq(zero));
       DoubleVector r = wv.mul(up.add(down)).blend(zero, wv.eq(zero));
-      VectorMask<Double> anyNaN = xv.test(VectorOperators.IS_NAN)
-          .or(yv.test(VectorOperators.IS_NAN))
-          .or(wv.test(VectorOperators.IS_NAN))
-          .or(pv.test(VectorOperators.IS_NAN));
+      // NaN is the one value unequal to itself (a comparison C2 compiles to one instruction).
+      VectorMask<Double> anyNaN = xv.compare(VectorOperators.NE, xv)
+          .or(yv.compare(VectorOperators.NE, yv))
+          .or(wv.compare(VectorOperators.NE, wv))
+          .or(pv.compare(VectorOperators.NE, pv));
       r.blend(nan, anyNaN).intoArray(out, i);
     }
     for (; i < n; i++) {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.apache.spark.sql.catalyst.expressions.CreateArray;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -155,9 +156,29 @@ final class LossCall {
     }
   }
 
-  /** The children, in the order the runtime reads them. */
+  /**
+   * The children, in the order the runtime reads them. A constant pos_weight array is held by the
+   * aggregate itself ({@link #constantPosWeight}), so a placeholder stands in its slot.
+   */
   Seq<Expression> children() {
-    return seq(input, target, weight, posWeight);
+    return seq(input, target, weight, constantPosWeight() == null ? posWeight : ones());
+  }
+
+  /** pos_weight of array rows when it is a constant without NULL elements, else null. */
+  double[] constantPosWeight() {
+    if (rank == 0 || !posWeight.foldable()) {
+      return null;
+    }
+    ArrayData a = (ArrayData) posWeight.eval(null);
+    if (a == null) {
+      return null;
+    }
+    for (int i = 0; i < a.numElements(); i++) {
+      if (a.isNullAt(i)) {
+        return null;
+      }
+    }
+    return a.toDoubleArray();
   }
 
   private static Literal ones() {

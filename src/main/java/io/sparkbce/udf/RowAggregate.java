@@ -6,7 +6,9 @@ import io.sparkbce.loss.ProbabilityRangeException;
 import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.expressions.aggregate.V2Aggregator;
+import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.connector.catalog.functions.AggregateFunction;
 import org.apache.spark.sql.types.DataType;
 
@@ -24,6 +26,9 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   private final int weightRank;
   private final String context;
   private final DataType[] inputTypes;
+  /** A constant pos_weight array, read once here rather than copied into every input row. */
+  private final double[] constantPosWeight;
+  private transient ArrayData constantPosWeightData;
 
   RowAggregate(String name, LossCall call) {
     this.name = name;
@@ -31,15 +36,24 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     this.rank = call.rank;
     this.weightRank = call.weightRank;
     this.context = call.context.call();
-    this.inputTypes = new DataType[] {
-        call.input.dataType(), call.target.dataType(), call.weight.dataType(),
-        call.posWeight.dataType()
-    };
+    this.constantPosWeight = call.constantPosWeight();
+    this.inputTypes = scala.jdk.javaapi.CollectionConverters.asJava(call.children()).stream()
+        .map(Expression::dataType).toArray(DataType[]::new);
   }
 
   /** The Catalyst aggregate expression that runs this function over the call's children. */
   static Expression expression(RowAggregate<?, ?> function, LossCall call) {
     return new V2Aggregator<>(function, call.children(), 0, 0);
+  }
+
+  private ArrayData posWeight(InternalRow row) {
+    if (constantPosWeight == null) {
+      return row.getArray(3);
+    }
+    if (constantPosWeightData == null) {
+      constantPosWeightData = UnsafeArrayData.fromPrimitiveArray(constantPosWeight);
+    }
+    return constantPosWeightData;
   }
 
   @Override
@@ -62,7 +76,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       state.accept(0, v, w);
     } else {
       RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),
-          row.getArray(3), rank, weightRank, state, false, context);
+          posWeight(row), rank, weightRank, state, false, context);
     }
     return state;
   }
