@@ -7,6 +7,7 @@ import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.NullType;
 import org.apache.spark.sql.types.NumericType;
 import scala.Option;
@@ -20,20 +21,23 @@ final class ArgumentShape {
   final int rank;
   final boolean vector;
   final boolean absent;
+  /** An array of FLOAT, which the kernels read as it is rather than through a cast copy. */
+  final boolean floats;
 
-  private ArgumentShape(int rank, boolean vector, boolean absent) {
+  private ArgumentShape(int rank, boolean vector, boolean absent, boolean floats) {
     this.rank = rank;
     this.vector = vector;
     this.absent = absent;
+    this.floats = floats;
   }
 
   static ArgumentShape of(FunctionContext ctx, String role, Expression e, boolean booleanAllowed) {
     DataType t = e.dataType();
     if (t instanceof NullType) {
-      return new ArgumentShape(0, false, true);
+      return new ArgumentShape(0, false, true, false);
     }
     if (t instanceof VectorUDT) {
-      return new ArgumentShape(1, true, false);
+      return new ArgumentShape(1, true, false, false);
     }
     int rank = 0;
     DataType leaf = t;
@@ -48,7 +52,12 @@ final class ArgumentShape {
               + (booleanAllowed ? "a number or BOOLEAN" : "a number")
               + ", an ARRAY of them (nested for (N, *, C) shapes) or an MLlib VECTOR");
     }
-    return new ArgumentShape(rank, false, false);
+    return new ArgumentShape(rank, false, false, rank > 0 && leaf instanceof FloatType);
+  }
+
+  /** What the kernels read: arrays of FLOAT as they are, anything else as {@link #toDoubles}. */
+  Expression toKernelForm(Expression e) {
+    return floats ? e : toDoubles(e);
   }
 
   /** The canonical form the kernels read: DOUBLE, or ARRAY<DOUBLE> nested {@code rank} deep. */

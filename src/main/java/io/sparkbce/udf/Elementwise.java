@@ -39,6 +39,7 @@ public final class Elementwise {
         call.input, call.target, call.weight, call.posWeight,
         Literal.create(call.rank, DataTypes.IntegerType),
         Literal.create(call.weightRank, DataTypes.IntegerType),
+        Literal.create(call.floatMask, DataTypes.IntegerType),
         StaticCall.context(call.context));
   }
 
@@ -60,8 +61,8 @@ public final class Elementwise {
 
   public static ArrayData arrays(
       int quantity, ArrayData x, ArrayData y, ArrayData w, ArrayData p, int rank, int weightRank,
-      UTF8String context) {
+      int floats, UTF8String context) {
     return RowWalker.get()
-        .walk(QUANTITIES[quantity], x, y, w, p, rank, weightRank, null, true, context);
+        .walk(QUANTITIES[quantity], x, y, w, p, rank, weightRank, floats, null, true, context);
   }
 }

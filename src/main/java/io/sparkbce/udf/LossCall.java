@@ -31,11 +31,13 @@ final class LossCall {
   final Expression weight;
   final Expression posWeight;
   final Reduction reduction;
+  /** Which of input (1), target (2), weight (4) are arrays of FLOAT: see {@link FloatColumns}. */
+  final int floatMask;
 
   private LossCall(
       FunctionContext context, ElementQuantity quantity, int rank, int weightRank,
       Expression input, Expression target, Expression weight, Expression posWeight,
-      Reduction reduction) {
+      Reduction reduction, int floatMask) {
     this.context = context;
     this.quantity = quantity;
     this.rank = rank;
@@ -45,6 +47,7 @@ final class LossCall {
     this.weight = weight;
     this.posWeight = posWeight;
     this.reduction = reduction;
+    this.floatMask = floatMask;
   }
 
   /**
@@ -95,7 +98,7 @@ final class LossCall {
       cw = new CreateArray(seq(ws.toDoubles(w)));
       weightRank = 1;
     } else {
-      cw = ws.toDoubles(w);
+      cw = ws.toKernelForm(w);
       weightRank = ws.rank;
     }
 
@@ -120,8 +123,9 @@ final class LossCall {
         reduction = reductionOf(ctx, args.apply(reductionIndex));
       }
     }
-    return new LossCall(
-        ctx, quantity, rank, weightRank, xs.toDoubles(x), ys.toDoubles(y), cw, cp, reduction);
+    int floats = FloatColumns.mask(xs.floats, ys.floats, ws != null && ws.floats && ws.rank > 0);
+    return new LossCall(ctx, quantity, rank, weightRank, xs.toKernelForm(x), ys.toKernelForm(y),
+        cw, cp, reduction, floats);
   }
 
   /** {@code bce_pos_weight(target)}: the target stands in for the input; no weights. */
@@ -132,10 +136,10 @@ final class LossCall {
     }
     Expression y = args.apply(0);
     ArgumentShape ys = ArgumentShape.of(ctx, "target", y, true);
-    Expression cy = ys.toDoubles(y);
+    Expression cy = ys.toKernelForm(y);
     Expression one = ys.rank == 0 ? Literal.create(1.0, DataTypes.DoubleType) : ones();
-    return new LossCall(
-        ctx, ElementQuantity.TARGET, ys.rank, ys.rank == 0 ? 0 : 1, cy, cy, one, one, null);
+    return new LossCall(ctx, ElementQuantity.TARGET, ys.rank, ys.rank == 0 ? 0 : 1, cy, cy, one,
+        one, null, FloatColumns.mask(ys.floats, ys.floats, false));
   }
 
   private static Reduction reductionOf(FunctionContext ctx, Expression r) {

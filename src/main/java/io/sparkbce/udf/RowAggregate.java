@@ -24,6 +24,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   private final ElementQuantity quantity;
   private final int rank;
   private final int weightRank;
+  private final int floats;
   private final String context;
   private final DataType[] inputTypes;
   /** A constant pos_weight array, read once here rather than copied into every input row. */
@@ -35,6 +36,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     this.quantity = call.quantity;
     this.rank = call.rank;
     this.weightRank = call.weightRank;
+    this.floats = call.floatMask;
     this.context = call.context.call();
     this.constantPosWeight = call.constantPosWeight();
     this.inputTypes = scala.jdk.javaapi.CollectionConverters.asJava(call.children()).stream()
@@ -76,7 +78,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       state.accept(0, v, w);
     } else {
       RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),
-          posWeight(row), rank, weightRank, state, false, context);
+          posWeight(row), rank, weightRank, floats, state, false, context);
     }
     return state;
   }

@@ -33,12 +33,13 @@ final class RowWalker {
   /**
    * @param rank the input's nesting depth (>= 1)
    * @param weightRank the weight's nesting depth (1..rank), aligned with the innermost dimensions
+   * @param floats which arrays hold FLOAT ({@link FloatColumns})
    * @param sink receives valid elements, or null
    * @param materialize whether to build and return the result array
    */
   ArrayData walk(
       ElementQuantity quantity, ArrayData xs, ArrayData ys, ArrayData ws, ArrayData ps, int rank,
-      int weightRank, ElementConsumer sink, boolean materialize, Object context) {
+      int weightRank, int floats, ElementConsumer sink, boolean materialize, Object context) {
     int n = xs.numElements();
     int m = ys.numElements();
     if (m != n) {
@@ -52,7 +53,7 @@ final class RowWalker {
           .runtimeError("weight size (" + wn + ") must match input size (" + n + ")");
     }
     if (rank == 1) {
-      return leaf(quantity, xs, ys, ws, ps, sink, materialize, context);
+      return leaf(quantity, xs, ys, ws, ps, floats, sink, materialize, context);
     }
     Object[] children = materialize ? new Object[n] : null;
     for (int i = 0; i < n; i++) {
@@ -63,7 +64,7 @@ final class RowWalker {
       ArrayData wChild = weightHere ? ws.getArray(wi) : ws;
       int wRank = weightHere ? weightRank - 1 : weightRank;
       ArrayData r =
-          walk(quantity, xs.getArray(i), ys.getArray(i), wChild, ps, rank - 1, wRank, sink,
+          walk(quantity, xs.getArray(i), ys.getArray(i), wChild, ps, rank - 1, wRank, floats, sink,
               materialize, context);
       if (materialize) {
         children[i] = r;
@@ -74,7 +75,7 @@ final class RowWalker {
 
   private ArrayData leaf(
       ElementQuantity quantity, ArrayData xs, ArrayData ys, ArrayData ws, ArrayData ps,
-      ElementConsumer sink, boolean materialize, Object context) {
+      int floats, ElementConsumer sink, boolean materialize, Object context) {
     int n = xs.numElements();
     int wn = ws.numElements();
     int pn = ps.numElements();
@@ -86,15 +87,18 @@ final class RowWalker {
     boolean wScalar = wn == 1;
     boolean pScalar = pn == 1;
     boolean allValid = true;
+    boolean xFloats = (floats & FloatColumns.INPUT) != 0;
+    boolean yFloats = (floats & FloatColumns.TARGET) != 0;
+    boolean wFloats = (floats & FloatColumns.WEIGHT) != 0;
     for (int i = 0; i < n; i++) {
       int wi = wScalar ? 0 : i;
       int pi = pScalar ? 0 : i;
       boolean ok = !xs.isNullAt(i) && !ys.isNullAt(i) && !ws.isNullAt(wi) && !ps.isNullAt(pi);
       valid[i] = ok;
       allValid &= ok;
-      x[i] = ok ? xs.getDouble(i) : 0.5;
-      y[i] = ok ? ys.getDouble(i) : 0.5;
-      w[i] = ok ? ws.getDouble(wi) : 1.0;
+      x[i] = ok ? FloatColumns.read(xs, i, xFloats) : 0.5;
+      y[i] = ok ? FloatColumns.read(ys, i, yFloats) : 0.5;
+      w[i] = ok ? FloatColumns.read(ws, wi, wFloats) : 1.0;
       p[i] = ok ? ps.getDouble(pi) : 1.0;
     }
     try {
