@@ -1,0 +1,167 @@
+package io.sparkbce.job;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Outputs that replace a previous version all at once or not at all. New content is written
+ * completely under a hidden sibling name ({@code .name.tmp-UUID}) first ({@link #stageText},
+ * {@link #stageDirectory}); {@link Staged#commit} then renames it into place. A run that fails
+ * before committing leaves the previous good output untouched and removes its temp files
+ * ({@link Staged#close}). Committing several staged outputs one after the other keeps the window
+ * in which they disagree down to a few renames.
+ *
+ * <p>Local and HDFS renames are atomic. Object stores (s3a, gs) have no atomic rename; there a
+ * reader may briefly see a directory missing, never half-written.
+ */
+final class AtomicOutput {
+  /**
+   * Test hook: called with the temp location once new content is complete, before it can be
+   * committed. A test throws from it to simulate a failure at the worst moment.
+   */
+  static volatile Consumer<String> beforeCommit;
+
+  private AtomicOutput() {}
+
+  /** New content waiting in its temp location. */
+  static final class Staged implements AutoCloseable {
+    private final FileSystem fs;
+    private final Path target;
+    private final Path tmp;
+    private final boolean directory;
+    private boolean committed;
+
+    private Staged(FileSystem fs, Path target, Path tmp, boolean directory) {
+      this.fs = fs;
+      this.target = target;
+      this.tmp = tmp;
+      this.directory = directory;
+    }
+
+    /**
+     * Moves the new content into place. A previous directory is moved aside first and deleted
+     * after; a previous file is replaced (atomically on local file systems).
+     */
+    void commit() {
+      try {
+        if (!directory && "file".equals(target.toUri().getScheme())) {
+          java.nio.file.Files.move(java.nio.file.Paths.get(tmp.toUri()),
+              java.nio.file.Paths.get(target.toUri()),
+              java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          committed = true;
+          return;
+        }
+        Path old = null;
+        if (fs.exists(target)) {
+          old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
+          if (!fs.rename(target, old)) {
+            throw new IOException("cannot move the previous " + target + " aside");
+          }
+        }
+        if (!fs.rename(tmp, target)) {
+          if (old != null) {
+            fs.rename(old, target);
+          }
+          throw new IOException("cannot rename " + tmp + " to " + target);
+        }
+        committed = true;
+        if (old != null) {
+          fs.delete(old, true);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+      }
+    }
+
+    /** Removes the temp content if it was not committed. */
+    @Override
+    public void close() {
+      if (!committed) {
+        try {
+          fs.delete(tmp, true);
+        } catch (IOException e) {
+          // best effort: a hidden .tmp- leftover is harmless
+        }
+      }
+    }
+  }
+
+  /** Stages a small text file (the JSON summary). */
+  static Staged stageText(Configuration conf, String target, String text) {
+    Staged s = staged(conf, target, false);
+    try {
+      try (OutputStream out = rawFs(s.fs).create(s.tmp, false)) {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+      }
+      hook(s.tmp.toString());
+      return s;
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      if (e instanceof IOException io) {
+        throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), io);
+      }
+      throw (RuntimeException) e;
+    }
+  }
+
+  /** Stages a directory: {@code writer} writes it (a Spark write) to the temp path it is given. */
+  static Staged stageDirectory(Configuration conf, String target, Consumer<String> writer) {
+    Staged s = staged(conf, target, true);
+    try {
+      writer.accept(s.tmp.toString());
+      hook(s.tmp.toString());
+      return s;
+    } catch (RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /** Stages and commits a directory. */
+  static void replaceDirectory(Configuration conf, String target, Consumer<String> writer) {
+    try (Staged s = stageDirectory(conf, target, writer)) {
+      s.commit();
+    }
+  }
+
+  /** Stages and commits a text file. */
+  static void writeText(Configuration conf, String target, String text) {
+    try (Staged s = stageText(conf, target, text)) {
+      s.commit();
+    }
+  }
+
+  private static Staged staged(Configuration conf, String target, boolean directory) {
+    try {
+      Path path = new Path(target);
+      FileSystem fs = path.getFileSystem(conf);
+      Path qualified = fs.makeQualified(path);
+      Path parent = qualified.getParent();
+      fs.mkdirs(parent);
+      Path tmp = new Path(parent, "." + qualified.getName() + ".tmp-" + UUID.randomUUID());
+      return new Staged(fs, qualified, tmp, directory);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Local files without Hadoop's .crc side files. */
+  private static FileSystem rawFs(FileSystem fs) {
+    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRaw() : fs;
+  }
+
+  private static void hook(String tmp) {
+    Consumer<String> h = beforeCommit;
+    if (h != null) {
+      h.accept(tmp);
+    }
+  }
+}

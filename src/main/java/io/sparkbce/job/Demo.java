@@ -1,0 +1,80 @@
+package io.sparkbce.job;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.Set;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * {@code demo}: generates the demo data set (see {@link DemoData}), evaluates it (mean per model
+ * version, per class, pos_weight from the labels) and says where everything is.
+ */
+public final class Demo {
+  static final String USAGE = String.join("\n",
+      "usage: submit.sh demo [--dir DIR] [--rows N] [--classes N] [--days N]",
+      "",
+      "  --dir DIR      where to write data/ and evaluate/ (default target/demo of the project)",
+      "  --rows N       rows to generate (default 280000: 7 days x 2 model versions x 20000)",
+      "  --classes N    classes per row (default 16)",
+      "  --days N       days, from " + DemoData.START_DATE + " (default 7)");
+  static final long ROWS = 280_000;
+
+  private Demo() {}
+
+  public static int run(Supplier<SparkSession> sparkSupplier, PrintStream out, String... args) {
+    Options o = Options.parse(args, Set.of("dir", "rows", "classes", "days"), Set.of("help"),
+        null);
+    if (o.flag("help")) {
+      out.println(USAGE);
+      return 0;
+    }
+    if (!o.positional().isEmpty()) {
+      throw new UsageException("demo takes no positional arguments, got '"
+          + o.positional().get(0) + "'");
+    }
+    String dir = o.get("dir", defaultDir());
+    long rows = o.longValue("rows", ROWS);
+    int classes = o.intValue("classes", 16);
+    int days = o.intValue("days", 7);
+    if (rows < 1 || classes < 1 || days < 1) {
+      throw new UsageException("demo needs --rows, --classes and --days of at least 1");
+    }
+    SparkSession spark = sparkSupplier.get();
+    String data = Evaluate.child(dir, "data");
+    long t = System.nanoTime();
+    out.printf("spark-bce demo: writing %,d rows (%d days x 2 model versions, %d classes) to %s%n",
+        rows, days, classes, data);
+    spark.sparkContext().setJobDescription("spark-bce demo: generate data");
+    DemoData.write(spark, data, rows, classes, days);
+    spark.sparkContext().setJobDescription(null);
+    out.printf("  done in %.1f s%n%n", (System.nanoTime() - t) / 1e9);
+
+    EvaluateOptions eo = EvaluateOptions.parse("--input", data, "--group-by", "model_version",
+        "--per-class", "--pos-weight", "auto", "--output", Evaluate.child(dir, "evaluate"));
+    out.println("$ submit.sh evaluate --input " + data + " --group-by model_version --per-class"
+        + " --pos-weight auto --output " + Evaluate.child(dir, "evaluate"));
+    Evaluate.Result r = Evaluate.run(spark, eo, out);
+
+    // Monitoring (SPEC §5 `monitor`: loss per day and model version, alerts, HTML report) runs
+    // here on the same data once that command exists; its outputs go under DIR/monitor.
+
+    out.println();
+    out.println("The JSON summary is " + r.summaryPath + ". Next:");
+    out.println("  ./submit.sh evaluate --config spark-job/evaluate-per-class.properties");
+    out.println("  ./submit.sh sql udf/examples.sql");
+    return 0;
+  }
+
+  /** {@code target/demo} of the project when submit.sh says where that is, else of the cwd. */
+  static String defaultDir() {
+    String home = System.getProperty("sparkbce.home");
+    if (home == null || home.isBlank()) {
+      return "target/demo";
+    }
+    Path p = Paths.get(home, "target", "demo").toAbsolutePath().normalize();
+    Path cwd = Paths.get("").toAbsolutePath();
+    return p.startsWith(cwd) ? cwd.relativize(p).toString() : p.toString();
+  }
+}

@@ -1,0 +1,169 @@
+package io.sparkbce.job;
+
+import io.sparkbce.BceFunctions;
+import java.io.PrintStream;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.function.Supplier;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The spark-submit entry point ({@code --class io.sparkbce.job.Main}) behind {@code submit.sh}:
+ * {@code demo}, {@code evaluate}, {@code sql} and {@code bench}. Exit codes: 0 success, 1 failure,
+ * 2 usage error. The SparkSession is created only once the arguments are known to be good.
+ */
+public final class Main {
+  static final String USAGE = String.join("\n",
+      "usage: submit.sh COMMAND [options]      (COMMAND --help for its options)",
+      "",
+      "commands:",
+      "  demo       generate a partitioned multi-label data set under target/demo and evaluate it",
+      "  evaluate   loss of a data set of logits and labels: table on stdout, JSON summary,",
+      "             per-row losses with --reduction none",
+      "  sql FILE   run the statements of a SQL file with the spark-bce functions, printing results",
+      "  bench      throughput of the loss functions against a bare scan",
+      "",
+      "submit.sh options (any position): --master URL (hand the job to spark-submit),",
+      "  --conf key=value (Spark configuration). Exit codes: 0 success, 1 failure, 2 usage error.");
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Session session = new Session(args.length > 0 ? args[0] : "");
+    int code;
+    try {
+      code = run(session, System.out, System.err, args);
+    } finally {
+      session.stop();
+    }
+    System.out.flush();
+    System.err.flush();
+    System.exit(code);
+  }
+
+  /**
+   * Runs one command and returns its exit code; messages for the user go to {@code err}. The
+   * session is taken from {@code spark} only when the command needs one.
+   */
+  public static int run(
+      Supplier<SparkSession> spark, PrintStream out, PrintStream err, String... args) {
+    if (args.length == 0) {
+      err.println(USAGE);
+      return 2;
+    }
+    String command = args[0];
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    try {
+      switch (command) {
+        case "help", "--help", "-h" -> {
+          out.println(USAGE);
+          return 0;
+        }
+        case "evaluate" -> {
+          EvaluateOptions o = EvaluateOptions.parse(rest);
+          if (o.help) {
+            out.println(Evaluate.USAGE);
+            return 0;
+          }
+          Evaluate.run(spark.get(), o, out);
+          return 0;
+        }
+        case "demo" -> {
+          return Demo.run(spark, out, rest);
+        }
+        case "sql" -> {
+          SqlCommand.run(spark, out, rest);
+          return 0;
+        }
+        case "bench" -> {
+          return bench(rest);
+        }
+        default -> throw new UsageException(
+            "unknown command '" + command + "'; commands are demo, evaluate, sql, bench");
+      }
+    } catch (UsageException e) {
+      err.println("error: " + e.getMessage());
+      err.println("(submit.sh " + (isCommand(command) ? command + " " : "") + "--help for usage)");
+      debug(e, err);
+      return 2;
+    } catch (JobFailure e) {
+      err.println("error: " + e.getMessage());
+      debug(e, err);
+      return 1;
+    } catch (RuntimeException e) {
+      err.println("error: " + JobFailure.rootMessage(e));
+      debug(e, err);
+      return 1;
+    }
+  }
+
+  private static boolean isCommand(String c) {
+    return c.equals("evaluate") || c.equals("demo") || c.equals("sql") || c.equals("bench");
+  }
+
+  /** {@code bench}: io.sparkbce.bench.Benchmark, looked up at run time. */
+  private static int bench(String[] args) {
+    Method main;
+    try {
+      main = Class.forName("io.sparkbce.bench.Benchmark").getMethod("main", String[].class);
+    } catch (ReflectiveOperationException e) {
+      throw new JobFailure("bench is not available in this build (no io.sparkbce.bench.Benchmark)");
+    }
+    if (!new SparkConf().contains("spark.master")) {
+      System.setProperty("spark.master", "local[*]");
+    }
+    try {
+      main.invoke(null, (Object) args);
+      return 0;
+    } catch (InvocationTargetException e) {
+      Throwable t = e.getCause();
+      if (t instanceof NumberFormatException || t instanceof IllegalArgumentException) {
+        throw new UsageException("bench: " + t.getMessage(), t);
+      }
+      throw new JobFailure("bench failed: " + JobFailure.rootMessage(t), t);
+    } catch (IllegalAccessException e) {
+      throw new JobFailure("bench: " + e.getMessage(), e);
+    }
+  }
+
+  private static void debug(Throwable t, PrintStream err) {
+    if (System.getenv("SPARK_BCE_DEBUG") != null || Boolean.getBoolean("sparkbce.debug")) {
+      t.printStackTrace(err);
+    }
+  }
+
+  /** The application's session: local[*] unless spark-submit or -Dspark.master said otherwise. */
+  static final class Session implements Supplier<SparkSession> {
+    private final String command;
+    private SparkSession spark;
+
+    Session(String command) {
+      this.command = command;
+    }
+
+    @Override
+    public synchronized SparkSession get() {
+      if (spark == null) {
+        SparkSession.Builder b = SparkSession.builder().appName("spark-bce " + command);
+        if (!new SparkConf().contains("spark.master")) {
+          b.master("local[*]");
+        }
+        spark = b.getOrCreate();
+        BceFunctions.register(spark);
+      }
+      return spark;
+    }
+
+    synchronized void stop() {
+      SparkSession active = spark;
+      if (active == null) {
+        active = SparkSession.getActiveSession().getOrElse(() -> null);
+      }
+      if (active != null) {
+        active.stop();
+      }
+    }
+  }
+}

@@ -1,0 +1,131 @@
+package io.sparkbce.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * submit.sh itself. The script runs on the classes and dependency classpath of this test JVM
+ * (SPARK_BCE_JAR / SPARK_BCE_CLASSPATH) so that no Maven build runs inside the test suite. Only
+ * {@link #demoEndToEnd} starts a JVM; the other cases stop in the shell.
+ */
+class SubmitScriptTest {
+  @TempDir
+  Path tmp;
+
+  record Result(int code, String out, String err) {}
+
+  private Result submit(Map<String, String> env, long timeoutSeconds, String... args)
+      throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("bash", "submit.sh"));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().remove("SPARK_HOME");
+    pb.environment().put("SPARK_BCE_JAR", Path.of("target", "classes").toAbsolutePath().toString());
+    String classpath = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    pb.environment().put("SPARK_BCE_CLASSPATH", classpath);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().putAll(env);
+    Path out = tmp.resolve("stdout-" + System.nanoTime());
+    Path err = tmp.resolve("stderr-" + System.nanoTime());
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new AssertionError("submit.sh " + String.join(" ", args) + " timed out; stderr:\n"
+          + Files.readString(err));
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void usageErrorsStopInTheShell() throws Exception {
+    Result r = submit(Map.of(), 30);
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().contains("usage: ./submit.sh COMMAND"), r.err());
+    r = submit(Map.of(), 30, "--help");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("commands:"), r.out());
+    r = submit(Map.of(), 30, "frobnicate");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown command 'frobnicate'"), r.err());
+    r = submit(Map.of(), 30, "evaluate", "--conf", "novalue");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--conf needs key=value, got 'novalue'"), r.err());
+    r = submit(Map.of("PATH", "/usr/bin:/bin"), 30, "evaluate", "--master", "yarn");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("--master yarn needs spark-submit"), r.err());
+  }
+
+  @Test
+  void handsTheJarAndConfToSparkSubmit() throws Exception {
+    Path bin = tmp.resolve("bin");
+    Files.createDirectories(bin);
+    Path args = tmp.resolve("args.txt");
+    Path fake = bin.resolve("spark-submit");
+    Files.writeString(fake, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\" > '" + args + "'\nexit 7\n");
+    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Result r = submit(Map.of("PATH", bin + File.pathSeparator + System.getenv("PATH")), 30,
+        "evaluate", "--input", "hdfs:///lake/p", "--master", "yarn", "--conf",
+        "spark.executor.memory=8g", "--where", "a = 'x y'");
+    assertEquals(7, r.code(), "the exit code of spark-submit: " + r.err());
+    List<String> a = Files.readAllLines(args);
+    Path root = Path.of("").toAbsolutePath();
+    assertEquals(List.of("--class", "io.sparkbce.job.Main", "--properties-file",
+        root.resolve("conf/spark-defaults.conf").toString(), "--master", "yarn",
+        "--driver-java-options"), a.subList(0, 7));
+    assertTrue(a.get(7).contains("--add-opens=java.base/java.lang=ALL-UNNAMED"), a.get(7));
+    assertTrue(a.get(7).contains("-Dlog4j2.configurationFile=" + root.resolve("conf/log4j2.properties")),
+        a.get(7));
+    assertTrue(a.contains("spark.executor.memory=8g"), a.toString());
+    int jar = a.indexOf(Path.of("target", "classes").toAbsolutePath().toString());
+    assertTrue(jar > 0, a.toString());
+    assertEquals(List.of("evaluate", "--input", "hdfs:///lake/p", "--where", "a = 'x y'"),
+        a.subList(jar + 1, a.size()));
+  }
+
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void demoEndToEnd() throws Exception {
+    Path dir = Path.of("target", "job-tests", "demo-e2e");
+    long start = System.nanoTime();
+    Result r = submit(Map.of(), 290, "demo", "--dir", dir.toString());
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    String summaryPath = dir.resolve("evaluate").resolve("summary.json").toString();
+    for (String s : List.of("writing 280,000 rows (7 days x 2 model versions, 16 classes)",
+        "model_version | rows used | skipped |  elements | loss (mean)", "loss per class (mean)",
+        "pos_weight auto", "The JSON summary is " + summaryPath)) {
+      assertTrue(r.out().contains(s), "'" + s + "' in:\n" + r.out());
+    }
+    JsonNode s = JobTesting.JSON.readTree(Files.readString(Path.of(summaryPath)));
+    assertEquals(280_000, s.get("rows").asLong());
+    assertEquals(s.get("rows").asLong(), s.get("rows_used").asLong()
+        + s.get("skipped_by_reason").get("null_labels").asLong());
+    assertEquals(16 * s.get("rows_used").asLong(), s.get("elements").asLong());
+    assertEquals(2, s.get("groups").size());
+    assertEquals(16, s.get("pos_weight").get("values").size());
+    for (JsonNode g : s.get("groups")) {
+      assertEquals(16, g.get("loss_per_class").size());
+      assertTrue(g.get("loss").asDouble() > 0 && g.get("loss").asDouble() < 10, g.toString());
+    }
+    assertTrue(Files.isDirectory(dir.resolve("data").resolve("date=2025-06-07")
+        .resolve("model_version=v2")));
+    System.out.printf("submit.sh demo: %.1f s%n", seconds);
+  }
+}

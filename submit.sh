@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# spark-bce jobs: ./submit.sh COMMAND [options]   (./submit.sh --help)
+#
+# Without --master and without spark-submit (no SPARK_HOME, none on the PATH) the job runs on the
+# embedded Spark of the project's own dependencies (local[*]): java + the JVM flags and Spark
+# settings of conf/spark-defaults.conf + conf/log4j2.properties. With --master, SPARK_HOME or a
+# spark-submit on the PATH, the same jar and conf/spark-defaults.conf go to spark-submit.
+#
+# The jar is (re)built with Maven when it is missing or older than src/main or pom.xml.
+#
+# Environment:
+#   SPARK_BCE_CONF       Spark properties file instead of conf/spark-defaults.conf
+#   SPARK_BCE_JAVA_OPTS  extra JVM options for the embedded run (e.g. -Xmx8g)
+#   SPARK_BCE_JAR        use this jar (or classes directory) as is: no build
+#   SPARK_BCE_CLASSPATH  with SPARK_BCE_JAR: the dependency classpath for the embedded run
+#   SPARK_BCE_DEBUG      print stack traces and the command line
+# Exit codes: 0 success, 1 failure, 2 usage error (3 is reserved for monitor alerts).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+CONF_FILE="${SPARK_BCE_CONF:-$HERE/conf/spark-defaults.conf}"
+LOG_CONF="$HERE/conf/log4j2.properties"
+CLASSPATH_FILE="$HERE/target/classpath.txt"
+MAIN_CLASS=io.sparkbce.job.Main
+
+usage() {
+  cat <<'EOF'
+usage: ./submit.sh COMMAND [options] [--master URL] [--conf key=value ...]
+
+commands:
+  demo       generate a partitioned multi-label data set under target/demo and evaluate it
+  evaluate   loss of a data set of logits and labels (./submit.sh evaluate --help)
+  sql FILE   run the statements of a SQL file with the spark-bce functions (udf/examples.sql)
+  bench      throughput benchmark
+
+--master URL     run through spark-submit on that master (local[N] runs embedded if there is
+                 no spark-submit)
+--conf key=value Spark configuration, passed through (repeatable)
+Exit codes: 0 success, 1 failure, 2 usage error.
+EOF
+}
+
+die() { # code message
+  echo "submit.sh: $2" >&2
+  exit "$1"
+}
+
+# --- arguments: --master and --conf are ours (any position), the rest goes to the job ---------
+MASTER=""
+CONFS=()
+APP_ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --master) [ $# -ge 2 ] || die 2 "--master needs a value"; MASTER="$2"; shift 2 ;;
+    --master=*) MASTER="${1#--master=}"; shift ;;
+    --conf) [ $# -ge 2 ] || die 2 "--conf needs key=value"; CONFS+=("$2"); shift 2 ;;
+    --conf=*) CONFS+=("${1#--conf=}"); shift ;;
+    *) APP_ARGS+=("$1"); shift ;;
+  esac
+done
+for c in ${CONFS[@]+"${CONFS[@]}"}; do
+  [[ "$c" == *=* && "${c%%=*}" != "" ]] || die 2 "--conf needs key=value, got '$c'"
+done
+if [ ${#APP_ARGS[@]} -eq 0 ]; then
+  usage >&2
+  exit 2
+fi
+case "${APP_ARGS[0]}" in
+  -h|--help|help) usage; exit 0 ;;
+  demo|evaluate|sql|bench) ;;
+  *) usage >&2; die 2 "unknown command '${APP_ARGS[0]}'" ;;
+esac
+[ -f "$CONF_FILE" ] || die 2 "no Spark properties file at $CONF_FILE"
+
+# --- where to run --------------------------------------------------------------------------
+SPARK_SUBMIT=""
+if [ -n "${SPARK_HOME:-}" ]; then
+  [ -x "$SPARK_HOME/bin/spark-submit" ] || die 2 "SPARK_HOME=$SPARK_HOME has no bin/spark-submit"
+  SPARK_SUBMIT="$SPARK_HOME/bin/spark-submit"
+elif command -v spark-submit >/dev/null 2>&1; then
+  SPARK_SUBMIT="$(command -v spark-submit)"
+fi
+MODE=embedded
+if [ -n "$SPARK_SUBMIT" ]; then
+  MODE=spark-submit
+elif [ -n "$MASTER" ] && [[ "$MASTER" != local* ]]; then
+  die 2 "--master $MASTER needs spark-submit: set SPARK_HOME or put spark-submit on the PATH"
+fi
+
+# --- conf/spark-defaults.conf, then --conf (later wins) -----------------------------------
+# "key value", "key=value" or "key: value" per line, # and ! comments (no line continuations).
+CONF_KEYS=()
+CONF_VALUES=()
+while IFS= read -r line || [ -n "$line" ]; do
+  line="${line%$'\r'}"
+  line="${line#"${line%%[![:space:]]*}"}"
+  case "$line" in ''|'#'*|'!'*) continue ;; esac
+  if [[ "$line" =~ ^([^[:space:]=:]+)[[:space:]]*[=:]?[[:space:]]*(.*)$ ]]; then
+    value="${BASH_REMATCH[2]}"
+    CONF_KEYS+=("${BASH_REMATCH[1]}")
+    CONF_VALUES+=("${value%"${value##*[![:space:]]}"}")
+  fi
+done < "$CONF_FILE"
+for c in ${CONFS[@]+"${CONFS[@]}"}; do
+  CONF_KEYS+=("${c%%=*}")
+  CONF_VALUES+=("${c#*=}")
+done
+conf_value() { # key -> last value, or empty
+  local v="" i
+  for i in "${!CONF_KEYS[@]}"; do
+    [ "${CONF_KEYS[$i]}" = "$1" ] && v="${CONF_VALUES[$i]}"
+  done
+  printf '%s' "$v"
+}
+DRIVER_JAVA_OPTS="$(conf_value spark.driver.extraJavaOptions)"
+DRIVER_MEMORY="$(conf_value spark.driver.memory)"
+if [ -t 2 ]; then PROGRESS=true; else PROGRESS=false; fi
+
+# --- the jar (and, for the embedded run, the dependency classpath) ---------------------------
+find_jar() { # the newest target/spark-bce-*.jar that is not a tests/sources/javadoc jar
+  local j best=""
+  for j in "$HERE"/target/spark-bce-*.jar; do
+    [ -f "$j" ] || continue
+    case "$j" in *-tests.jar|*-sources.jar|*-javadoc.jar) continue ;; esac
+    if [ -z "$best" ] || [ "$j" -nt "$best" ]; then best="$j"; fi
+  done
+  printf '%s' "$best"
+}
+if [ -n "${SPARK_BCE_JAR:-}" ]; then
+  JAR="$SPARK_BCE_JAR"
+  DEP_CP="${SPARK_BCE_CLASSPATH:-}"
+else
+  JAR="$(find_jar)"
+  GOALS=()
+  if [ -z "$JAR" ] || [ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit)" ]; then
+    GOALS+=(package)
+  fi
+  if [ "$MODE" = embedded ] && { [ ! -s "$CLASSPATH_FILE" ] || [ "$HERE/pom.xml" -nt "$CLASSPATH_FILE" ]; }; then
+    GOALS+=(dependency:build-classpath -Dmdep.includeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
+  fi
+  if [ ${#GOALS[@]} -gt 0 ]; then
+    command -v mvn >/dev/null 2>&1 || die 1 "Maven (mvn) is needed to build the jar; install Maven 3.8+"
+    echo "submit.sh: building spark-bce (mvn ${GOALS[0]}) ..." >&2
+    (cd "$HERE" && mvn -q -B -ntp -Dstyle.color=never -Dmaven.test.skip=true "${GOALS[@]}") >&2 \
+      || die 1 "the Maven build failed (run: mvn -B package -DskipTests)"
+    JAR="$(find_jar)"
+    [ -n "$JAR" ] || die 1 "the build made no target/spark-bce-*.jar"
+    [[ " ${GOALS[*]} " == *" package "* ]] && touch "$JAR"
+  fi
+  DEP_CP=""
+  [ "$MODE" = embedded ] && DEP_CP="$(cat "$CLASSPATH_FILE")"
+fi
+
+debug_cmd() {
+  if [ -n "${SPARK_BCE_DEBUG:-}" ]; then
+    printf 'submit.sh:' >&2
+    printf ' %q' "$@" >&2
+    printf '\n' >&2
+  fi
+}
+
+# --- spark-submit ----------------------------------------------------------------------------
+if [ "$MODE" = spark-submit ]; then
+  CMD=("$SPARK_SUBMIT" --class "$MAIN_CLASS" --properties-file "$CONF_FILE")
+  [ -n "$MASTER" ] && CMD+=(--master "$MASTER")
+  CMD+=(--driver-java-options "$DRIVER_JAVA_OPTS -Dlog4j2.configurationFile=$LOG_CONF -Dsparkbce.home=$HERE")
+  CMD+=(--conf "spark.ui.showConsoleProgress=$PROGRESS")
+  for c in ${CONFS[@]+"${CONFS[@]}"}; do
+    CMD+=(--conf "$c")
+  done
+  CMD+=("$JAR" "${APP_ARGS[@]}")
+  debug_cmd "${CMD[@]}"
+  exec "${CMD[@]}"
+fi
+
+# --- embedded Spark --------------------------------------------------------------------------
+JAVA="java"
+[ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && JAVA="$JAVA_HOME/bin/java"
+command -v "$JAVA" >/dev/null 2>&1 || die 1 "java (17+) is needed; set JAVA_HOME or put it on the PATH"
+JVM_OPTS=()
+read -r -a JVM_OPTS <<< "$DRIVER_JAVA_OPTS"
+[ -n "$DRIVER_MEMORY" ] && JVM_OPTS+=("-Xmx$DRIVER_MEMORY")
+if [ -n "${SPARK_BCE_JAVA_OPTS:-}" ]; then
+  read -r -a EXTRA <<< "$SPARK_BCE_JAVA_OPTS"
+  JVM_OPTS+=("${EXTRA[@]}")
+fi
+PROPS=("-Dspark.master=${MASTER:-local[*]}" -Dspark.ui.enabled=false
+  -Dspark.driver.host=127.0.0.1 -Dspark.driver.bindAddress=127.0.0.1
+  "-Dspark.ui.showConsoleProgress=$PROGRESS")
+for i in "${!CONF_KEYS[@]}"; do
+  PROPS+=("-D${CONF_KEYS[$i]}=${CONF_VALUES[$i]}")
+done
+CP="$JAR"
+[ -n "$DEP_CP" ] && CP="$JAR:$DEP_CP"
+CMD=("$JAVA" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "-Dlog4j2.configurationFile=$LOG_CONF"
+  "-Dsparkbce.home=$HERE" "${PROPS[@]}" -cp "$CP" "$MAIN_CLASS" "${APP_ARGS[@]}")
+debug_cmd "${CMD[@]}"
+exec "${CMD[@]}"
