@@ -5,8 +5,11 @@ package io.sparkbce.loss;
  * the scalar loop. {@link #selected()} picks one once per JVM.
  */
 public interface BlockKernel {
-  /** {@code -Dsparkbce.kernel=scalar} forces the scalar loop even where vectors are available. */
-  String PROPERTY = "sparkbce.kernel";
+  /**
+   * {@code -Dio.sparkbce.kernel=scalar} forces the scalar loop even where vectors are available
+   * (not "sparkbce.*": Spark rejects executor options that start with -Dspark).
+   */
+  String PROPERTY = "io.sparkbce.kernel";
 
   void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n);
 

@@ -2,22 +2,25 @@ package io.sparkbce.loss;
 
 import java.io.DataInput;
 import java.io.DataOutput;
-import java.io.Externalizable;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInput;
-import java.io.ObjectOutput;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
 
 /**
  * One {@link LossAccumulator} per class (the innermost index). The number of classes is fixed by
  * the first row; a row with another number is an error rather than a silently ragged result.
  */
-public final class ClassLossAccumulator implements ElementConsumer, Externalizable {
+public final class ClassLossAccumulator implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
   private LossAccumulator[] classes = new LossAccumulator[0];
   private final boolean tracksWeight;
 
-  /** For deserialisation. */
+  /** Per-class accumulators that track weights (every reduction can be read). */
   public ClassLossAccumulator() {
     this(true);
   }
@@ -86,13 +89,30 @@ public final class ClassLossAccumulator implements ElementConsumer, Externalizab
     return s;
   }
 
-  @Override
-  public void writeExternal(ObjectOutput out) throws IOException {
-    writeTo(out);
+  /**
+   * Java serialisation writes {@link #toBytes()}, a plain byte[]: Spark deserialises aggregation
+   * states with its own class loader, which cannot see a jar added with --jars, but can always
+   * read a byte[]. {@link #fromBytes} turns it back.
+   */
+  private Object writeReplace() {
+    return toBytes();
   }
 
-  @Override
-  public void readExternal(ObjectInput in) throws IOException {
-    merge(readFrom(in));
+  public byte[] toBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static ClassLossAccumulator fromBytes(byte[] bytes) {
+    try {
+      return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

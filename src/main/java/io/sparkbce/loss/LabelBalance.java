@@ -2,16 +2,19 @@ package io.sparkbce.loss;
 
 import java.io.DataInput;
 import java.io.DataOutput;
-import java.io.Externalizable;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInput;
-import java.io.ObjectOutput;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
 
 /**
  * Positives and negatives per class, for {@code pos_weight = negatives / positives}. A soft target
  * y counts as y positives and 1 - y negatives, which is the same count for hard 0/1 labels.
  */
-public final class LabelBalance implements ElementConsumer, Externalizable {
+public final class LabelBalance implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
   private final ClassCounts positives = new ClassCounts();
@@ -63,14 +66,31 @@ public final class LabelBalance implements ElementConsumer, Externalizable {
     return b;
   }
 
-  @Override
-  public void writeExternal(ObjectOutput out) throws IOException {
-    writeTo(out);
+  /**
+   * Java serialisation writes {@link #toBytes()}, a plain byte[]: Spark deserialises aggregation
+   * states with its own class loader, which cannot see a jar added with --jars, but can always
+   * read a byte[]. {@link #fromBytes} turns it back.
+   */
+  private Object writeReplace() {
+    return toBytes();
   }
 
-  @Override
-  public void readExternal(ObjectInput in) throws IOException {
-    merge(readFrom(in));
+  public byte[] toBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static LabelBalance fromBytes(byte[] bytes) {
+    try {
+      return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Exact sums, one per class. */

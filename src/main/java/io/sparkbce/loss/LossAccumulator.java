@@ -2,16 +2,19 @@ package io.sparkbce.loss;
 
 import java.io.DataInput;
 import java.io.DataOutput;
-import java.io.Externalizable;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.ObjectInput;
-import java.io.ObjectOutput;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
 
 /**
  * The mergeable state of one reduced loss: zero (the constructor), update ({@link #accept}), merge
  * and result. Sums are exact, so the result does not depend on how rows were split or merged.
  */
-public final class LossAccumulator implements ElementConsumer, Externalizable {
+public final class LossAccumulator implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
   private final ExactSum loss = new ExactSum();
@@ -20,7 +23,7 @@ public final class LossAccumulator implements ElementConsumer, Externalizable {
   /** Only weighted_mean needs the sum of weights; the others skip its cost on the hot path. */
   private boolean tracksWeight;
 
-  /** For deserialisation; tracks weights, since the reading side does not know. */
+  /** An accumulator that tracks weights, so that every reduction can be read from it. */
   public LossAccumulator() {
     this(true);
   }
@@ -93,13 +96,30 @@ public final class LossAccumulator implements ElementConsumer, Externalizable {
     return a;
   }
 
-  @Override
-  public void writeExternal(ObjectOutput out) throws IOException {
-    writeTo(out);
+  /**
+   * Java serialisation writes {@link #toBytes()}, a plain byte[]: Spark deserialises aggregation
+   * states with its own class loader, which cannot see a jar added with --jars, but can always
+   * read a byte[]. {@link #fromBytes} turns it back.
+   */
+  private Object writeReplace() {
+    return toBytes();
   }
 
-  @Override
-  public void readExternal(ObjectInput in) throws IOException {
-    merge(readFrom(in));
+  public byte[] toBytes() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  public static LossAccumulator fromBytes(byte[] bytes) {
+    try {
+      return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

@@ -18,19 +18,24 @@ final class ClassLossAggregate extends RowAggregate<ClassLossAccumulator, ArrayD
   }
 
   @Override
-  public ClassLossAccumulator newAggregationState() {
+  ClassLossAccumulator zero() {
     return new ClassLossAccumulator(reduction == Reduction.WEIGHTED_MEAN);
   }
 
   @Override
-  public ClassLossAccumulator merge(ClassLossAccumulator left, ClassLossAccumulator right) {
+  ClassLossAccumulator restore(byte[] bytes) {
+    return ClassLossAccumulator.fromBytes(bytes);
+  }
+
+  @Override
+  ClassLossAccumulator combine(ClassLossAccumulator left, ClassLossAccumulator right) {
     left.merge(right);
     return left;
   }
 
   /** NULL when no row had a value, like other aggregates over nothing. */
   @Override
-  public ArrayData produceResult(ClassLossAccumulator state) {
+  ArrayData result(ClassLossAccumulator state) {
     if (state.classCount() == 0) {
       return null;
     }

@@ -16,18 +16,23 @@ final class LossAggregate extends RowAggregate<LossAccumulator, Double> {
   }
 
   @Override
-  public LossAccumulator newAggregationState() {
+  LossAccumulator zero() {
     return LossAccumulator.forReduction(reduction);
   }
 
   @Override
-  public LossAccumulator merge(LossAccumulator left, LossAccumulator right) {
+  LossAccumulator restore(byte[] bytes) {
+    return LossAccumulator.fromBytes(bytes);
+  }
+
+  @Override
+  LossAccumulator combine(LossAccumulator left, LossAccumulator right) {
     left.merge(right);
     return left;
   }
 
   @Override
-  public Double produceResult(LossAccumulator state) {
+  Double result(LossAccumulator state) {
     return state.result(reduction);
   }
 

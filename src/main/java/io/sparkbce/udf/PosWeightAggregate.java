@@ -15,18 +15,23 @@ final class PosWeightAggregate extends RowAggregate<LabelBalance, ArrayData> {
   }
 
   @Override
-  public LabelBalance newAggregationState() {
+  LabelBalance zero() {
     return new LabelBalance();
   }
 
   @Override
-  public LabelBalance merge(LabelBalance left, LabelBalance right) {
+  LabelBalance restore(byte[] bytes) {
+    return LabelBalance.fromBytes(bytes);
+  }
+
+  @Override
+  LabelBalance combine(LabelBalance left, LabelBalance right) {
     left.merge(right);
     return left;
   }
 
   @Override
-  public ArrayData produceResult(LabelBalance state) {
+  ArrayData result(LabelBalance state) {
     if (state.classCount() == 0) {
       return null;
     }

@@ -2,7 +2,6 @@ package io.sparkbce.udf;
 
 import io.sparkbce.loss.ElementConsumer;
 import io.sparkbce.loss.ElementQuantity;
-import io.sparkbce.loss.ProbabilityRangeException;
 import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -18,7 +17,7 @@ import org.apache.spark.sql.types.DataType;
  * Subclasses say only what the state is and what it produces (Deequ's zero/update/merge/result).
  */
 abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
-    implements AggregateFunction<S, R> {
+    implements AggregateFunction<Serializable, R> {
   private static final long serialVersionUID = 1L;
   private final String name;
   private final ElementQuantity quantity;
@@ -58,8 +57,48 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     return constantPosWeightData;
   }
 
+  /** The zero state. */
+  abstract S zero();
+
+  /** A state from its serialised form (see {@link #state}). */
+  abstract S restore(byte[] bytes);
+
+  /** {@code left} plus {@code right}. */
+  abstract S combine(S left, S right);
+
+  abstract R result(S state);
+
+  /**
+   * States travel between tasks as byte[] (their writeReplace): Spark deserialises them with a
+   * class loader that cannot see an application jar, so they must not need our classes to load.
+   */
+  @SuppressWarnings("unchecked")
+  private S state(Serializable s) {
+    return s instanceof byte[] ? restore((byte[]) s) : (S) s;
+  }
+
   @Override
-  public S update(S state, InternalRow row) {
+  public final Serializable newAggregationState() {
+    return zero();
+  }
+
+  @Override
+  public final Serializable merge(Serializable left, Serializable right) {
+    try {
+      return combine(state(left), state(right));
+    } catch (IllegalArgumentException e) {
+      throw new FunctionContext(context).runtimeError(e.getMessage());
+    }
+  }
+
+  @Override
+  public final R produceResult(Serializable state) {
+    return result(state(state));
+  }
+
+  @Override
+  public final Serializable update(Serializable buffer, InternalRow row) {
+    S state = state(buffer);
     if (row.isNullAt(0) || row.isNullAt(1) || row.isNullAt(2)) {
       return state;
     }
@@ -71,10 +110,10 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       double v;
       try {
         v = quantity.apply(row.getDouble(0), row.getDouble(1), w, row.getDouble(3));
-      } catch (ProbabilityRangeException e) {
+        state.beginBlock(1);
+      } catch (IllegalArgumentException e) {
         throw new FunctionContext(context).runtimeError(e.getMessage());
       }
-      state.beginBlock(1);
       state.accept(0, v, w);
     } else {
       RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),

@@ -2,7 +2,6 @@ package io.sparkbce.udf;
 
 import io.sparkbce.loss.ElementConsumer;
 import io.sparkbce.loss.ElementQuantity;
-import io.sparkbce.loss.ProbabilityRangeException;
 import java.util.Arrays;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
@@ -103,11 +102,13 @@ final class RowWalker {
     }
     try {
       quantity.apply(x, y, w, p, out, n);
-    } catch (ProbabilityRangeException e) {
+      if (sink != null) {
+        sink.beginBlock(n);
+      }
+    } catch (IllegalArgumentException e) {
       throw new FunctionContext(String.valueOf(context)).runtimeError(e.getMessage());
     }
     if (sink != null) {
-      sink.beginBlock(n);
       for (int i = 0; i < n; i++) {
         if (valid[i]) {
           sink.accept(i, out[i], w[i]);

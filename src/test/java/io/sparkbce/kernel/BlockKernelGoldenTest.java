@@ -81,8 +81,8 @@ class BlockKernelGoldenTest {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
     String cp = System.getProperty("surefire.test.class.path",
         System.getProperty("java.class.path"));
-    for (String[] run : new String[][] {{"-Dsparkbce.kernel=scalar", "scalar"},
-        {"-Dsparkbce.kernel=auto", "vector"}}) {
+    for (String[] run : new String[][] {{"-Dio.sparkbce.kernel=scalar", "scalar"},
+        {"-Dio.sparkbce.kernel=auto", "vector"}}) {
       Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", run[0], "-cp",
           cp, KernelName.class.getName()).redirectErrorStream(true).start();
       String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
