@@ -14,7 +14,7 @@
 #   SPARK_BCE_JAR        use this jar (or classes directory) as is: no build
 #   SPARK_BCE_CLASSPATH  with SPARK_BCE_JAR: the dependency classpath for the embedded run
 #   SPARK_BCE_DEBUG      print stack traces and the command line
-# Exit codes: 0 success, 1 failure, 2 usage error (3 is reserved for monitor alerts).
+# Exit codes: 0 success, 1 failure, 2 usage error, 3 a monitor alert fired.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -28,15 +28,18 @@ usage() {
 usage: ./submit.sh COMMAND [options] [--master URL] [--conf key=value ...]
 
 commands:
-  demo       generate a partitioned multi-label data set under target/demo and evaluate it
+  demo       generate a partitioned multi-label data set under target/demo, evaluate and
+             monitor it
   evaluate   loss of a data set of logits and labels (./submit.sh evaluate --help)
+  monitor    loss per event-time window and segment: metric history, alerts, HTML report
+             (./submit.sh monitor --help)
   sql FILE   run the statements of a SQL file with the spark-bce functions (udf/examples.sql)
   bench      throughput benchmark
 
 --master URL     run through spark-submit on that master (local[N] runs embedded if there is
                  no spark-submit)
 --conf key=value Spark configuration, passed through (repeatable)
-Exit codes: 0 success, 1 failure, 2 usage error.
+Exit codes: 0 success, 1 failure, 2 usage error, 3 monitor alert fired.
 EOF
 }
 
@@ -67,7 +70,7 @@ if [ ${#APP_ARGS[@]} -eq 0 ]; then
 fi
 case "${APP_ARGS[0]}" in
   -h|--help|help) usage; exit 0 ;;
-  demo|evaluate|sql|bench) ;;
+  demo|evaluate|monitor|sql|bench) ;;
   *) usage >&2; die 2 "unknown command '${APP_ARGS[0]}'" ;;
 esac
 [ -f "$CONF_FILE" ] || die 2 "no Spark properties file at $CONF_FILE"

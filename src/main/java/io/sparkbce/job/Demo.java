@@ -9,17 +9,21 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * {@code demo}: generates the demo data set (see {@link DemoData}), evaluates it (mean per model
- * version, per class, pos_weight from the labels) and says where everything is.
+ * version, per class, pos_weight from the labels), monitors it (loss per day and model version,
+ * baseline alerts, HTML report) and says where everything is.
  */
 public final class Demo {
   static final String USAGE = String.join("\n",
       "usage: submit.sh demo [--dir DIR] [--rows N] [--classes N] [--days N]",
       "",
-      "  --dir DIR      where to write data/ and evaluate/ (default target/demo of the project)",
+      "  --dir DIR      where to write data/, evaluate/ and monitor/ (default target/demo of the project)",
       "  --rows N       rows to generate (default 280000: 7 days x 2 model versions x 20000)",
       "  --classes N    classes per row (default 16)",
       "  --days N       days, from " + DemoData.START_DATE + " (default 7)");
   static final long ROWS = 280_000;
+  static final int BASELINE_WINDOWS = 5;
+  static final String ALERT_SIGMA = "4";
+  static final String ALERT_ABOVE = "0.26";
 
   private Demo() {}
 
@@ -57,8 +61,27 @@ public final class Demo {
         + " --pos-weight auto --output " + Evaluate.child(dir, "evaluate"));
     Evaluate.Result r = Evaluate.run(spark, eo, out);
 
-    // Monitoring (SPEC §5 `monitor`: loss per day and model version, alerts, HTML report) runs
-    // here on the same data once that command exists; its outputs go under DIR/monitor.
+    // Monitoring: loss per day and model version, with a threshold and a baseline band (mean +-
+    // 4 sigma of the previous 5 days of the same model version). v2 drifts (its loss rises day by
+    // day, past v1's): the threshold alert fires on its last day.
+    String mon = Evaluate.child(dir, "monitor");
+    String[] monitorArgs = {"--input", data, "--time-col", "date", "--window", "1 day",
+        "--group-by", "model_version", "--output", mon, "--alert-above", ALERT_ABOVE,
+        "--baseline-windows",
+        Integer.toString(BASELINE_WINDOWS), "--alert-sigma", ALERT_SIGMA};
+    out.println();
+    out.println("$ submit.sh monitor " + String.join(" ", monitorArgs));
+    Monitor.Result mr = Monitor.run(spark, MonitorOptions.parse(monitorArgs), out);
+    out.println();
+    if (mr.alerts.isEmpty()) {
+      out.println("No alert fired (submit.sh monitor would exit with 0).");
+    } else {
+      out.println("An alert fired as expected: model_version v2 drifts (submit.sh monitor exits "
+          + "with " + Monitor.ALERT_EXIT + " when an alert fires; the demo itself succeeds).");
+    }
+    out.println("The monitoring report is " + mr.reportPath + " (open it in a browser); alerts: "
+        + MonitorOptions.parse(monitorArgs).alerts + "; history: " + Evaluate.child(mon,
+            "history"));
 
     out.println();
     out.println("The JSON summary is " + r.summaryPath + ". Next:");

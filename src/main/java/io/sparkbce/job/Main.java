@@ -11,22 +11,27 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * The spark-submit entry point ({@code --class io.sparkbce.job.Main}) behind {@code submit.sh}:
- * {@code demo}, {@code evaluate}, {@code sql} and {@code bench}. Exit codes: 0 success, 1 failure,
- * 2 usage error. The SparkSession is created only once the arguments are known to be good.
+ * {@code demo}, {@code evaluate}, {@code monitor}, {@code sql} and {@code bench}. Exit codes: 0
+ * success, 1 failure, 2 usage error, 3 a monitor alert fired. The SparkSession is created only
+ * once the arguments are known to be good.
  */
 public final class Main {
   static final String USAGE = String.join("\n",
       "usage: submit.sh COMMAND [options]      (COMMAND --help for its options)",
       "",
       "commands:",
-      "  demo       generate a partitioned multi-label data set under target/demo and evaluate it",
+      "  demo       generate a partitioned multi-label data set under target/demo, evaluate and",
+      "             monitor it",
       "  evaluate   loss of a data set of logits and labels: table on stdout, JSON summary,",
       "             per-row losses with --reduction none",
+      "  monitor    loss per event-time window and segment: metric history, alerts (exit code 3),",
+      "             HTML report",
       "  sql FILE   run the statements of a SQL file with the spark-bce functions, printing results",
       "  bench      throughput of the loss functions against a bare scan",
       "",
       "submit.sh options (any position): --master URL (hand the job to spark-submit),",
-      "  --conf key=value (Spark configuration). Exit codes: 0 success, 1 failure, 2 usage error.");
+      "  --conf key=value (Spark configuration). Exit codes: 0 success, 1 failure, 2 usage error.",
+      "  monitor exits with 3 when an alert fires.");
 
   private Main() {}
 
@@ -70,6 +75,14 @@ public final class Main {
           Evaluate.run(spark.get(), o, out);
           return 0;
         }
+        case "monitor" -> {
+          MonitorOptions o = MonitorOptions.parse(rest);
+          if (o.help) {
+            out.println(Monitor.USAGE);
+            return 0;
+          }
+          return Monitor.run(spark.get(), o, out).exitCode();
+        }
         case "demo" -> {
           return Demo.run(spark, out, rest);
         }
@@ -81,7 +94,7 @@ public final class Main {
           return bench(rest);
         }
         default -> throw new UsageException(
-            "unknown command '" + command + "'; commands are demo, evaluate, sql, bench");
+            "unknown command '" + command + "'; commands are demo, evaluate, sql, bench, monitor");
       }
     } catch (UsageException e) {
       err.println("error: " + e.getMessage());
@@ -100,7 +113,8 @@ public final class Main {
   }
 
   private static boolean isCommand(String c) {
-    return c.equals("evaluate") || c.equals("demo") || c.equals("sql") || c.equals("bench");
+    return c.equals("evaluate") || c.equals("monitor") || c.equals("demo") || c.equals("sql")
+        || c.equals("bench");
   }
 
   /** {@code bench}: io.sparkbce.bench.Benchmark, looked up at run time. */

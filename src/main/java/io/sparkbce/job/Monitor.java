@@ -1,0 +1,419 @@
+package io.sparkbce.job;
+
+import static io.sparkbce.job.InputColumns.col;
+import static org.apache.spark.sql.functions.aggregate;
+import static org.apache.spark.sql.functions.array_repeat;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count_if;
+import static org.apache.spark.sql.functions.date_format;
+import static org.apache.spark.sql.functions.flatten;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.raise_error;
+import static org.apache.spark.sql.functions.size;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.to_json;
+import static org.apache.spark.sql.functions.try_element_at;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.zip_with;
+
+import io.sparkbce.BceFunctions;
+import io.sparkbce.job.EvaluateOptions.InvalidRows;
+import io.sparkbce.job.EvaluateOptions.PosWeight;
+import io.sparkbce.job.InputColumns.Shape;
+import io.sparkbce.job.MetricHistory.Metric;
+import java.io.PrintStream;
+import java.sql.Timestamp;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * {@code monitor}: the loss of a data set per event-time window and segment (the group-by
+ * columns), merged into a metric history ({@link MetricHistory}), checked against alert rules
+ * ({@link Alerts}) and drawn in an HTML report ({@link HtmlReport}). Exit code 3 when an alert
+ * fires.
+ */
+public final class Monitor {
+  static final int ALERT_EXIT = 3;
+
+  static final String USAGE = String.join("\n",
+      "usage: submit.sh monitor --input PATH|GLOB|TABLE --time-col COL [options]",
+      "",
+      "All options of evaluate (submit.sh evaluate --help) except --reduction none, plus:",
+      "  --time-col COL            event time (TIMESTAMP, DATE or text castable to a timestamp)",
+      "  --window DURATION         window length: \"1 day\" (default), \"1 hour\", \"15 minutes\", ...",
+      "                            windows start at multiples of the length since 1970-01-01 "
+          + "(session time zone)",
+      "  --since TIME --until TIME only rows with since <= time < until (yyyy-MM-dd[ HH:mm[:ss]])",
+      "  --history PATH            metric history, Parquet partitioned by window_date "
+          + "(default OUTPUT/history);",
+      "                            windows computed again replace their previous rows",
+      "  --alert-above X           alert when a window's loss is above X",
+      "  --baseline-windows N      alert when a window's loss leaves mean +- K*sigma of the N",
+      "  --alert-sigma K           previous windows of its segment (defaults N 7, K 3)",
+      "  --report FILE.html        HTML report (default OUTPUT/report.html)",
+      "  --stream                  Structured Streaming over the files of --input: new files since",
+      "                            the last run, windows emitted once the watermark passes their",
+      "                            end (append to the history); runs until the files present are",
+      "                            processed (Trigger.AvailableNow), then stops",
+      "  --watermark DURATION      with --stream: how late rows may arrive (default: the window)",
+      "  --checkpoint DIR          with --stream: query state (default OUTPUT/checkpoint)",
+      "  --output DIR              default target/bce-monitor; alerts go to alerts.jsonl next to",
+      "                            the history",
+      "",
+      "Exit codes: 0 success, 1 failure, 2 usage error, 3 an alert fired.");
+
+  private Monitor() {}
+
+  /** What a run produced. */
+  public static final class Result {
+    public final List<Metric> computed;
+    public final List<Metric> history;
+    public final List<Alerts.Alert> alerts;
+    public final String reportPath;
+
+    Result(List<Metric> computed, List<Metric> history, List<Alerts.Alert> alerts,
+        String reportPath) {
+      this.computed = computed;
+      this.history = history;
+      this.alerts = alerts;
+      this.reportPath = reportPath;
+    }
+
+    public int exitCode() {
+      return alerts.isEmpty() ? 0 : ALERT_EXIT;
+    }
+  }
+
+  public static Result run(SparkSession spark, MonitorOptions m, PrintStream out) {
+    EvaluateOptions o = m.eval;
+    Configuration hadoop = spark.sparkContext().hadoopConfiguration();
+    PosWeight posWeightSpec = PosWeight.parse(o.posWeight, hadoop);
+    InputData in = InputData.load(spark, o);
+    Dataset<Row> df = in.df;
+    String[] columns = df.columns();
+    boolean caseSensitive =
+        Boolean.parseBoolean(spark.conf().get("spark.sql.caseSensitive", "false"));
+    String logitsName = InputColumns.resolve("--logits", o.logits, columns, caseSensitive);
+    String labelsName = InputColumns.resolve("--labels", o.labels, columns, caseSensitive);
+    String weightName = o.weight == null ? null
+        : InputColumns.resolve("--weight", o.weight, columns, caseSensitive);
+    String timeName = InputColumns.resolve("--time-col", m.timeCol, columns, caseSensitive);
+    if (logitsName.equals(labelsName) || logitsName.equals(weightName)
+        || labelsName.equals(weightName)) {
+      throw new UsageException("--logits, --labels and --weight must name different columns");
+    }
+    List<String> groupBy = new ArrayList<>();
+    for (String g : o.groupBy) {
+      groupBy.add(InputColumns.resolve("--group-by", g, columns, caseSensitive));
+    }
+    List<String> keys = new ArrayList<>();
+    for (String c : columns) {
+      if (!c.equals(logitsName) && !c.equals(labelsName) && !c.equals(weightName)) {
+        keys.add(c);
+      }
+    }
+    Shape xs = Shape.of("--logits", logitsName, df.schema().apply(logitsName).dataType(), false);
+    Shape ys = Shape.of("--labels", labelsName, df.schema().apply(labelsName).dataType(), true);
+    Shape ws = weightName == null ? null
+        : Shape.of("--weight", weightName, df.schema().apply(weightName).dataType(), false);
+    if (xs.rank() != ys.rank()) {
+      throw new UsageException("--logits '" + logitsName + "' and --labels '" + labelsName
+          + "' must have the same shape: one number per row, or arrays of the same depth");
+    }
+    if (ws != null && ws.rank() > xs.rank()) {
+      throw new UsageException("--weight '" + weightName
+          + "' is a number per row or an array of the logits' shape");
+    }
+
+    try {
+      String timeTs = Evaluate.uniqueName("_bce_time", List.of(df.columns()));
+      String reasonName = Evaluate.uniqueName("_bce_invalid",
+          List.of(df.withColumn(timeTs, lit(1)).columns()));
+      Column x = xs.values(col(logitsName));
+      Column y = ys.values(col(labelsName));
+      Column w = weightName == null ? null : ws.values(col(weightName));
+      java.util.function.UnaryOperator<Dataset<Row>> prepare = d -> {
+        if (o.where != null) {
+          d = d.where(o.where);
+        }
+        d = d.withColumn(timeTs, col(timeName).cast(DataTypes.TimestampType));
+        if (m.since != null) {
+          d = d.where(col(timeTs).geq(lit(m.since).cast(DataTypes.TimestampType)));
+        }
+        if (m.until != null) {
+          d = d.where(col(timeTs).lt(lit(m.until).cast(DataTypes.TimestampType)));
+        }
+        return d.withColumn(reasonName, InputColumns.reason(x, xs, y, ys, w, ws));
+      };
+      Dataset<Row> stream = null;
+      if (m.stream) {
+        stream = prepare.apply(spark.readStream().schema(df.schema()).format(in.format)
+            .load(o.input.trim())).withWatermark(timeTs, m.watermark);
+      }
+      df = prepare.apply(df);
+      Column reason = col(reasonName);
+      Column gx;
+      Column gy;
+      if (o.invalid == InvalidRows.FAIL) {
+        List<Column> shown = new ArrayList<>();
+        for (String k : keys) {
+          shown.add(col(k));
+        }
+        shown.add(x.as(logitsName));
+        shown.add(y.as(labelsName));
+        if (w != null) {
+          shown.add(w.as(weightName));
+        }
+        Column error = raise_error(substring(concat(lit(Evaluate.INVALID_MARKER + " ("), reason,
+            lit("): "), to_json(struct(shown.toArray(new Column[0])),
+                Map.of("ignoreNullFields", "false"))), 1, 4000));
+        gx = when(reason.isNull(), x).otherwise(error);
+        gy = when(reason.isNull(), y).otherwise(error);
+      } else {
+        gx = when(reason.isNull(), x);
+        gy = when(reason.isNull(), y);
+      }
+
+      String job = "spark-bce monitor " + o.input;
+      double[] posWeight = null;
+      if (posWeightSpec.auto) {
+        spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
+        Row r = df.agg(BceFunctions.bcePosWeight(gy)).first();
+        posWeight = r.isNullAt(0) ? null : doubles(r.getList(0));
+      } else if (posWeightSpec.values != null) {
+        posWeight = posWeightSpec.values;
+      }
+      // the number of classes, for positives per class (and the pos_weight check)
+      spark.sparkContext().setJobDescription(job + ": number of classes");
+      Integer classes = classCount(df, reason, x, xs.rank());
+      if (posWeight != null && posWeight.length != 1 && classes != null
+          && classes != posWeight.length) {
+        throw new UsageException("pos_weight size (" + posWeight.length
+            + ") must match the number of classes (" + classes + ") of --logits '"
+            + logitsName + "'");
+      }
+
+      String red = o.reduction.sqlName();
+      List<Column> aggs = new ArrayList<>();
+      aggs.add(count_if(lit(true)).as("_rows"));
+      aggs.add(count_if(reason.isNull()).as("_used"));
+      for (String r : InputColumns.REASONS) {
+        aggs.add(count_if(reason.equalTo(lit(r))).as("_skipped_" + r));
+      }
+      aggs.add(sum(InputColumns.elements(gx, xs.rank())).as("_elements"));
+      aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, red).as("_loss"));
+      aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, "weighted_mean")
+          .as("_wmean"));
+      aggs.add(BceFunctions.bceWithLogitsLossPerClass(gx, gy, w, posWeight, red)
+          .as("_loss_per_class"));
+      int c = classes == null ? 0 : classes;
+      Column rowPositives = classPositives(gy, ys, c);
+      for (int i = 0; i < c; i++) {
+        aggs.add(sum(xs.rank() == 0 ? gy.cast(DataTypes.DoubleType)
+            : try_element_at(rowPositives, lit(i + 1))).as("_pos_" + i));
+      }
+      List<Column> by = new ArrayList<>();
+      by.add(org.apache.spark.sql.functions.window(col(timeTs), m.window).as("_window"));
+      for (String g : groupBy) {
+        by.add(col(g));
+      }
+      java.util.function.UnaryOperator<Dataset<Row>> aggregate = d -> d
+          .groupBy(by.toArray(new Column[0]))
+          .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
+          .withColumn("_date", date_format(
+              org.apache.spark.sql.functions.col("_window").getField("start"), "yyyy-MM-dd"));
+      final int classCount = c;
+      List<Metric> computed;
+      long noTime = 0;
+      if (stream != null) {
+        computed = new ArrayList<>();
+        List<Metric> batches = computed;
+        spark.sparkContext().setJobDescription(job + ": streaming");
+        org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
+            .outputMode("append")
+            .option("checkpointLocation", m.checkpoint)
+            .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
+            .foreachBatch((org.apache.spark.api.java.function.VoidFunction2<Dataset<Row>, Long>)
+                (batch, batchId) -> {
+                  List<Metric> ms = metrics(batch.collectAsList(), groupBy, red, classCount);
+                  MetricHistory.update(batch.sparkSession(), m.history, ms);
+                  batches.addAll(ms);
+                })
+            .start();
+        q.awaitTermination();
+        if (q.exception().isDefined()) {
+          throw q.exception().get();
+        }
+      } else {
+        spark.sparkContext().setJobDescription(job + ": " + red + " loss per window");
+        List<Row> result = aggregate.apply(df).collectAsList();
+        // window() drops rows without a time: count them so that nothing goes unreported
+        spark.sparkContext().setJobDescription(job + ": rows without a time");
+        noTime = df.where(col(timeTs).isNull()).count();
+        computed = metrics(result, groupBy, red, c);
+      }
+      computed.sort(MetricHistory.ORDER);
+
+      spark.sparkContext().setJobDescription(job + ": history");
+      List<Metric> history = m.stream ? MetricHistory.read(spark, m.history)
+          : MetricHistory.update(spark, m.history, computed);
+
+
+      Map<String, Alerts.Band> bands = Alerts.bands(history, m.baselineWindows, m.alertSigma);
+      List<Alerts.Alert> alerts = new ArrayList<>();
+      for (Metric mt : computed) {
+        alerts.addAll(Alerts.check(mt, m.alertAbove, bands.get(mt.key())));
+      }
+      Alerts.append(hadoop, m.alerts, alerts);
+      HtmlReport.write(hadoop, m.report, m, history, bands);
+
+      out.print(table(m, computed, alerts, noTime));
+      out.println("history: " + m.history + " (" + computed.size() + " window rows written, "
+          + history.size() + " in all)");
+      if (alerts.isEmpty()) {
+        out.println("alerts: none");
+      } else {
+        out.println("ALERT: " + alerts.size() + " alert" + (alerts.size() == 1 ? "" : "s")
+            + " fired (written to " + m.alerts + "):");
+        for (Alerts.Alert a : alerts) {
+          out.println("  " + a.message());
+        }
+      }
+      out.println("report: " + m.report);
+      return new Result(computed, history, alerts, m.report);
+    } catch (UsageException | JobFailure e) {
+      throw e;
+    } catch (Exception e) {
+      if (e instanceof AnalysisException) {
+        throw new UsageException(e.getMessage(), e);
+      }
+      String invalid = JobFailure.findMessage(e, Evaluate.INVALID_MARKER);
+      if (invalid != null) {
+        throw new JobFailure(invalid + "\n(--invalid fail stops at the first invalid row; "
+            + "--invalid report skips invalid rows and counts them by reason)", e);
+      }
+      String msg = JobFailure.rootMessage(e);
+      if (msg.contains("pos_weight size (")) {
+        throw new UsageException(msg, e);
+      }
+      throw new JobFailure(msg, e);
+    } finally {
+      spark.sparkContext().setJobDescription(null);
+    }
+  }
+
+  /** The collected rows of the aggregation as metrics. */
+  private static List<Metric> metrics(List<Row> result, List<String> groupBy, String red, int c) {
+    Timestamp now = new Timestamp(System.currentTimeMillis());
+    List<Metric> computed = new ArrayList<>();
+    for (Row r : result) {
+      Row win = r.getStruct(0);
+      List<String> seg = new ArrayList<>();
+      for (int i = 0; i < groupBy.size(); i++) {
+        seg.add(groupBy.get(i) + "=" + (r.isNullAt(i + 1) ? "NULL" : r.get(i + 1).toString()));
+      }
+      Map<String, Long> skipped = new LinkedHashMap<>();
+      for (String reasonKey : InputColumns.REASONS) {
+        skipped.put(reasonKey, r.getLong(r.fieldIndex("_skipped_" + reasonKey)));
+      }
+      List<Double> positives = new ArrayList<>();
+      for (int i = 0; i < c; i++) {
+        int f = r.fieldIndex("_pos_" + i);
+        positives.add(r.isNullAt(f) ? 0.0 : r.getDouble(f));
+      }
+      long rows = r.getLong(r.fieldIndex("_rows"));
+      long used = r.getLong(r.fieldIndex("_used"));
+      int e = r.fieldIndex("_elements");
+      int l = r.fieldIndex("_loss");
+      int wm = r.fieldIndex("_wmean");
+      int pc = r.fieldIndex("_loss_per_class");
+      computed.add(new Metric(win.getTimestamp(0), win.getTimestamp(1),
+          seg.isEmpty() ? "all" : String.join(",", seg), red,
+          r.isNullAt(l) ? null : r.getDouble(l), r.isNullAt(wm) ? null : r.getDouble(wm),
+          rows, used, rows - used, skipped, r.isNullAt(e) ? 0 : r.getLong(e),
+          c == 0 ? null : positives, r.isNullAt(pc) ? null : r.getList(pc), now,
+          r.getString(r.fieldIndex("_date"))));
+    }
+    return computed;
+  }
+
+  /** Per row, the sum of the labels of each class over the outer dimensions (NULL if invalid). */
+  private static Column classPositives(Column gy, Shape ys, int classes) {
+    if (ys.rank() <= 1 || classes == 0) {
+      return ys.rank() == 0 ? gy : gy.cast("array<double>");
+    }
+    Column inner = gy;
+    for (int i = 2; i < ys.rank(); i++) {
+      inner = flatten(inner);
+    }
+    inner = inner.cast("array<array<double>>");
+    return aggregate(inner, array_repeat(lit(0.0), classes),
+        (acc, a) -> zip_with(acc, a, Column::plus));
+  }
+
+  /** The innermost size of the first valid row, or null if there is none. */
+  private static Integer classCount(Dataset<Row> df, Column reason, Column x, int rank) {
+    if (rank == 0) {
+      return 1;
+    }
+    Column inner = x;
+    for (int i = 1; i < rank; i++) {
+      inner = try_element_at(inner, lit(1));
+    }
+    List<Row> r = df.where(reason.isNull()).select(size(inner)).limit(1).collectAsList();
+    if (r.isEmpty() || r.get(0).isNullAt(0)) {
+      return null;
+    }
+    return r.get(0).getInt(0);
+  }
+
+  private static String table(MonitorOptions m, List<Metric> computed, List<Alerts.Alert> alerts,
+      long noTime) {
+    StringBuilder b = new StringBuilder();
+    EvaluateOptions o = m.eval;
+    b.append("spark-bce monitor: ").append(o.input).append(", windows of ").append(m.window)
+        .append(" on ").append(m.timeCol)
+        .append(m.since == null ? "" : ", since " + m.since)
+        .append(m.until == null ? "" : ", until " + m.until)
+        .append(o.where == null ? "" : ", where " + o.where).append('\n');
+    if (noTime > 0) {
+      b.append("rows without a time (skipped): ").append(TextTable.count(noTime)).append('\n');
+    }
+    b.append('\n');
+    TextTable t = new TextTable(List.of("window start", "segment", "rows used", "skipped",
+        "elements", "loss (" + o.reduction.sqlName() + ")", "weighted_mean", "alert"));
+    for (int i = 2; i < 7; i++) {
+      t.alignRight(i);
+    }
+    for (Metric mt : computed) {
+      String alert = alerts.stream().filter(a -> a.metric() == mt).map(Alerts.Alert::kind)
+          .reduce((a1, a2) -> a1 + "," + a2).orElse("");
+      t.add(List.of(mt.windowStart().toString().replaceAll("\\.0$", ""), mt.segment(),
+          TextTable.count(mt.rowsUsed()), TextTable.count(mt.rowsSkipped()),
+          TextTable.count(mt.elements()), TextTable.number(mt.loss()),
+          TextTable.number(mt.weightedMeanLoss()), alert));
+    }
+    b.append(t.render()).append('\n');
+    return b.toString();
+  }
+
+  private static double[] doubles(List<Object> values) {
+    double[] r = new double[values.size()];
+    for (int i = 0; i < r.length; i++) {
+      Object v = values.get(i);
+      r[i] = v == null ? Double.NaN : ((Number) v).doubleValue();
+    }
+    return r;
+  }
+}
