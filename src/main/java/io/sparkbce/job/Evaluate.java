@@ -1,15 +1,10 @@
 package io.sparkbce.job;
 
 import static io.sparkbce.job.InputColumns.col;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 
@@ -104,41 +99,15 @@ public final class Evaluate {
 
     InputData in = InputData.load(spark, o);
     Dataset<Row> df = in.df;
-    String[] columns = df.columns();
-    boolean caseSensitive =
-        Boolean.parseBoolean(spark.conf().get("spark.sql.caseSensitive", "false"));
-    String logitsName = InputColumns.resolve("--logits", o.logits, columns, caseSensitive);
-    String labelsName = InputColumns.resolve("--labels", o.labels, columns, caseSensitive);
-    String weightName = o.weight == null ? null
-        : InputColumns.resolve("--weight", o.weight, columns, caseSensitive);
-    if (logitsName.equals(labelsName) || logitsName.equals(weightName)
-        || labelsName.equals(weightName)) {
-      throw new UsageException("--logits, --labels and --weight must name different columns");
-    }
-    List<String> groupBy = new ArrayList<>();
-    for (String g : o.groupBy) {
-      groupBy.add(InputColumns.resolve("--group-by", g, columns, caseSensitive));
-    }
-    List<String> keys = new ArrayList<>();
-    for (String c : columns) {
-      if (!c.equals(logitsName) && !c.equals(labelsName) && !c.equals(weightName)) {
-        keys.add(c);
-      }
-    }
-
-    Shape xs = Shape.of("--logits", logitsName, df.schema().apply(logitsName).dataType(), false);
-    Shape ys = Shape.of("--labels", labelsName, df.schema().apply(labelsName).dataType(), true);
-    Shape ws = weightName == null ? null
-        : Shape.of("--weight", weightName, df.schema().apply(weightName).dataType(), false);
-    if (xs.rank() != ys.rank()) {
-      throw new UsageException("--logits '" + logitsName + "' (" + typeOf(df, logitsName)
-          + ") and --labels '" + labelsName + "' (" + typeOf(df, labelsName)
-          + ") must have the same shape: one number per row, or arrays of the same depth");
-    }
-    if (ws != null && ws.rank() > xs.rank()) {
-      throw new UsageException("--weight '" + weightName + "' (" + typeOf(df, weightName)
-          + ") is a number per row or an array of the logits' shape");
-    }
+    ResolvedColumns cols = ResolvedColumns.resolve(spark, df, o);
+    String logitsName = cols.logits;
+    String labelsName = cols.labels;
+    String weightName = cols.weight;
+    List<String> groupBy = cols.groupBy;
+    List<String> keys = cols.keys;
+    Shape xs = cols.xs;
+    Shape ys = cols.ys;
+    Shape ws = cols.ws;
 
     if (o.where != null) {
       try {
@@ -151,35 +120,16 @@ public final class Evaluate {
       }
     }
 
-    Column x = xs.values(col(logitsName));
-    Column y = ys.values(col(labelsName));
-    Column w = weightName == null ? null : ws.values(col(weightName));
+    Column x = cols.x();
+    Column y = cols.y();
+    Column w = cols.w();
     // Computed once per row (a projection), not once per aggregate that reads it.
     String reasonName = uniqueName("_bce_invalid", List.of(df.columns()));
     df = df.withColumn(reasonName, InputColumns.reason(x, xs, y, ys, w, ws));
     Column reason = col(reasonName);
-    Column gx;
-    Column gy;
-    if (o.invalid == InvalidRows.FAIL) {
-      List<Column> shown = new ArrayList<>();
-      for (String k : keys) {
-        shown.add(col(k));
-      }
-      shown.add(x.as(logitsName));
-      shown.add(y.as(labelsName));
-      if (w != null) {
-        shown.add(w.as(weightName));
-      }
-      Column message = substring(concat(lit(INVALID_MARKER + " ("), reason, lit("): "),
-          to_json(struct(shown.toArray(new Column[0])),
-              Map.of("ignoreNullFields", "false"))), 1, 4000);
-      Column error = raise_error(message);
-      gx = when(reason.isNull(), x).otherwise(error);
-      gy = when(reason.isNull(), y).otherwise(error);
-    } else {
-      gx = when(reason.isNull(), x);
-      gy = when(reason.isNull(), y);
-    }
+    Column[] valid = cols.validOnly(reason, o.invalid);
+    Column gx = valid[0];
+    Column gy = valid[1];
 
     String job = "spark-bce evaluate " + o.input;
     double[] posWeight = null;
@@ -622,10 +572,6 @@ public final class Evaluate {
       r[i] = v == null ? Double.NaN : ((Number) v).doubleValue();
     }
     return r;
-  }
-
-  private static String typeOf(Dataset<Row> df, String column) {
-    return df.schema().apply(column).dataType().sql();
   }
 
   static String child(String dir, String name) {

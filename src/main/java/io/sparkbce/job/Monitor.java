@@ -3,23 +3,17 @@ package io.sparkbce.job;
 import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array_repeat;
-import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.zip_with;
 
 import io.sparkbce.BceFunctions;
-import io.sparkbce.job.EvaluateOptions.InvalidRows;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
 import io.sparkbce.job.InputColumns.Shape;
 import io.sparkbce.job.MetricHistory.Metric;
@@ -101,48 +95,24 @@ public final class Monitor {
     PosWeight posWeightSpec = PosWeight.parse(o.posWeight, hadoop);
     InputData in = InputData.load(spark, o);
     Dataset<Row> df = in.df;
-    String[] columns = df.columns();
+    ResolvedColumns cols = ResolvedColumns.resolve(spark, df, o);
     boolean caseSensitive =
         Boolean.parseBoolean(spark.conf().get("spark.sql.caseSensitive", "false"));
-    String logitsName = InputColumns.resolve("--logits", o.logits, columns, caseSensitive);
-    String labelsName = InputColumns.resolve("--labels", o.labels, columns, caseSensitive);
-    String weightName = o.weight == null ? null
-        : InputColumns.resolve("--weight", o.weight, columns, caseSensitive);
-    String timeName = InputColumns.resolve("--time-col", m.timeCol, columns, caseSensitive);
-    if (logitsName.equals(labelsName) || logitsName.equals(weightName)
-        || labelsName.equals(weightName)) {
-      throw new UsageException("--logits, --labels and --weight must name different columns");
-    }
-    List<String> groupBy = new ArrayList<>();
-    for (String g : o.groupBy) {
-      groupBy.add(InputColumns.resolve("--group-by", g, columns, caseSensitive));
-    }
-    List<String> keys = new ArrayList<>();
-    for (String c : columns) {
-      if (!c.equals(logitsName) && !c.equals(labelsName) && !c.equals(weightName)) {
-        keys.add(c);
-      }
-    }
-    Shape xs = Shape.of("--logits", logitsName, df.schema().apply(logitsName).dataType(), false);
-    Shape ys = Shape.of("--labels", labelsName, df.schema().apply(labelsName).dataType(), true);
-    Shape ws = weightName == null ? null
-        : Shape.of("--weight", weightName, df.schema().apply(weightName).dataType(), false);
-    if (xs.rank() != ys.rank()) {
-      throw new UsageException("--logits '" + logitsName + "' and --labels '" + labelsName
-          + "' must have the same shape: one number per row, or arrays of the same depth");
-    }
-    if (ws != null && ws.rank() > xs.rank()) {
-      throw new UsageException("--weight '" + weightName
-          + "' is a number per row or an array of the logits' shape");
-    }
+    String timeName =
+        InputColumns.resolve("--time-col", m.timeCol, df.columns(), caseSensitive);
+    String logitsName = cols.logits;
+    List<String> groupBy = cols.groupBy;
+    Shape xs = cols.xs;
+    Shape ys = cols.ys;
+    Shape ws = cols.ws;
 
     try {
       String timeTs = Evaluate.uniqueName("_bce_time", List.of(df.columns()));
       String reasonName = Evaluate.uniqueName("_bce_invalid",
           List.of(df.withColumn(timeTs, lit(1)).columns()));
-      Column x = xs.values(col(logitsName));
-      Column y = ys.values(col(labelsName));
-      Column w = weightName == null ? null : ws.values(col(weightName));
+      Column x = cols.x();
+      Column y = cols.y();
+      Column w = cols.w();
       java.util.function.UnaryOperator<Dataset<Row>> prepare = d -> {
         if (o.where != null) {
           d = d.where(o.where);
@@ -163,27 +133,9 @@ public final class Monitor {
       }
       df = prepare.apply(df);
       Column reason = col(reasonName);
-      Column gx;
-      Column gy;
-      if (o.invalid == InvalidRows.FAIL) {
-        List<Column> shown = new ArrayList<>();
-        for (String k : keys) {
-          shown.add(col(k));
-        }
-        shown.add(x.as(logitsName));
-        shown.add(y.as(labelsName));
-        if (w != null) {
-          shown.add(w.as(weightName));
-        }
-        Column error = raise_error(substring(concat(lit(Evaluate.INVALID_MARKER + " ("), reason,
-            lit("): "), to_json(struct(shown.toArray(new Column[0])),
-                Map.of("ignoreNullFields", "false"))), 1, 4000));
-        gx = when(reason.isNull(), x).otherwise(error);
-        gy = when(reason.isNull(), y).otherwise(error);
-      } else {
-        gx = when(reason.isNull(), x);
-        gy = when(reason.isNull(), y);
-      }
+      Column[] valid = cols.validOnly(reason, o.invalid);
+      Column gx = valid[0];
+      Column gy = valid[1];
 
       String job = "spark-bce monitor " + o.input;
       double[] posWeight = null;
