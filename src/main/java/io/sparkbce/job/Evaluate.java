@@ -278,7 +278,7 @@ public final class Evaluate {
   }
 
   /** The innermost size of the first valid row (a tiny job), or null if there is none. */
-  private static Integer classCount(Dataset<Row> df, Column reason, Column x, int rank) {
+  static Integer classCount(Dataset<Row> df, Column reason, Column x, int rank) {
     if (rank == 0) {
       return 1;
     }

@@ -148,7 +148,7 @@ public final class Monitor {
       }
       // the number of classes, for positives per class (and the pos_weight check)
       spark.sparkContext().setJobDescription(job + ": number of classes");
-      Integer classes = classCount(df, reason, x, xs.rank());
+      Integer classes = Evaluate.classCount(df, reason, x, xs.rank());
       if (posWeight != null && posWeight.length != 1 && classes != null
           && classes != posWeight.length) {
         throw new UsageException("pos_weight size (" + posWeight.length
@@ -312,22 +312,6 @@ public final class Monitor {
     inner = inner.cast("array<array<double>>");
     return aggregate(inner, array_repeat(lit(0.0), classes),
         (acc, a) -> zip_with(acc, a, Column::plus));
-  }
-
-  /** The innermost size of the first valid row, or null if there is none. */
-  private static Integer classCount(Dataset<Row> df, Column reason, Column x, int rank) {
-    if (rank == 0) {
-      return 1;
-    }
-    Column inner = x;
-    for (int i = 1; i < rank; i++) {
-      inner = try_element_at(inner, lit(1));
-    }
-    List<Row> r = df.where(reason.isNull()).select(size(inner)).limit(1).collectAsList();
-    if (r.isEmpty() || r.get(0).isNullAt(0)) {
-      return null;
-    }
-    return r.get(0).getInt(0);
   }
 
   private static String table(MonitorOptions m, List<Metric> computed, List<Alerts.Alert> alerts,
