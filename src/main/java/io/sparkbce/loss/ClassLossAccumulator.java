@@ -2,13 +2,8 @@ package io.sparkbce.loss;
 
 import java.io.DataInput;
 import java.io.DataOutput;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 
 /**
  * One {@link LossAccumulator} per class (the innermost index). The number of classes is fixed by
@@ -89,30 +84,16 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
     return s;
   }
 
-  /**
-   * Java serialisation writes {@link #toBytes()}, a plain byte[]: Spark deserialises aggregation
-   * states with its own class loader, which cannot see a jar added with --jars, but can always
-   * read a byte[]. {@link #fromBytes} turns it back.
-   */
+  /** Java serialisation writes the plain byte[] of {@link StateBytes}; see there why. */
   private Object writeReplace() {
     return toBytes();
   }
 
   public byte[] toBytes() {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (DataOutputStream out = new DataOutputStream(bytes)) {
-      writeTo(out);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return bytes.toByteArray();
+    return StateBytes.of(this::writeTo);
   }
 
   public static ClassLossAccumulator fromBytes(byte[] bytes) {
-    try {
-      return readFrom(new DataInputStream(new ByteArrayInputStream(bytes)));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return StateBytes.read(bytes, ClassLossAccumulator::readFrom);
   }
 }
