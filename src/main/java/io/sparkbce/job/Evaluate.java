@@ -1,7 +1,6 @@
 package io.sparkbce.job;
 
 import static io.sparkbce.job.InputColumns.col;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
@@ -137,8 +136,7 @@ public final class Evaluate {
       if (posWeightSpec.auto) {
         long t = System.nanoTime();
         spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
-        Row r = df.agg(BceFunctions.bcePosWeight(gy)).first();
-        posWeight = r.isNullAt(0) ? null : doubles(r.getList(0));
+        posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
         timings.put("pos_weight_ms", millis(t));
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
@@ -147,20 +145,11 @@ public final class Evaluate {
           spark.sparkContext().setJobDescription(job + ": number of classes");
           Integer classes = classCount(df, reason, x, xs.rank());
           timings.put("class_count_ms", millis(t));
-          if (classes != null && classes != posWeight.length) {
-            throw new UsageException("pos_weight size (" + posWeight.length
-                + ") must match the number of classes (" + classes + ") of --logits '"
-                + logitsName + "'");
-          }
+          cols.requirePosWeightSize(posWeight, classes);
         }
       }
 
-      List<Column> aggs = new ArrayList<>();
-      aggs.add(count_if(lit(true)).as("_rows"));
-      aggs.add(count_if(reason.isNull()).as("_used"));
-      for (String r : InputColumns.REASONS) {
-        aggs.add(count_if(reason.equalTo(lit(r))).as("_skipped_" + r));
-      }
+      List<Column> aggs = ResolvedColumns.rowCounts(reason);
       aggs.add(sum(InputColumns.elements(gx, xs.rank())).as("_elements"));
       String red = o.reduction.sqlName();
       if (o.reduction != Reduction.NONE) {
@@ -243,22 +232,8 @@ public final class Evaluate {
           stagedLosses.close();
         }
       }
-    } catch (UsageException | JobFailure e) {
-      throw e;
     } catch (Exception e) {
-      if (e instanceof AnalysisException) {
-        throw new UsageException(e.getMessage(), e);
-      }
-      String invalid = JobFailure.findMessage(e, INVALID_MARKER);
-      if (invalid != null) {
-        throw new JobFailure(invalid + "\n(--invalid fail stops at the first invalid row; "
-            + "--invalid report skips invalid rows and counts them by reason)", e);
-      }
-      String m = JobFailure.rootMessage(e);
-      if (m.contains("pos_weight size (")) {
-        throw new UsageException(m, e);
-      }
-      throw new JobFailure(m, e);
+      throw JobFailure.translate(e);
     } finally {
       spark.sparkContext().setJobDescription(null);
     }
@@ -565,14 +540,6 @@ public final class Evaluate {
     values.forEach(a::add);
   }
 
-  private static double[] doubles(List<Object> values) {
-    double[] r = new double[values.size()];
-    for (int i = 0; i < r.length; i++) {
-      Object v = values.get(i);
-      r[i] = v == null ? Double.NaN : ((Number) v).doubleValue();
-    }
-    return r;
-  }
 
   static String child(String dir, String name) {
     return dir.endsWith("/") ? dir + name : dir + "/" + name;

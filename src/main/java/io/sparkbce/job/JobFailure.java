@@ -28,6 +28,30 @@ public final class JobFailure extends RuntimeException {
     return best;
   }
 
+  /**
+   * What a job reports for an exception out of Spark: an analysis error (bad --where, column or
+   * type) is a usage error, an invalid row under --invalid fail or anything else a failure, with
+   * the innermost explanation as its message. Returned, for the caller to throw.
+   */
+  static RuntimeException translate(Exception e) {
+    if (e instanceof UsageException || e instanceof JobFailure) {
+      return (RuntimeException) e;
+    }
+    if (e instanceof org.apache.spark.sql.AnalysisException) {
+      return new UsageException(e.getMessage(), e);
+    }
+    String invalid = findMessage(e, Evaluate.INVALID_MARKER);
+    if (invalid != null) {
+      return new JobFailure(invalid + "\n(--invalid fail stops at the first invalid row; "
+          + "--invalid report skips invalid rows and counts them by reason)", e);
+    }
+    String m = rootMessage(e);
+    if (m.contains("pos_weight size (")) {
+      return new UsageException(m, e);
+    }
+    return new JobFailure(m, e);
+  }
+
   /** The first message in the chain that contains {@code marker}, from the marker on. */
   static String findMessage(Throwable t, String marker) {
     int depth = 0;

@@ -3,7 +3,6 @@ package io.sparkbce.job;
 import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.aggregate;
 import static org.apache.spark.sql.functions.array_repeat;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
@@ -24,7 +23,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -141,28 +139,17 @@ public final class Monitor {
       double[] posWeight = null;
       if (posWeightSpec.auto) {
         spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
-        Row r = df.agg(BceFunctions.bcePosWeight(gy)).first();
-        posWeight = r.isNullAt(0) ? null : doubles(r.getList(0));
+        posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
       }
       // the number of classes, for positives per class (and the pos_weight check)
       spark.sparkContext().setJobDescription(job + ": number of classes");
       Integer classes = Evaluate.classCount(df, reason, x, xs.rank());
-      if (posWeight != null && posWeight.length != 1 && classes != null
-          && classes != posWeight.length) {
-        throw new UsageException("pos_weight size (" + posWeight.length
-            + ") must match the number of classes (" + classes + ") of --logits '"
-            + logitsName + "'");
-      }
+      cols.requirePosWeightSize(posWeight, classes);
 
       String red = o.reduction.sqlName();
-      List<Column> aggs = new ArrayList<>();
-      aggs.add(count_if(lit(true)).as("_rows"));
-      aggs.add(count_if(reason.isNull()).as("_used"));
-      for (String r : InputColumns.REASONS) {
-        aggs.add(count_if(reason.equalTo(lit(r))).as("_skipped_" + r));
-      }
+      List<Column> aggs = ResolvedColumns.rowCounts(reason);
       aggs.add(sum(InputColumns.elements(gx, xs.rank())).as("_elements"));
       aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, red).as("_loss"));
       aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, "weighted_mean")
@@ -244,22 +231,8 @@ public final class Monitor {
       }
       out.println("report: " + m.report);
       return new Result(computed, history, alerts, m.report);
-    } catch (UsageException | JobFailure e) {
-      throw e;
     } catch (Exception e) {
-      if (e instanceof AnalysisException) {
-        throw new UsageException(e.getMessage(), e);
-      }
-      String invalid = JobFailure.findMessage(e, Evaluate.INVALID_MARKER);
-      if (invalid != null) {
-        throw new JobFailure(invalid + "\n(--invalid fail stops at the first invalid row; "
-            + "--invalid report skips invalid rows and counts them by reason)", e);
-      }
-      String msg = JobFailure.rootMessage(e);
-      if (msg.contains("pos_weight size (")) {
-        throw new UsageException(msg, e);
-      }
-      throw new JobFailure(msg, e);
+      throw JobFailure.translate(e);
     } finally {
       spark.sparkContext().setJobDescription(null);
     }
@@ -342,14 +315,5 @@ public final class Monitor {
     }
     b.append(t.render()).append('\n');
     return b.toString();
-  }
-
-  private static double[] doubles(List<Object> values) {
-    double[] r = new double[values.size()];
-    for (int i = 0; i < r.length; i++) {
-      Object v = values.get(i);
-      r[i] = v == null ? Double.NaN : ((Number) v).doubleValue();
-    }
-    return r;
   }
 }

@@ -2,6 +2,7 @@ package io.sparkbce.job;
 
 import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.struct;
@@ -9,6 +10,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.to_json;
 import static org.apache.spark.sql.functions.when;
 
+import io.sparkbce.BceFunctions;
 import io.sparkbce.job.EvaluateOptions.InvalidRows;
 import io.sparkbce.job.InputColumns.Shape;
 import java.util.ArrayList;
@@ -112,6 +114,44 @@ final class ResolvedColumns {
     return new Column[] {
         when(reason.isNull(), x).otherwise(error), when(reason.isNull(), y).otherwise(error)
     };
+  }
+
+  /**
+   * Aggregates counting rows: {@code _rows} in all, {@code _used} (valid) and
+   * {@code _skipped_<reason>} for each reason of {@link InputColumns#REASONS}.
+   */
+  static List<Column> rowCounts(Column reason) {
+    List<Column> counts = new ArrayList<>();
+    counts.add(count_if(lit(true)).as("_rows"));
+    counts.add(count_if(reason.isNull()).as("_used"));
+    for (String r : InputColumns.REASONS) {
+      counts.add(count_if(reason.equalTo(lit(r))).as("_skipped_" + r));
+    }
+    return counts;
+  }
+
+  /** {@code --pos-weight auto}: bce_pos_weight over the valid labels, or null with no rows. */
+  static double[] posWeightFromLabels(Dataset<Row> df, Column validLabels) {
+    Row r = df.agg(BceFunctions.bcePosWeight(validLabels)).first();
+    return r.isNullAt(0) ? null : doubles(r.getList(0));
+  }
+
+  /** A given pos_weight must have one value or one per class of the first valid row. */
+  void requirePosWeightSize(double[] posWeight, Integer classes) {
+    if (posWeight != null && posWeight.length != 1 && classes != null
+        && classes != posWeight.length) {
+      throw new UsageException("pos_weight size (" + posWeight.length
+          + ") must match the number of classes (" + classes + ") of --logits '" + logits + "'");
+    }
+  }
+
+  private static double[] doubles(List<Object> values) {
+    double[] r = new double[values.size()];
+    for (int i = 0; i < r.length; i++) {
+      Object v = values.get(i);
+      r[i] = v == null ? Double.NaN : ((Number) v).doubleValue();
+    }
+    return r;
   }
 
   private static String typeOf(Dataset<Row> df, String column) {
