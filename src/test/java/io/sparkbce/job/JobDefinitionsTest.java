@@ -31,8 +31,7 @@ class JobDefinitionsTest {
 
   @BeforeAll
   static void data() {
-    demo = tmp.resolve("demo-data");
-    DemoData.write(spark(), demo.toString(), 1400, 16, 7);
+    demo = JobTesting.smallDemo(tmp);
   }
 
   static List<Path> definitions() throws Exception {

@@ -35,6 +35,13 @@ final class JobTesting {
 
   private JobTesting() {}
 
+  /** A small copy of the demo data set (1,400 rows, 16 classes, 7 days) under {@code dir}. */
+  static Path smallDemo(Path dir) {
+    Path demo = dir.resolve("demo-data");
+    DemoData.write(spark(), demo.toString(), 1400, 16, 7);
+    return demo;
+  }
+
   static SparkSession spark() {
     return TestSpark.session();
   }

@@ -32,8 +32,7 @@ class SqlCommandTest {
 
   @BeforeAll
   static void data() {
-    demo = tmp.resolve("demo-data");
-    DemoData.write(spark(), demo.toString(), 1400, 16, 7);
+    demo = JobTesting.smallDemo(tmp);
   }
 
   @Test
