@@ -33,6 +33,8 @@ final class LossCall {
   final Reduction reduction;
   /** Which of input (1), target (2), weight (4) are arrays of FLOAT: see {@link FloatColumns}. */
   final int floatMask;
+  /** pos_weight of array rows when it is a constant without NULL elements, else null. */
+  final double[] constantPosWeight;
 
   private LossCall(
       FunctionContext context, ElementQuantity quantity, int rank, int weightRank,
@@ -48,6 +50,7 @@ final class LossCall {
     this.posWeight = posWeight;
     this.reduction = reduction;
     this.floatMask = floatMask;
+    this.constantPosWeight = constantOf(rank, posWeight);
   }
 
   /**
@@ -165,11 +168,10 @@ final class LossCall {
    * aggregate itself ({@link #constantPosWeight}), so a placeholder stands in its slot.
    */
   Seq<Expression> children() {
-    return seq(input, target, weight, constantPosWeight() == null ? posWeight : ones());
+    return seq(input, target, weight, constantPosWeight == null ? posWeight : ones());
   }
 
-  /** pos_weight of array rows when it is a constant without NULL elements, else null. */
-  double[] constantPosWeight() {
+  private static double[] constantOf(int rank, Expression posWeight) {
     if (rank == 0 || !posWeight.foldable()) {
       return null;
     }

@@ -16,14 +16,10 @@ public final class PosWeightArgument {
 
   public static double single(ArrayData posWeight, UTF8String context) {
     int n = posWeight.numElements();
-    if (n != 1 && n != 0) {
-      throw new FunctionContext(context.toString())
-          .runtimeError("pos_weight size (" + n + ") must match the number of classes (1)");
-    }
-    if (n == 0 || posWeight.isNullAt(0)) {
+    if (n != 1 || posWeight.isNullAt(0)) {
       throw new FunctionContext(context.toString())
           .runtimeError("pos_weight size (" + n + ") must match the number of classes (1)"
-              + (n == 0 ? "" : "; its element is NULL"));
+              + (n == 1 ? "; its element is NULL" : ""));
     }
     return posWeight.getDouble(0);
   }

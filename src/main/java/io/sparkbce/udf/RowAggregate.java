@@ -37,7 +37,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     this.weightRank = call.weightRank;
     this.floats = call.floatMask;
     this.context = call.context.call();
-    this.constantPosWeight = call.constantPosWeight();
+    this.constantPosWeight = call.constantPosWeight;
     this.inputTypes = scala.jdk.javaapi.CollectionConverters.asJava(call.children()).stream()
         .map(Expression::dataType).toArray(DataType[]::new);
   }
