@@ -28,14 +28,11 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
   /** Fixes the number of classes on first use, checks it afterwards. */
   @Override
   public void beginBlock(int classCount) {
-    if (classes.length == 0) {
+    if (ClassCount.first(classes.length, classCount)) {
       classes = new LossAccumulator[classCount];
       for (int c = 0; c < classCount; c++) {
         classes[c] = new LossAccumulator(tracksWeight);
       }
-    } else if (classes.length != classCount) {
-      throw new IllegalArgumentException(
-          "number of classes (" + classCount + ") differs from earlier rows (" + classes.length + ")");
     }
   }
 

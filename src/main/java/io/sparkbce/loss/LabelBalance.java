@@ -79,14 +79,11 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     ExactSum[] sums = new ExactSum[0];
 
     void ensure(int classCount) {
-      if (sums.length == 0) {
+      if (ClassCount.first(sums.length, classCount)) {
         sums = new ExactSum[classCount];
         for (int c = 0; c < classCount; c++) {
           sums[c] = new ExactSum();
         }
-      } else if (sums.length != classCount) {
-        throw new IllegalArgumentException(
-            "number of classes (" + classCount + ") differs from earlier rows (" + sums.length + ")");
       }
     }
 
