@@ -1,6 +1,7 @@
 package io.sparkbce.bench;
 
 import io.sparkbce.BceFunctions;
+import io.sparkbce.udf.ColumnarAggregateRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,6 +57,7 @@ public final class Benchmark {
       b.report("scalar: " + rows + " rows x (DOUBLE logit, DOUBLE label)", rows, List.of(
           new Query("baseline: SELECT sum(x) + sum(y)", "SELECT sum(x) + sum(y) FROM scalar"),
           new Query("bce_with_logits_loss(x, y)", "SELECT bce_with_logits_loss(x, y) FROM scalar"),
+          b.rowPath("bce_with_logits_loss(x, y)", "SELECT bce_with_logits_loss(x, y) FROM scalar"),
           new Query("avg(bce_with_logits(x, y))",
               "SELECT avg(bce_with_logits(x, y)) FROM scalar"),
           new Query("hand-written SQL (Spark built-ins)",
@@ -69,6 +71,8 @@ public final class Benchmark {
           new Query("baseline: sum(x) + sum(y) GROUP BY g",
               "SELECT g, sum(x) + sum(y) FROM scalar GROUP BY g"),
           new Query("bce_with_logits_loss(x, y) GROUP BY g",
+              "SELECT g, bce_with_logits_loss(x, y) FROM scalar GROUP BY g"),
+          b.rowPath("bce_with_logits_loss(x, y) GROUP BY g",
               "SELECT g, bce_with_logits_loss(x, y) FROM scalar GROUP BY g")));
     }
     if (only.contains("arrays")) {
@@ -79,6 +83,8 @@ public final class Benchmark {
               new Query("baseline: SELECT sum(size(x) + size(y))",
                   "SELECT sum(size(x) + size(y)) FROM arrays"),
               new Query("bce_with_logits_loss(x, y, NULL, pw)",
+                  "SELECT bce_with_logits_loss(x, y, NULL, " + pw + ") FROM arrays"),
+              b.rowPath("bce_with_logits_loss(x, y, NULL, pw)",
                   "SELECT bce_with_logits_loss(x, y, NULL, " + pw + ") FROM arrays"),
               new Query("bce_with_logits_loss_per_class(x, y, NULL, pw)",
                   "SELECT bce_with_logits_loss_per_class(x, y, NULL, " + pw + ") FROM arrays"),
@@ -154,6 +160,21 @@ public final class Benchmark {
         new Query("baseline: SELECT sum(q) + sum(label)", "SELECT sum(q) + sum(label) FROM mllib"),
         new Query("bce_loss(q, label)", "SELECT bce_loss(q, label) FROM mllib"),
         new Query("MulticlassClassificationEvaluator(logLoss)", () -> evaluator.evaluate(df))));
+  }
+
+  /**
+   * The same query on Spark's own partial aggregation (ObjectHashAggregate) instead of
+   * spark-bce's columnar one, to show what the latter buys.
+   */
+  private Query rowPath(String name, String sql) {
+    return new Query(name + " [row path]", () -> {
+      spark.conf().set(ColumnarAggregateRule.ENABLED, "false");
+      try {
+        spark.sql(sql).collectAsList();
+      } finally {
+        spark.conf().set(ColumnarAggregateRule.ENABLED, "true");
+      }
+    });
   }
 
   private void report(String title, long elements, List<Query> queries) {

@@ -43,6 +43,11 @@ final class ClassLossAggregate extends RowAggregate<ClassLossAccumulator, ArrayD
   }
 
   @Override
+  int accumulators(ClassLossAccumulator state) {
+    return Math.max(1, state.classCount());
+  }
+
+  @Override
   public DataType resultType() {
     return DataTypes.createArrayType(DataTypes.DoubleType, true);
   }

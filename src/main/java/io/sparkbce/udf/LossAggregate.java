@@ -37,6 +37,11 @@ final class LossAggregate extends RowAggregate<LossAccumulator, Double> {
   }
 
   @Override
+  int accumulators(LossAccumulator state) {
+    return 1;
+  }
+
+  @Override
   public DataType resultType() {
     return DataTypes.DoubleType;
   }

@@ -192,8 +192,9 @@ final class LossCall {
         new GenericArrayData(new Object[] {1.0}), DataTypes.createArrayType(DataTypes.DoubleType));
   }
 
-  static Seq<Expression> seq(Expression... es) {
-    List<Expression> l = new ArrayList<>(List.of(es));
+  @SafeVarargs
+  static <T> Seq<T> seq(T... es) {
+    List<T> l = new ArrayList<>(List.of(es));
     return CollectionConverters.asScala(l).toSeq();
   }
 }

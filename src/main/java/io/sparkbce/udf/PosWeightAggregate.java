@@ -39,6 +39,11 @@ final class PosWeightAggregate extends RowAggregate<LabelBalance, ArrayData> {
   }
 
   @Override
+  int accumulators(LabelBalance state) {
+    return Math.max(1, state.classCount());
+  }
+
+  @Override
   public DataType resultType() {
     return DataTypes.createArrayType(DataTypes.DoubleType, false);
   }

@@ -68,6 +68,9 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
 
   abstract R result(S state);
 
+  /** How many exact accumulators (two {@code ExactSum}s each) the state holds: its heap size. */
+  abstract int accumulators(S state);
+
   /**
    * States travel between tasks as byte[] (their writeReplace): Spark deserialises them with a
    * class loader that cannot see an application jar, so they must not need our classes to load.
@@ -120,6 +123,37 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
           posWeight(row), rank, weightRank, floats, state, false, context);
     }
     return state;
+  }
+
+  int rank() {
+    return rank;
+  }
+
+  @SuppressWarnings("unchecked")
+  final int footprint(Serializable state) {
+    return accumulators((S) state);
+  }
+
+  /**
+   * The columnar path's update ({@link ColumnarPartialAggregation}): the rows of a scalar call
+   * (rank 0) already read into {@code block}, row i going into {@code states[i]}. The rules are
+   * {@link #update}'s, and so is each element's value: the block kernel is bit-identical to the
+   * scalar one.
+   */
+  @SuppressWarnings("unchecked")
+  final void updateScalars(ScalarBlock block, Serializable[] states) {
+    FunctionContext errors = new FunctionContext(context);
+    int n = block.keepValidRows(errors);
+    try {
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, n);
+    } catch (IllegalArgumentException e) {
+      throw errors.runtimeError(e.getMessage());
+    }
+    for (int j = 0; j < n; j++) {
+      S state = (S) states[block.row[j]];
+      state.beginBlock(1);
+      state.accept(0, block.out[j], block.w[j]);
+    }
   }
 
   @Override

@@ -20,6 +20,7 @@ public final class TestSpark {
           .config("spark.sql.ansi.enabled", "true")
           .config("spark.driver.host", "127.0.0.1")
           .config("spark.sql.warehouse.dir", "target/spark-warehouse")
+          .config("spark.sql.extensions", "io.sparkbce.BceSparkExtensions")
           .getOrCreate();
       BceFunctions.register(session);
     }

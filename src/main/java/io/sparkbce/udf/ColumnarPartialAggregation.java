@@ -1,0 +1,213 @@
+package io.sparkbce.udf;
+
+import java.io.Serializable;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.aggregate.TypedImperativeAggregate;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import scala.collection.immutable.Seq;
+
+/**
+ * The partial (map-side) step of an aggregation made only of spark-bce aggregates, fed by columnar
+ * batches: the work {@code ObjectHashAggregateExec} would do, without turning each row into an
+ * UnsafeRow, projecting it per aggregate and looking its state up one row at a time. Scalar calls
+ * go through the block kernel a batch at a time ({@link ScalarBlock}); array rows go through
+ * {@link RowWalker} straight from the column vectors. Its output is exactly the partial
+ * aggregate's (grouping key, then each state serialised by its {@code V2Aggregator}), so Spark's
+ * final aggregate merges it unchanged and the result has the row path's bits.
+ *
+ * <p>Grouped state is kept per task up to {@link #ACCUMULATOR_BUDGET}; beyond it the groups so far
+ * are emitted and state starts afresh (the final step merges repeated keys), so memory is bounded
+ * whatever the number of groups.
+ */
+final class ColumnarPartialAggregation implements Serializable {
+  private static final long serialVersionUID = 1L;
+  /** About 1.2 KB each (two ExactSums): some 40 MB of state per task before a flush. */
+  static final long ACCUMULATOR_BUDGET = 1L << 15;
+
+  private final RowAggregate<?, ?>[] functions;
+  private final TypedImperativeAggregate<?>[] aggregators;
+  private final BatchArgument[][] arguments;
+  private final Seq<Expression> keys;
+  private final DataType[] keyTypes;
+  private final DataType[] outputTypes;
+
+  ColumnarPartialAggregation(
+      RowAggregate<?, ?>[] functions, TypedImperativeAggregate<?>[] aggregators,
+      Seq<Expression>[] callArguments, Seq<NamedExpression> groupingExpressions,
+      Seq<Attribute> input, Seq<Attribute> output) {
+    this.functions = functions;
+    this.aggregators = aggregators;
+    this.arguments = new BatchArgument[functions.length][];
+    for (int f = 0; f < functions.length; f++) {
+      Seq<Expression> args = callArguments[f];
+      arguments[f] = new BatchArgument[args.size()];
+      for (int a = 0; a < args.size(); a++) {
+        arguments[f][a] = BatchArgument.of(args.apply(a), input);
+      }
+    }
+    Expression[] bound = new Expression[groupingExpressions.size()];
+    keyTypes = new DataType[bound.length];
+    for (int k = 0; k < bound.length; k++) {
+      bound[k] = BatchArgument.bound((Expression) groupingExpressions.apply(k), input);
+      keyTypes[k] = bound[k].dataType();
+    }
+    this.keys = LossCall.seq(bound);
+    this.outputTypes = new DataType[output.size()];
+    for (int i = 0; i < outputTypes.length; i++) {
+      outputTypes[i] = output.apply(i).dataType();
+    }
+  }
+
+  Iterator<InternalRow> run(Iterator<ColumnarBatch> batches) {
+    return new Task(batches);
+  }
+
+  /** One task's pass over its batches; emits partial rows when the budget fills and at the end. */
+  private final class Task implements Iterator<InternalRow> {
+    private final Iterator<ColumnarBatch> batches;
+    private final Map<UnsafeRow, Serializable[]> groups = new LinkedHashMap<>();
+    private final UnsafeProjection keyOf =
+        keyTypes.length == 0 ? null : UnsafeProjection.create(keys);
+    private final UnsafeProjection outputRow = UnsafeProjection.create(outputTypes);
+    private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
+    private final ScalarBlock block = new ScalarBlock();
+    private final GenericInternalRow callRow = new GenericInternalRow(4);
+    private Serializable[][] statesOfRow = new Serializable[0][];
+    private Serializable[] stateColumn = new Serializable[0];
+    private boolean done;
+
+    Task(Iterator<ColumnarBatch> batches) {
+      this.batches = batches;
+      if (keyOf == null) {
+        groups.put(new UnsafeRow(0), newStates());
+      }
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (ready.isEmpty() && !done) {
+        if (batches.hasNext()) {
+          consume(batches.next());
+          if (keyOf != null && overBudget()) {
+            flush();
+          }
+        } else {
+          flush();
+          done = true;
+        }
+      }
+      return !ready.isEmpty();
+    }
+
+    @Override
+    public InternalRow next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return ready.poll();
+    }
+
+    private Serializable[] newStates() {
+      Serializable[] s = new Serializable[functions.length];
+      for (int f = 0; f < s.length; f++) {
+        s[f] = functions[f].newAggregationState();
+      }
+      return s;
+    }
+
+    private void consume(ColumnarBatch batch) {
+      int n = batch.numRows();
+      if (statesOfRow.length < n) {
+        statesOfRow = new Serializable[n][];
+        stateColumn = new Serializable[n];
+      }
+      Serializable[] only = keyOf == null ? groups.values().iterator().next() : null;
+      for (int i = 0; i < n; i++) {
+        statesOfRow[i] = only != null ? only : group(batch.getRow(i));
+      }
+      for (int f = 0; f < functions.length; f++) {
+        if (functions[f].rank() == 0) {
+          updateScalars(f, batch, n);
+        } else {
+          updateRows(f, batch, n);
+        }
+      }
+    }
+
+    private Serializable[] group(InternalRow row) {
+      UnsafeRow key = keyOf.apply(row);
+      Serializable[] states = groups.get(key);
+      if (states == null) {
+        states = newStates();
+        groups.put(key.copy(), states);
+      }
+      return states;
+    }
+
+    private void updateScalars(int f, ColumnarBatch batch, int n) {
+      BatchArgument[] args = arguments[f];
+      block.reset(n);
+      boolean anyNull = args[0].readDoubles(batch, n, block.x, block.skip);
+      anyNull |= args[1].readDoubles(batch, n, block.y, block.skip);
+      anyNull |= args[2].readDoubles(batch, n, block.w, block.skip);
+      anyNull |= args[3].readDoubles(batch, n, block.p, block.posWeightNull);
+      block.anyNull = anyNull;
+      for (int i = 0; i < n; i++) {
+        stateColumn[i] = statesOfRow[i][f];
+      }
+      functions[f].updateScalars(block, stateColumn);
+    }
+
+    private void updateRows(int f, ColumnarBatch batch, int n) {
+      BatchArgument[] args = arguments[f];
+      RowAggregate<?, ?> function = functions[f];
+      for (int i = 0; i < n; i++) {
+        for (int a = 0; a < args.length; a++) {
+          callRow.update(a, args[a].value(batch, i));
+        }
+        Serializable[] states = statesOfRow[i];
+        states[f] = function.update(states[f], callRow);
+      }
+    }
+
+    private boolean overBudget() {
+      if (groups.isEmpty()) {
+        return false;
+      }
+      long perGroup = 0;
+      for (int f = 0; f < functions.length; f++) {
+        perGroup += functions[f].footprint(groups.values().iterator().next()[f]);
+      }
+      return perGroup * groups.size() > ACCUMULATOR_BUDGET;
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void flush() {
+      Object[] values = new Object[outputTypes.length];
+      int k = keyTypes.length;
+      for (Map.Entry<UnsafeRow, Serializable[]> e : groups.entrySet()) {
+        for (int i = 0; i < k; i++) {
+          values[i] = e.getKey().get(i, keyTypes[i]);
+        }
+        Serializable[] states = e.getValue();
+        for (int f = 0; f < states.length; f++) {
+          values[k + f] = ((TypedImperativeAggregate) aggregators[f]).serialize(states[f]);
+        }
+        ready.add(outputRow.apply(new GenericInternalRow(values)).copy());
+      }
+      groups.clear();
+    }
+  }
+}

@@ -1,0 +1,158 @@
+package io.sparkbce.udf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparkbce.testing.Reference;
+import io.sparkbce.testing.TestSpark;
+import java.io.File;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The columnar partial aggregation ({@link ColumnarAggregateRule}) over Parquet gives the bits of
+ * Spark's row path for every aggregate, argument form, NULL pattern and grouping, and the same
+ * errors; it is planned only where it applies.
+ */
+class ColumnarAggregateTest {
+  private static final SparkSession spark = TestSpark.session();
+  private static String data;
+
+  @BeforeAll
+  static void writeParquet() {
+    data = new File("target/columnar-aggregate-test").getAbsolutePath();
+    // Several files and row groups; NULLs in every nullable column; FLOAT, INT, BOOLEAN and arrays.
+    spark.sql("SELECT id, CAST(id % 7 AS INT) AS g, CAST(id % 3 AS STRING) AS s,"
+        + " IF(id % 97 = 5, NULL, randn(1) * 4) AS x,"
+        + " IF(id % 89 = 3, NULL, CAST(rand(2) < 0.3 AS DOUBLE)) AS y,"
+        + " CAST(randn(3) * 3 AS FLOAT) AS xf, CAST(rand(4) < 0.4 AS INT) AS yi,"
+        + " rand(5) < 0.5 AS yb,"
+        + " IF(id % 83 = 7, NULL, rand(6) * 2) AS w,"
+        + " transform(sequence(1, 8), k -> CAST(randn(7) * k AS FLOAT)) AS xs,"
+        + " transform(sequence(1, 8), k -> CAST(rand(8) < 0.2 AS FLOAT)) AS ys,"
+        + " IF(id % 101 = 9, NULL, transform(sequence(1, 8), k -> CAST(k AS FLOAT) / 4)) AS ws,"
+        + " transform(sequence(1, 8), k -> rand(9)) AS ps"
+        + " FROM range(0, 20000, 1, 4)")
+        .write().mode("overwrite").option("parquet.block.size", 65536).parquet(data);
+  }
+
+  @AfterEach
+  void enableAgain() {
+    spark.conf().set(ColumnarAggregateRule.ENABLED, "true");
+  }
+
+  static Stream<String> queries() {
+    String[] calls = {
+      "bce_with_logits_loss(x, y)",
+      "bce_with_logits_loss(x, y, w, 2.5D, 'sum')",
+      "bce_with_logits_loss(x, y, w, NULL, 'weighted_mean')",
+      "bce_with_logits_loss(xf, yi, NULL, NULL, 'sum')",
+      "bce_with_logits_loss(xf, yb)",
+      "bce_with_logits_loss(x * 2, y)",
+      "bce_loss(1 / (1 + exp(-x)), y, w)",
+      "bce_with_logits_loss_per_class(x, y)",
+      "bce_pos_weight(y)",
+      "bce_with_logits_loss(xs, ys)",
+      "bce_with_logits_loss(xs, ys, ws, array(1D, 2D, 3D, 4D, 1D, 2D, 3D, 4D), 'sum')",
+      "bce_with_logits_loss(xs, ys, ws, ps, 'weighted_mean')",
+      "bce_with_logits_loss(xs, ys, w)",
+      "bce_with_logits_loss_per_class(xs, ys, ws, ps)",
+      "bce_pos_weight(ys)",
+      "bce_with_logits_loss(array(xs, xs), array(ys, ys), ws)",
+    };
+    return Stream.of(calls).flatMap(c -> Stream.of(
+        "SELECT " + c + " FROM t",
+        "SELECT g, " + c + " FROM t GROUP BY g",
+        "SELECT s, g, " + c + ", bce_with_logits_loss(x, y, NULL, NULL, 'sum') FROM t GROUP BY s, g",
+        "SELECT " + c + " FROM t WHERE id < 0"));
+  }
+
+  @ParameterizedTest
+  @MethodSource("queries")
+  void sameBitsAsTheRowPath(String query) {
+    List<Row> columnar = run(query, true);
+    List<Row> rows = run(query, false);
+    assertEquals(sorted(rows), sorted(columnar), query);
+  }
+
+  @Test
+  void againstAPlainJavaLoop() {
+    List<Row> input = spark.read().parquet(data).select("x", "y", "w").collectAsList();
+    BigDecimal exact = BigDecimal.ZERO;
+    for (Row r : input) {
+      if (!r.isNullAt(0) && !r.isNullAt(1) && !r.isNullAt(2)) {
+        exact = exact.add(new BigDecimal(
+            Reference.withLogits(r.getDouble(0), r.getDouble(1), r.getDouble(2), 2.5)));
+      }
+    }
+    double expected = exact.doubleValue();
+    Row r = run("SELECT bce_with_logits_loss(x, y, w, 2.5D, 'sum') FROM t", true).get(0);
+    assertEquals(expected, r.getDouble(0), Math.abs(expected) * 1e-13);
+  }
+
+  @Test
+  void plannedOnlyWhereItApplies() {
+    assertTrue(plan("SELECT g, bce_with_logits_loss(x, y) FROM t GROUP BY g", true)
+        .contains("BceColumnarPartialAggregate"));
+    assertFalse(plan("SELECT g, bce_with_logits_loss(x, y) FROM t GROUP BY g", false)
+        .contains("BceColumnarPartialAggregate"));
+    // Another aggregate in the same query, or a row-based child, keep Spark's plan.
+    assertFalse(plan("SELECT bce_with_logits_loss(x, y), count(*) FROM t", true)
+        .contains("BceColumnarPartialAggregate"));
+    assertFalse(plan("SELECT bce_with_logits_loss(x, y) FROM t WHERE x > 0", true)
+        .contains("BceColumnarPartialAggregate"));
+  }
+
+  @Test
+  void sameErrors() {
+    for (String q : new String[] {
+        "SELECT bce_with_logits_loss(xs, ys, ws, array(1D, 2D)) FROM t",
+        "SELECT bce_loss(x, y) FROM t",
+        "SELECT bce_with_logits_loss(x, y, w, IF(id = 77, NULL, 1D)) FROM t",
+        "SELECT bce_with_logits_loss(xs, slice(ys, 1, 7)) FROM t"}) {
+      String columnar = assertThrows(Exception.class, () -> run(q, true)).getMessage();
+      String rows = assertThrows(Exception.class, () -> run(q, false)).getMessage();
+      assertEquals(firstLine(rows), firstLine(columnar), q);
+    }
+  }
+
+  /** Rows as text, in order: Double.toString tells every two doubles apart, so this is bits. */
+  private static List<String> sorted(List<Row> rows) {
+    return rows.stream().map(Row::toString).sorted().collect(Collectors.toList());
+  }
+
+  /** The error's first line, without the offending value: tasks race to fail first. */
+  private static String firstLine(String message) {
+    String m = message.substring(message.indexOf("bce_"));
+    int end = m.indexOf('\n');
+    return (end < 0 ? m : m.substring(0, end)).replaceAll(", got -?[0-9.E-]+$", ", got");
+  }
+
+  private static List<Row> run(String query, boolean columnar) {
+    return frame(query, columnar).collectAsList();
+  }
+
+  private static String plan(String query, boolean columnar) {
+    Dataset<Row> df = frame(query, columnar);
+    df.collectAsList();
+    return df.queryExecution().executedPlan().toString();
+  }
+
+  private static Dataset<Row> frame(String query, boolean columnar) {
+    spark.conf().set(ColumnarAggregateRule.ENABLED, String.valueOf(columnar));
+    spark.read().parquet(data).createOrReplaceTempView("t");
+    return spark.sql(query);
+  }
+}
