@@ -6,6 +6,9 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
 import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
+import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -35,6 +38,21 @@ abstract class BatchArgument implements Serializable {
 
   /** The value of row {@code i} in Catalyst's form (an ArrayData for arrays), or null. */
   abstract Object value(ColumnarBatch batch, int i);
+
+  /** The column's vector when this is a column of arrays written by Spark's readers, else null. */
+  WritableColumnVector arrays(ColumnarBatch batch) {
+    return null;
+  }
+
+  /** The value when this is a constant array of one non-NULL element (a row weight), else NaN. */
+  double singleValue() {
+    return Double.NaN;
+  }
+
+  /** The elements when this is a constant array without NULLs, else null. */
+  double[] constantDoubles() {
+    return null;
+  }
 
   /** How {@code e}, an argument over {@code input}, is read. */
   static BatchArgument of(Expression e, Seq<Attribute> input) {
@@ -136,6 +154,17 @@ abstract class BatchArgument implements Serializable {
       ColumnVector c = batch.column(ordinal);
       return c.isNullAt(i) ? null : c.getArray(i);
     }
+
+    @Override
+    WritableColumnVector arrays(ColumnarBatch batch) {
+      ColumnVector c = batch.column(ordinal);
+      if (!(type instanceof ArrayType) || !(c instanceof WritableColumnVector)) {
+        return null;
+      }
+      DataType element = ((ArrayType) type).elementType();
+      return element instanceof FloatType || element instanceof DoubleType
+          ? (WritableColumnVector) c : null;
+    }
   }
 
   /** A value that does not depend on the row (optional arguments, literal pos_weight). */
@@ -160,6 +189,26 @@ abstract class BatchArgument implements Serializable {
     @Override
     Object value(ColumnarBatch batch, int i) {
       return constant;
+    }
+
+    @Override
+    double singleValue() {
+      double[] d = constantDoubles();
+      return d != null && d.length == 1 ? d[0] : Double.NaN;
+    }
+
+    @Override
+    double[] constantDoubles() {
+      if (!(constant instanceof ArrayData)) {
+        return null;
+      }
+      ArrayData a = (ArrayData) constant;
+      for (int i = 0; i < a.numElements(); i++) {
+        if (a.isNullAt(i)) {
+          return null;
+        }
+      }
+      return a.toDoubleArray();
     }
   }
 

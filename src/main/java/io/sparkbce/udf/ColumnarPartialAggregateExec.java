@@ -6,6 +6,8 @@ import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.execution.ColumnarToRowTransition;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.aggregate.ObjectHashAggregateExec;
+import org.apache.spark.sql.execution.metric.SQLMetric;
+import org.apache.spark.sql.execution.metric.SQLMetrics;
 import scala.collection.immutable.IndexedSeq;
 import scala.collection.immutable.Seq;
 
@@ -18,6 +20,9 @@ import scala.collection.immutable.Seq;
 public final class ColumnarPartialAggregateExec extends SparkPlan
     implements ColumnarToRowTransition {
   private static final long serialVersionUID = 1L;
+  static final String NUM_OUTPUT_ROWS = "numOutputRows";
+  static final String BATCHED_ROWS = "batchedRows";
+  static final String SINGLE_ROWS = "singleRows";
   private final ObjectHashAggregateExec replaced;
   private final SparkPlan child;
   private final ColumnarPartialAggregation aggregation;
@@ -29,10 +34,33 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
     this.aggregation = aggregation;
   }
 
+  private transient scala.collection.immutable.Map<String, SQLMetric> metrics;
+
+  /** Rows out; and rows in, by how they were read: a batch per kernel call, or one by one. */
+  @Override
+  public synchronized scala.collection.immutable.Map<String, SQLMetric> metrics() {
+    if (metrics == null) {
+      scala.collection.immutable.Map<String, SQLMetric> m = scala.collection.immutable.Map$.MODULE$
+          .<String, SQLMetric>empty();
+      for (String[] metric : new String[][] {
+          {NUM_OUTPUT_ROWS, "number of output rows"},
+          {BATCHED_ROWS, "number of input rows aggregated a batch at a time"},
+          {SINGLE_ROWS, "number of input rows aggregated one by one"}}) {
+        m = m.updated(metric[0], SQLMetrics.createMetric(sparkContext(), metric[1]));
+      }
+      metrics = m;
+    }
+    return metrics;
+  }
+
   @Override
   public RDD<InternalRow> doExecute() {
     ColumnarPartialAggregation a = aggregation;
-    return child.executeColumnar().toJavaRDD().mapPartitions(a::run).rdd();
+    SQLMetric out = longMetric(NUM_OUTPUT_ROWS);
+    SQLMetric batched = longMetric(BATCHED_ROWS);
+    SQLMetric single = longMetric(SINGLE_ROWS);
+    return child.executeColumnar().toJavaRDD()
+        .mapPartitions(batches -> a.run(batches, out, batched, single)).rdd();
   }
 
   @Override

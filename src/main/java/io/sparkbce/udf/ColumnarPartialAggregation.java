@@ -14,6 +14,7 @@ import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
 import org.apache.spark.sql.catalyst.expressions.aggregate.TypedImperativeAggregate;
+import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.collection.immutable.Seq;
@@ -39,6 +40,8 @@ final class ColumnarPartialAggregation implements Serializable {
   private final RowAggregate<?, ?>[] functions;
   private final TypedImperativeAggregate<?>[] aggregators;
   private final BatchArgument[][] arguments;
+  /** Each call's constant pos_weight for array rows, or null. */
+  private final double[][] posWeights;
   private final Seq<Expression> keys;
   private final DataType[] keyTypes;
   private final DataType[] outputTypes;
@@ -50,12 +53,14 @@ final class ColumnarPartialAggregation implements Serializable {
     this.functions = functions;
     this.aggregators = aggregators;
     this.arguments = new BatchArgument[functions.length][];
+    this.posWeights = new double[functions.length][];
     for (int f = 0; f < functions.length; f++) {
       Seq<Expression> args = callArguments[f];
       arguments[f] = new BatchArgument[args.size()];
       for (int a = 0; a < args.size(); a++) {
         arguments[f][a] = BatchArgument.of(args.apply(a), input);
       }
+      posWeights[f] = functions[f].constantPosWeight(arguments[f][3]);
     }
     Expression[] bound = new Expression[groupingExpressions.size()];
     keyTypes = new DataType[bound.length];
@@ -70,8 +75,10 @@ final class ColumnarPartialAggregation implements Serializable {
     }
   }
 
-  Iterator<InternalRow> run(Iterator<ColumnarBatch> batches) {
-    return new Task(batches);
+  /** One task's partial rows; the metrics count rows out and rows in by how they were read. */
+  Iterator<InternalRow> run(Iterator<ColumnarBatch> batches, SQLMetric outputRows,
+      SQLMetric batchedRows, SQLMetric singleRows) {
+    return new Task(batches, outputRows, batchedRows, singleRows);
   }
 
   /** One task's pass over its batches; emits partial rows when the budget fills and at the end. */
@@ -83,13 +90,22 @@ final class ColumnarPartialAggregation implements Serializable {
     private final UnsafeProjection outputRow = UnsafeProjection.create(outputTypes);
     private final ArrayDeque<InternalRow> ready = new ArrayDeque<>();
     private final ScalarBlock block = new ScalarBlock();
+    private final ArrayBlock arrays = new ArrayBlock();
     private final GenericInternalRow callRow = new GenericInternalRow(4);
     private Serializable[][] statesOfRow = new Serializable[0][];
     private Serializable[] stateColumn = new Serializable[0];
     private boolean done;
 
-    Task(Iterator<ColumnarBatch> batches) {
+    private final SQLMetric outputRows;
+    private final SQLMetric batchedRows;
+    private final SQLMetric singleRows;
+
+    Task(Iterator<ColumnarBatch> batches, SQLMetric outputRows, SQLMetric batchedRows,
+        SQLMetric singleRows) {
       this.batches = batches;
+      this.outputRows = outputRows;
+      this.batchedRows = batchedRows;
+      this.singleRows = singleRows;
       if (keyOf == null) {
         groups.put(new UnsafeRow(0), newStates());
       }
@@ -138,10 +154,16 @@ final class ColumnarPartialAggregation implements Serializable {
         statesOfRow[i] = only != null ? only : group(batch.getRow(i));
       }
       for (int f = 0; f < functions.length; f++) {
-        if (functions[f].rank() == 0) {
+        int rank = functions[f].rank();
+        if (rank == 0) {
           updateScalars(f, batch, n);
+          batchedRows.add(n);
+        } else if (rank == 1 && arrays.gather(batch, n, arguments[f], posWeights[f])) {
+          functions[f].updateArrays(arrays, statesOf(f, n), n);
+          batchedRows.add(n);
         } else {
           updateRows(f, batch, n);
+          singleRows.add(n);
         }
       }
     }
@@ -164,10 +186,15 @@ final class ColumnarPartialAggregation implements Serializable {
       anyNull |= args[2].readDoubles(batch, n, block.w, block.skip);
       anyNull |= args[3].readDoubles(batch, n, block.p, block.posWeightNull);
       block.anyNull = anyNull;
+      functions[f].updateScalars(block, statesOf(f, n));
+    }
+
+    /** Function f's state for each row of the batch. */
+    private Serializable[] statesOf(int f, int n) {
       for (int i = 0; i < n; i++) {
         stateColumn[i] = statesOfRow[i][f];
       }
-      functions[f].updateScalars(block, stateColumn);
+      return stateColumn;
     }
 
     private void updateRows(int f, ColumnarBatch batch, int n) {
@@ -207,6 +234,7 @@ final class ColumnarPartialAggregation implements Serializable {
         }
         ready.add(outputRow.apply(new GenericInternalRow(values)).copy());
       }
+      outputRows.add(groups.size());
       groups.clear();
     }
   }

@@ -156,6 +156,34 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     }
   }
 
+  /** The pos_weight of array rows when it is a constant without NULLs, else null. */
+  double[] constantPosWeight(BatchArgument argument) {
+    return constantPosWeight != null ? constantPosWeight : argument.constantDoubles();
+  }
+
+  /**
+   * The columnar path's update for a batch of array rows gathered into one block
+   * ({@link ArrayBlock}), row i going into {@code states[i]}: {@link RowWalker}'s rules for plain
+   * rows, with one kernel call for the batch.
+   */
+  @SuppressWarnings("unchecked")
+  final void updateArrays(ArrayBlock block, Serializable[] states, int rows) {
+    try {
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.elements);
+      for (int i = 0; i < rows; i++) {
+        S state = (S) states[i];
+        int s = block.start[i];
+        int len = block.length[i];
+        state.beginBlock(len);
+        for (int k = 0; k < len; k++) {
+          state.accept(k, block.out[s + k], block.w[s + k]);
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw new FunctionContext(context).runtimeError(e.getMessage());
+    }
+  }
+
   @Override
   public DataType[] inputTypes() {
     return inputTypes.clone();

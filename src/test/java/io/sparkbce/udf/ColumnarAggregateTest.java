@@ -15,6 +15,9 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
+import org.apache.spark.sql.execution.adaptive.QueryStageExec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,7 +46,8 @@ class ColumnarAggregateTest {
         + " transform(sequence(1, 8), k -> CAST(randn(7) * k AS FLOAT)) AS xs,"
         + " transform(sequence(1, 8), k -> CAST(rand(8) < 0.2 AS FLOAT)) AS ys,"
         + " IF(id % 101 = 9, NULL, transform(sequence(1, 8), k -> CAST(k AS FLOAT) / 4)) AS ws,"
-        + " transform(sequence(1, 8), k -> rand(9)) AS ps"
+        + " transform(sequence(1, 8), k -> rand(9)) AS ps,"
+        + " transform(sequence(1, 8), k -> randn(10) * k) AS xd"
         + " FROM range(0, 20000, 1, 4)")
         .write().mode("overwrite").option("parquet.block.size", 65536).parquet(data);
   }
@@ -65,6 +69,7 @@ class ColumnarAggregateTest {
       "bce_with_logits_loss_per_class(x, y)",
       "bce_pos_weight(y)",
       "bce_with_logits_loss(xs, ys)",
+      "bce_with_logits_loss(xd, ys, NULL, 3D, 'sum')",
       "bce_with_logits_loss(xs, ys, ws, array(1D, 2D, 3D, 4D, 1D, 2D, 3D, 4D), 'sum')",
       "bce_with_logits_loss(xs, ys, ws, ps, 'weighted_mean')",
       "bce_with_logits_loss(xs, ys, w)",
@@ -113,6 +118,46 @@ class ColumnarAggregateTest {
         .contains("BceColumnarPartialAggregate"));
     assertFalse(plan("SELECT bce_with_logits_loss(x, y) FROM t WHERE x > 0", true)
         .contains("BceColumnarPartialAggregate"));
+  }
+
+  /** Plain batches of arrays go through the kernel a batch at a time; others row by row. */
+  @Test
+  void batchesWhereTheyArePlain() {
+    assertEquals(List.of(20000L, 0L), rowsIn("SELECT bce_with_logits_loss(xs, ys, NULL, ps) FROM t"));
+    assertEquals(List.of(20000L, 0L), rowsIn("SELECT g, bce_with_logits_loss(x, y) FROM t GROUP BY g"));
+    // NULL weight rows make their batches go row by row (RowWalker skips those rows).
+    List<Long> weighted = rowsIn("SELECT bce_with_logits_loss_per_class(xs, ys, ws) FROM t");
+    assertEquals(20000L, weighted.get(0) + weighted.get(1));
+    assertTrue(weighted.get(1) > 0, weighted.toString());
+  }
+
+  private static List<Long> rowsIn(String query) {
+    Dataset<Row> df = frame(query, true);
+    df.collectAsList();
+    SparkPlan exec = find(df.queryExecution().executedPlan());
+    return List.of(exec.metrics().apply(ColumnarPartialAggregateExec.BATCHED_ROWS).value(),
+        exec.metrics().apply(ColumnarPartialAggregateExec.SINGLE_ROWS).value());
+  }
+
+  /** The columnar exec, looking into adaptive plans and their query stages. */
+  private static SparkPlan find(SparkPlan p) {
+    if (p instanceof ColumnarPartialAggregateExec) {
+      return p;
+    }
+    List<SparkPlan> next = new java.util.ArrayList<>(
+        scala.jdk.javaapi.CollectionConverters.asJava(p.children()));
+    if (p instanceof AdaptiveSparkPlanExec) {
+      next.add(((AdaptiveSparkPlanExec) p).executedPlan());
+    } else if (p instanceof QueryStageExec) {
+      next.add(((QueryStageExec) p).plan());
+    }
+    for (SparkPlan c : next) {
+      SparkPlan found = find(c);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
   }
 
   @Test
