@@ -23,10 +23,12 @@ final class ArrayBlock {
   int elements;
 
   /**
+   * @param from the first of the n rows
    * @param posWeight the call's constant pos_weight (length 1 or C), or null if it is not constant
    * @return whether the batch was plain and is now in the block
    */
-  boolean gather(ColumnarBatch batch, int n, BatchArgument[] args, double[] posWeight) {
+  boolean gather(
+      ColumnarBatch batch, int from, int n, BatchArgument[] args, double[] posWeight) {
     WritableColumnVector xs = args[0].arrays(batch);
     WritableColumnVector ys = args[1].arrays(batch);
     WritableColumnVector ws = args[2].arrays(batch);
@@ -43,9 +45,10 @@ final class ArrayBlock {
     }
     int total = 0;
     for (int i = 0; i < n; i++) {
-      int len = xs.getArrayLength(i);
-      if (ys.getArrayLength(i) != len || (ws != null && ws.getArrayLength(i) != len)
-          || (ps != null ? ps.getArrayLength(i) != len
+      int row = from + i;
+      int len = xs.getArrayLength(row);
+      if (ys.getArrayLength(row) != len || (ws != null && ws.getArrayLength(row) != len)
+          || (ps != null ? ps.getArrayLength(row) != len
               : posWeight.length != 1 && posWeight.length != len)) {
         return false;
       }
@@ -55,15 +58,15 @@ final class ArrayBlock {
     }
     ensureCapacity(total);
     elements = total;
-    read(xs, n, x);
-    read(ys, n, y);
+    read(xs, from, n, x);
+    read(ys, from, n, y);
     if (ws == null) {
       java.util.Arrays.fill(w, 0, total, rowWeight);
     } else {
-      read(ws, n, w);
+      read(ws, from, n, w);
     }
     if (ps != null) {
-      read(ps, n, p);
+      read(ps, from, n, p);
       return true;
     }
     for (int i = 0; i < n; i++) {
@@ -82,11 +85,11 @@ final class ArrayBlock {
     return arrays.hasNull() || arrays.arrayData().hasNull();
   }
 
-  private void read(WritableColumnVector arrays, int n, double[] into) {
+  private void read(WritableColumnVector arrays, int rowFrom, int n, double[] into) {
     WritableColumnVector data = arrays.arrayData();
     boolean floats = data.dataType() instanceof FloatType;
     for (int i = 0; i < n; i++) {
-      int from = arrays.getArrayOffset(i);
+      int from = arrays.getArrayOffset(rowFrom + i);
       int to = start[i];
       int len = length[i];
       if (floats) {

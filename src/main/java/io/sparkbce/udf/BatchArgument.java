@@ -31,10 +31,11 @@ abstract class BatchArgument implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * Reads rows 0..n-1 into {@code column}; a NULL sets {@code nulls[i]} and leaves the value.
+   * Reads rows from..from+n-1 into {@code column[0..n-1]}; a NULL sets {@code nulls[i]} and leaves
+   * the value.
    * Returns whether there was a NULL.
    */
-  abstract boolean readDoubles(ColumnarBatch batch, int n, double[] column, boolean[] nulls);
+  abstract boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls);
 
   /** The value of row {@code i} in Catalyst's form (an ArrayData for arrays), or null. */
   abstract Object value(ColumnarBatch batch, int i);
@@ -112,26 +113,26 @@ abstract class BatchArgument implements Serializable {
     }
 
     @Override
-    boolean readDoubles(ColumnarBatch batch, int n, double[] column, boolean[] nulls) {
+    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
       ColumnVector c = batch.column(ordinal);
       if (type instanceof DoubleType) {
         for (int i = 0; i < n; i++) {
-          column[i] = c.getDouble(i);
+          column[i] = c.getDouble(from + i);
         }
       } else if (type instanceof FloatType) {
         for (int i = 0; i < n; i++) {
-          column[i] = c.getFloat(i);
+          column[i] = c.getFloat(from + i);
         }
       } else {
         for (int i = 0; i < n; i++) {
-          column[i] = c.isNullAt(i) ? 0.0 : widened(c, i);
+          column[i] = c.isNullAt(from + i) ? 0.0 : widened(c, from + i);
         }
       }
       if (!c.hasNull()) {
         return false;
       }
       for (int i = 0; i < n; i++) {
-        nulls[i] |= c.isNullAt(i);
+        nulls[i] |= c.isNullAt(from + i);
       }
       return true;
     }
@@ -152,7 +153,14 @@ abstract class BatchArgument implements Serializable {
     @Override
     Object value(ColumnarBatch batch, int i) {
       ColumnVector c = batch.column(ordinal);
-      return c.isNullAt(i) ? null : c.getArray(i);
+      if (c.isNullAt(i)) {
+        return null;
+      }
+      if (type instanceof ArrayType) {
+        return c.getArray(i);
+      }
+      return type instanceof DoubleType ? c.getDouble(i)
+          : type instanceof FloatType ? (double) c.getFloat(i) : widened(c, i);
     }
 
     @Override
@@ -177,7 +185,7 @@ abstract class BatchArgument implements Serializable {
     }
 
     @Override
-    boolean readDoubles(ColumnarBatch batch, int n, double[] column, boolean[] nulls) {
+    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
       if (constant == null) {
         java.util.Arrays.fill(nulls, 0, n, true);
         return true;
@@ -222,10 +230,10 @@ abstract class BatchArgument implements Serializable {
     }
 
     @Override
-    boolean readDoubles(ColumnarBatch batch, int n, double[] column, boolean[] nulls) {
+    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
       boolean any = false;
       for (int i = 0; i < n; i++) {
-        Object v = value(batch, i);
+        Object v = value(batch, from + i);
         if (v == null) {
           nulls[i] = true;
           any = true;

@@ -95,6 +95,8 @@ final class ColumnarPartialAggregation implements Serializable {
     private Serializable[][] statesOfRow = new Serializable[0][];
     private Serializable[] stateColumn = new Serializable[0];
     private boolean done;
+    /** Accumulators per group, once measured ({@link #groupLimit}). */
+    private long perGroup;
 
     private final SQLMetric outputRows;
     private final SQLMetric batchedRows;
@@ -116,9 +118,6 @@ final class ColumnarPartialAggregation implements Serializable {
       while (ready.isEmpty() && !done) {
         if (batches.hasNext()) {
           consume(batches.next());
-          if (keyOf != null && overBudget()) {
-            flush();
-          }
         } else {
           flush();
           done = true;
@@ -143,48 +142,104 @@ final class ColumnarPartialAggregation implements Serializable {
       return s;
     }
 
+    /**
+     * Rows get their group first; runs of rows whose groups fit in the budget go through each
+     * function a batch at a time. A row that needs a group beyond the budget, or the first row
+     * before any group's size is known, goes alone, flushing when the budget is full.
+     */
     private void consume(ColumnarBatch batch) {
       int n = batch.numRows();
       if (statesOfRow.length < n) {
         statesOfRow = new Serializable[n][];
         stateColumn = new Serializable[n];
       }
-      Serializable[] only = keyOf == null ? groups.values().iterator().next() : null;
-      for (int i = 0; i < n; i++) {
-        statesOfRow[i] = only != null ? only : group(batch.getRow(i));
+      int from = 0;
+      while (from < n) {
+        int run = keyOf == null ? groupAll(from, n) : groupWithinBudget(batch, from, n);
+        if (run > 0) {
+          updateBatch(batch, from, run);
+          from += run;
+        } else {
+          updateRow(batch, from++);
+        }
       }
+    }
+
+    private int groupAll(int from, int n) {
+      Serializable[] only = groups.values().iterator().next();
+      java.util.Arrays.fill(statesOfRow, 0, n - from, only);
+      return n - from;
+    }
+
+    /**
+     * Gives rows from, from+1, ... their groups while the groups fit in the budget; returns how
+     * many rows got one (0 while no group has been measured).
+     */
+    private int groupWithinBudget(ColumnarBatch batch, int from, int n) {
+      long limit = groupLimit();
+      if (perGroup == 0) {
+        return 0;
+      }
+      for (int i = from; i < n; i++) {
+        UnsafeRow key = keyOf.apply(batch.getRow(i));
+        Serializable[] states = groups.get(key);
+        if (states == null) {
+          if (groups.size() >= limit) {
+            return i - from;
+          }
+          states = newStates();
+          groups.put(key.copy(), states);
+        }
+        statesOfRow[i - from] = states;
+      }
+      return n - from;
+    }
+
+    /** Rows from .. from+n-1, whose states are in statesOfRow[0 .. n-1]. */
+    private void updateBatch(ColumnarBatch batch, int from, int n) {
       for (int f = 0; f < functions.length; f++) {
         int rank = functions[f].rank();
         if (rank == 0) {
-          updateScalars(f, batch, n);
+          updateScalars(f, batch, from, n);
           batchedRows.add(n);
-        } else if (rank == 1 && arrays.gather(batch, n, arguments[f], posWeights[f])) {
+        } else if (rank == 1 && arrays.gather(batch, from, n, arguments[f], posWeights[f])) {
           functions[f].updateArrays(arrays, statesOf(f, n), n);
           batchedRows.add(n);
         } else {
-          updateRows(f, batch, n);
+          updateRows(f, batch, from, n);
           singleRows.add(n);
         }
       }
     }
 
-    private Serializable[] group(InternalRow row) {
-      UnsafeRow key = keyOf.apply(row);
+    /** Row i alone, through every function; a new group past the budget flushes first. */
+    private void updateRow(ColumnarBatch batch, int i) {
+      UnsafeRow key = keyOf.apply(batch.getRow(i));
       Serializable[] states = groups.get(key);
       if (states == null) {
+        if (groups.size() >= groupLimit()) {
+          flush();
+        }
         states = newStates();
         groups.put(key.copy(), states);
       }
-      return states;
+      for (int f = 0; f < functions.length; f++) {
+        BatchArgument[] args = arguments[f];
+        for (int a = 0; a < args.length; a++) {
+          callRow.update(a, args[a].value(batch, i));
+        }
+        states[f] = functions[f].update(states[f], callRow);
+      }
+      singleRows.add(functions.length);
     }
 
-    private void updateScalars(int f, ColumnarBatch batch, int n) {
+    private void updateScalars(int f, ColumnarBatch batch, int from, int n) {
       BatchArgument[] args = arguments[f];
       block.reset(n);
-      boolean anyNull = args[0].readDoubles(batch, n, block.x, block.skip);
-      anyNull |= args[1].readDoubles(batch, n, block.y, block.skip);
-      anyNull |= args[2].readDoubles(batch, n, block.w, block.skip);
-      anyNull |= args[3].readDoubles(batch, n, block.p, block.posWeightNull);
+      boolean anyNull = args[0].readDoubles(batch, from, n, block.x, block.skip);
+      anyNull |= args[1].readDoubles(batch, from, n, block.y, block.skip);
+      anyNull |= args[2].readDoubles(batch, from, n, block.w, block.skip);
+      anyNull |= args[3].readDoubles(batch, from, n, block.p, block.posWeightNull);
       block.anyNull = anyNull;
       functions[f].updateScalars(block, statesOf(f, n));
     }
@@ -197,27 +252,32 @@ final class ColumnarPartialAggregation implements Serializable {
       return stateColumn;
     }
 
-    private void updateRows(int f, ColumnarBatch batch, int n) {
+    private void updateRows(int f, ColumnarBatch batch, int from, int n) {
       BatchArgument[] args = arguments[f];
       RowAggregate<?, ?> function = functions[f];
       for (int i = 0; i < n; i++) {
         for (int a = 0; a < args.length; a++) {
-          callRow.update(a, args[a].value(batch, i));
+          callRow.update(a, args[a].value(batch, from + i));
         }
         Serializable[] states = statesOfRow[i];
         states[f] = function.update(states[f], callRow);
       }
     }
 
-    private boolean overBudget() {
-      if (groups.isEmpty()) {
-        return false;
+    /**
+     * How many groups fit in the budget, from the size of the oldest group (whose state has seen
+     * rows, so it knows its number of classes); unlimited while no group has been measured.
+     */
+    private long groupLimit() {
+      if (!groups.isEmpty()) {
+        Serializable[] oldest = groups.values().iterator().next();
+        long measured = 0;
+        for (int f = 0; f < functions.length; f++) {
+          measured += functions[f].footprint(oldest[f]);
+        }
+        perGroup = Math.max(perGroup, measured);
       }
-      long perGroup = 0;
-      for (int f = 0; f < functions.length; f++) {
-        perGroup += functions[f].footprint(groups.values().iterator().next()[f]);
-      }
-      return perGroup * groups.size() > ACCUMULATOR_BUDGET;
+      return perGroup == 0 ? Long.MAX_VALUE : Math.max(1, ACCUMULATOR_BUDGET / perGroup);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -37,7 +37,7 @@ class ColumnarAggregateTest {
   static void writeParquet() {
     data = new File("target/columnar-aggregate-test").getAbsolutePath();
     // Several files and row groups; NULLs in every nullable column; FLOAT, INT, BOOLEAN and arrays.
-    spark.sql("SELECT id, CAST(id % 7 AS INT) AS g, CAST(id % 3 AS STRING) AS s,"
+    spark.sql("SELECT id, CAST(id % 7 AS INT) AS g, id % 9000 AS k, CAST(id % 3 AS STRING) AS s,"
         + " IF(id % 97 = 5, NULL, randn(1) * 4) AS x,"
         + " IF(id % 89 = 3, NULL, CAST(rand(2) < 0.3 AS DOUBLE)) AS y,"
         + " CAST(randn(3) * 3 AS FLOAT) AS xf, CAST(rand(4) < 0.4 AS INT) AS yi,"
@@ -81,7 +81,10 @@ class ColumnarAggregateTest {
         "SELECT " + c + " FROM t",
         "SELECT g, " + c + " FROM t GROUP BY g",
         "SELECT s, g, " + c + ", bce_with_logits_loss(x, y, NULL, NULL, 'sum') FROM t GROUP BY s, g",
-        "SELECT " + c + " FROM t WHERE id < 0"));
+        "SELECT " + c + " FROM t WHERE id < 0",
+        // Thousands of groups per task: per-class state of 8 classes fills the budget
+        // (ColumnarPartialAggregation.ACCUMULATOR_BUDGET), so tasks flush and go row by row.
+        "SELECT k, " + c + ", bce_with_logits_loss_per_class(xs, ys) FROM t GROUP BY k"));
   }
 
   @ParameterizedTest
@@ -124,11 +127,27 @@ class ColumnarAggregateTest {
   @Test
   void batchesWhereTheyArePlain() {
     assertEquals(List.of(20000L, 0L), rowsIn("SELECT bce_with_logits_loss(xs, ys, NULL, ps) FROM t"));
-    assertEquals(List.of(20000L, 0L), rowsIn("SELECT g, bce_with_logits_loss(x, y) FROM t GROUP BY g"));
+    // Grouped: each task's first row goes alone, to measure the size of a group's state.
+    List<Long> grouped = rowsIn("SELECT g, bce_with_logits_loss(x, y) FROM t GROUP BY g");
+    assertEquals(20000L, grouped.get(0) + grouped.get(1));
+    assertTrue(grouped.get(1) <= 4, grouped.toString());
     // NULL weight rows make their batches go row by row (RowWalker skips those rows).
     List<Long> weighted = rowsIn("SELECT bce_with_logits_loss_per_class(xs, ys, ws) FROM t");
     assertEquals(20000L, weighted.get(0) + weighted.get(1));
     assertTrue(weighted.get(1) > 0, weighted.toString());
+  }
+
+  @Test
+  void boundedStateFlushesAndStillMerges() {
+    String q = "SELECT k, bce_with_logits_loss_per_class(xs, ys, NULL, ps, 'sum') FROM t GROUP BY k";
+    List<Long> in = rowsIn(q);
+    assertEquals(20000L, in.get(0) + in.get(1));
+    Dataset<Row> df = frame(q, true);
+    df.collectAsList();
+    long partialRows = find(df.queryExecution().executedPlan()).metrics()
+        .apply(ColumnarPartialAggregateExec.NUM_OUTPUT_ROWS).value();
+    assertTrue(partialRows > 9000, "flushed groups repeat keys: " + partialRows);
+    assertEquals(9000, df.count());
   }
 
   private static List<Long> rowsIn(String query) {
