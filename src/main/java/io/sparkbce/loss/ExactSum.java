@@ -5,7 +5,6 @@ import java.io.DataOutput;
 import java.io.IOException;
 import java.io.Serializable;
 import java.math.BigInteger;
-import java.util.Arrays;
 
 /**
  * An exact sum of doubles: a fixed-point superaccumulator in the spirit of Neal (2015), "Fast exact
@@ -16,6 +15,10 @@ import java.util.Arrays;
  * are signed 64-bit, so up to 2^30 additions fit before carries must be propagated. Infinities and
  * NaN are tracked apart and win over any finite sum. The sum is rounded once, when it is read;
  * hence the same bits whatever the order of additions or the shape of the merge tree.
+ *
+ * <p>Only the window of chunks that values have reached is allocated: losses of similar magnitude
+ * touch a handful of chunks, so a sum costs tens of bytes rather than 68 longs. That matters for
+ * per-class state of many groups, which holds thousands of sums.
  */
 public final class ExactSum implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -26,7 +29,10 @@ public final class ExactSum implements Serializable {
   private static final int ADDS_BEFORE_CARRY = 1 << 30;
   private static final int UNIT_EXPONENT = -1074;
 
-  private final long[] chunk = new long[CHUNKS];
+  private static final long[] NONE = new long[0];
+  /** Chunks lo .. lo + chunk.length - 1; those outside the window are zero. */
+  private long[] chunk = NONE;
+  private int lo;
   private int pendingAdds;
   private boolean nan;
   private boolean posInf;
@@ -52,6 +58,10 @@ public final class ExactSum implements Serializable {
     int position = biased - 1;
     int index = position >>> 5;
     int offset = position & 31;
+    if (index < lo || index + 3 > lo + chunk.length) {
+      widen(index, index + 2);
+    }
+    index -= lo;
     long low = (mantissa << offset) & CHUNK_MASK;
     long middle = (mantissa >>> (CHUNK_BITS - offset)) & CHUNK_MASK;
     long high = offset == 0 ? 0 : mantissa >>> (64 - offset);
@@ -83,8 +93,12 @@ public final class ExactSum implements Serializable {
   public void merge(ExactSum other) {
     carry();
     other.carry();
-    for (int i = 0; i < CHUNKS; i++) {
-      chunk[i] += other.chunk[i];
+    if (other.chunk.length > 0) {
+      widen(other.lo, other.lo + other.chunk.length - 1);
+      int shift = other.lo - lo;
+      for (int i = 0; i < other.chunk.length; i++) {
+        chunk[shift + i] += other.chunk[i];
+      }
     }
     nan |= other.nan;
     posInf |= other.posInf;
@@ -92,16 +106,48 @@ public final class ExactSum implements Serializable {
     carry();
   }
 
-  /** Brings chunks 0..n-2 into [0, 2^32); the top chunk keeps the sign. Value unchanged. */
+  /** Makes the window cover chunks {@code from .. to}, with room to spare on the growing side. */
+  private void widen(int from, int to) {
+    int oldHi = lo + chunk.length - 1;
+    int newLo = chunk.length == 0 ? Math.max(0, from - 1) : Math.min(lo, Math.max(0, from - 1));
+    int newHi = chunk.length == 0 ? Math.min(CHUNKS - 1, to + 1)
+        : Math.max(oldHi, Math.min(CHUNKS - 1, to + 1));
+    long[] wider = new long[newHi - newLo + 1];
+    if (chunk.length > 0) {
+      System.arraycopy(chunk, 0, wider, lo - newLo, chunk.length);
+    }
+    chunk = wider;
+    lo = newLo;
+  }
+
+  /**
+   * Brings the chunks below the window's top into [0, 2^32); the top keeps the sign and stays
+   * within +-2^31 by moving its excess into chunks above, so that no chunk can overflow before
+   * the next carry. Value unchanged.
+   */
   private void carry() {
+    pendingAdds = 0;
+    if (chunk.length == 0) {
+      return;
+    }
+    int last = chunk.length - 1;
     long c = 0;
-    for (int i = 0; i < CHUNKS - 1; i++) {
+    for (int i = 0; i < last; i++) {
       long v = chunk[i] + c;
       c = v >> CHUNK_BITS;
       chunk[i] = v & CHUNK_MASK;
     }
-    chunk[CHUNKS - 1] += c;
-    pendingAdds = 0;
+    long top = chunk[last] + c;
+    while ((top >= (1L << 31) || top < -(1L << 31)) && lo + last < CHUNKS - 1) {
+      chunk[last] = top & CHUNK_MASK;
+      top >>= CHUNK_BITS;
+      if (last == chunk.length - 1) {
+        widen(lo + last + 1, lo + last + 1);
+      }
+      last++;
+      top += chunk[last];
+    }
+    chunk[last] = top;
   }
 
   public boolean isFinite() {
@@ -111,11 +157,11 @@ public final class ExactSum implements Serializable {
   /** The finite part as an integer count of 2^-1074. */
   public BigInteger scaledValue() {
     carry();
-    BigInteger v = BigInteger.valueOf(chunk[CHUNKS - 1]);
-    for (int i = CHUNKS - 2; i >= 0; i--) {
+    BigInteger v = BigInteger.ZERO;
+    for (int i = chunk.length - 1; i >= 0; i--) {
       v = v.shiftLeft(CHUNK_BITS).add(BigInteger.valueOf(chunk[i]));
     }
-    return v;
+    return v.shiftLeft(CHUNK_BITS * lo);
   }
 
   /** The exact sum, rounded once to the nearest double (ties to even). */
@@ -155,37 +201,21 @@ public final class ExactSum implements Serializable {
   }
 
   /**
-   * Compact form for shuffles and checkpoints: a flag byte, then only the range of non-zero
-   * chunks (a sum of losses of similar magnitude spans a few chunks, not 68).
+   * Compact form for shuffles and checkpoints: a flag byte, then the sign and the range of
+   * non-zero 32-bit chunks of the magnitude (a sum of losses of similar magnitude spans a few).
    */
   public void writeTo(DataOutput out) throws IOException {
-    carry();
-    // A negative sum's normalised chunks are all non-zero (two's complement), so write the
-    // magnitude, whose chunks are as sparse as a positive sum's.
-    boolean negative = chunk[CHUNKS - 1] < 0;
-    long[] magnitude = chunk;
-    if (negative) {
-      magnitude = new long[CHUNKS];
-      long c = 0;
-      for (int i = 0; i < CHUNKS; i++) {
-        long v = -chunk[i] + c;
-        c = v >> CHUNK_BITS;
-        magnitude[i] = i == CHUNKS - 1 ? v : v & CHUNK_MASK;
-      }
-    }
-    int lo = 0;
-    while (lo < CHUNKS && magnitude[lo] == 0) {
-      lo++;
-    }
-    int hi = CHUNKS - 1;
-    while (hi >= lo && magnitude[hi] == 0) {
-      hi--;
-    }
-    out.writeByte((nan ? 1 : 0) | (posInf ? 2 : 0) | (negInf ? 4 : 0) | (negative ? 8 : 0));
-    out.writeByte(lo);
-    out.writeByte(hi - lo + 1);
-    for (int i = lo; i <= hi; i++) {
-      out.writeLong(magnitude[i]);
+    BigInteger v = scaledValue();
+    BigInteger magnitude = v.abs();
+    int lowest = magnitude.signum() == 0 ? 0 : magnitude.getLowestSetBit() / CHUNK_BITS;
+    int count = magnitude.signum() == 0 ? 0
+        : (magnitude.bitLength() + CHUNK_BITS - 1) / CHUNK_BITS - lowest;
+    out.writeByte((nan ? 1 : 0) | (posInf ? 2 : 0) | (negInf ? 4 : 0) | (v.signum() < 0 ? 8 : 0));
+    out.writeByte(lowest);
+    out.writeByte(count);
+    BigInteger words = magnitude.shiftRight(CHUNK_BITS * lowest);
+    for (int i = 0; i < count; i++) {
+      out.writeLong(words.shiftRight(CHUNK_BITS * i).longValue() & CHUNK_MASK);
     }
   }
 
@@ -195,11 +225,15 @@ public final class ExactSum implements Serializable {
     s.nan = (flags & 1) != 0;
     s.posInf = (flags & 2) != 0;
     s.negInf = (flags & 4) != 0;
-    int lo = in.readUnsignedByte();
+    int lowest = in.readUnsignedByte();
     int n = in.readUnsignedByte();
     long sign = (flags & 8) != 0 ? -1 : 1;
-    for (int i = 0; i < n; i++) {
-      s.chunk[lo + i] = sign * in.readLong();
+    if (n > 0) {
+      s.chunk = new long[n];
+      s.lo = lowest;
+      for (int i = 0; i < n; i++) {
+        s.chunk[i] = sign * in.readLong();
+      }
     }
     s.carry();
     return s;
@@ -217,16 +251,13 @@ public final class ExactSum implements Serializable {
       return false;
     }
     ExactSum other = (ExactSum) o;
-    carry();
-    other.carry();
     return nan == other.nan && posInf == other.posInf && negInf == other.negInf
-        && Arrays.equals(chunk, other.chunk);
+        && scaledValue().equals(other.scaledValue());
   }
 
   @Override
   public int hashCode() {
-    carry();
-    return Arrays.hashCode(chunk);
+    return scaledValue().hashCode();
   }
 
   @Override

@@ -22,10 +22,18 @@ import scala.runtime.AbstractPartialFunction;
  * aggregates and whose child produces columnar batches by a {@link ColumnarPartialAggregateExec}.
  * Anything else (other aggregates in the same query, DISTINCT, FILTER, subqueries or
  * nondeterministic expressions in the arguments, row-based children, streaming) keeps Spark's
- * plan. Installed by {@code BceSparkExtensions}; {@value #ENABLED} = false turns it off.
+ * plan. Installed by {@code BceSparkExtensions}; {@value #ENABLED} = false turns it off, and
+ * {@value #STATE_BUDGET} bounds the grouped state a task keeps.
  */
 public final class ColumnarAggregateRule extends Rule<SparkPlan> {
   public static final String ENABLED = "spark.sparkbce.columnarAggregate.enabled";
+  /**
+   * Accumulators (two exact sums each) one task keeps for its groups before it emits them early.
+   * A loss sum spans a few 32-bit chunks, so the default holds some 20-40 MB per task; at most
+   * about 140 MB if every sum spanned the whole double range.
+   */
+  public static final String STATE_BUDGET = "spark.sparkbce.columnarAggregate.stateBudget";
+  static final long DEFAULT_STATE_BUDGET = 1L << 17;
 
   /** The rule as Spark's extension point for columnar rewrites takes it. */
   public static ColumnarRule columnarRule() {
@@ -98,7 +106,9 @@ public final class ColumnarAggregateRule extends Rule<SparkPlan> {
       arguments[f] = LossCall.seq(args.toArray(new Expression[0]));
     }
     return new ColumnarPartialAggregateExec(agg, child, new ColumnarPartialAggregation(
-        functions, aggregators, arguments, keys, child.output(), agg.output()));
+        functions, aggregators, arguments, keys, child.output(), agg.output(),
+        Long.parseLong(SQLConf.get().getConfString(STATE_BUDGET,
+            String.valueOf(DEFAULT_STATE_BUDGET)))));
   }
 
   /** Evaluable from a batch row alone: deterministic, with no subquery to run first. */

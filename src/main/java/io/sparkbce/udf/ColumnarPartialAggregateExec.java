@@ -23,6 +23,7 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
   static final String NUM_OUTPUT_ROWS = "numOutputRows";
   static final String BATCHED_ROWS = "batchedRows";
   static final String SINGLE_ROWS = "singleRows";
+  static final String FLUSHES = "flushes";
   private final ObjectHashAggregateExec replaced;
   private final SparkPlan child;
   private final ColumnarPartialAggregation aggregation;
@@ -36,7 +37,10 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
 
   private transient scala.collection.immutable.Map<String, SQLMetric> metrics;
 
-  /** Rows out; and rows in, by how they were read: a batch per kernel call, or one by one. */
+  /**
+   * Rows out; rows in (per function), by how they were read: a batch per kernel call, or one by
+   * one; and how often grouped state filled its budget.
+   */
   @Override
   public synchronized scala.collection.immutable.Map<String, SQLMetric> metrics() {
     if (metrics == null) {
@@ -45,7 +49,8 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
       for (String[] metric : new String[][] {
           {NUM_OUTPUT_ROWS, "number of output rows"},
           {BATCHED_ROWS, "number of input rows aggregated a batch at a time"},
-          {SINGLE_ROWS, "number of input rows aggregated one by one"}}) {
+          {SINGLE_ROWS, "number of input rows aggregated one by one"},
+          {FLUSHES, "number of early flushes of grouped state (budget full)"}}) {
         m = m.updated(metric[0], SQLMetrics.createMetric(sparkContext(), metric[1]));
       }
       metrics = m;
@@ -59,8 +64,9 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
     SQLMetric out = longMetric(NUM_OUTPUT_ROWS);
     SQLMetric batched = longMetric(BATCHED_ROWS);
     SQLMetric single = longMetric(SINGLE_ROWS);
+    SQLMetric flushes = longMetric(FLUSHES);
     return child.executeColumnar().toJavaRDD()
-        .mapPartitions(batches -> a.run(batches, out, batched, single)).rdd();
+        .mapPartitions(batches -> a.run(batches, out, batched, single, flushes)).rdd();
   }
 
   @Override

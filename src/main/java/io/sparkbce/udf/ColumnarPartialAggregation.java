@@ -28,14 +28,14 @@ import scala.collection.immutable.Seq;
  * aggregate's (grouping key, then each state serialised by its {@code V2Aggregator}), so Spark's
  * final aggregate merges it unchanged and the result has the row path's bits.
  *
- * <p>Grouped state is kept per task up to {@link #ACCUMULATOR_BUDGET}; beyond it the groups so far
- * are emitted and state starts afresh (the final step merges repeated keys), so memory is bounded
- * whatever the number of groups.
+ * <p>Grouped state is kept per task up to a budget of accumulators
+ * ({@link ColumnarAggregateRule#STATE_BUDGET}); beyond it the groups so far are emitted and state
+ * starts afresh (the final step merges repeated keys), so memory is bounded whatever the number
+ * of groups.
  */
 final class ColumnarPartialAggregation implements Serializable {
   private static final long serialVersionUID = 1L;
-  /** About 1.2 KB each (two ExactSums): some 40 MB of state per task before a flush. */
-  static final long ACCUMULATOR_BUDGET = 1L << 15;
+  private final long budget;
 
   private final RowAggregate<?, ?>[] functions;
   private final TypedImperativeAggregate<?>[] aggregators;
@@ -49,8 +49,9 @@ final class ColumnarPartialAggregation implements Serializable {
   ColumnarPartialAggregation(
       RowAggregate<?, ?>[] functions, TypedImperativeAggregate<?>[] aggregators,
       Seq<Expression>[] callArguments, Seq<NamedExpression> groupingExpressions,
-      Seq<Attribute> input, Seq<Attribute> output) {
+      Seq<Attribute> input, Seq<Attribute> output, long budget) {
     this.functions = functions;
+    this.budget = budget;
     this.aggregators = aggregators;
     this.arguments = new BatchArgument[functions.length][];
     this.posWeights = new double[functions.length][];
@@ -77,8 +78,8 @@ final class ColumnarPartialAggregation implements Serializable {
 
   /** One task's partial rows; the metrics count rows out and rows in by how they were read. */
   Iterator<InternalRow> run(Iterator<ColumnarBatch> batches, SQLMetric outputRows,
-      SQLMetric batchedRows, SQLMetric singleRows) {
-    return new Task(batches, outputRows, batchedRows, singleRows);
+      SQLMetric batchedRows, SQLMetric singleRows, SQLMetric flushes) {
+    return new Task(batches, outputRows, batchedRows, singleRows, flushes);
   }
 
   /** One task's pass over its batches; emits partial rows when the budget fills and at the end. */
@@ -102,9 +103,12 @@ final class ColumnarPartialAggregation implements Serializable {
     private final SQLMetric batchedRows;
     private final SQLMetric singleRows;
 
+    private final SQLMetric flushes;
+
     Task(Iterator<ColumnarBatch> batches, SQLMetric outputRows, SQLMetric batchedRows,
-        SQLMetric singleRows) {
+        SQLMetric singleRows, SQLMetric flushes) {
       this.batches = batches;
+      this.flushes = flushes;
       this.outputRows = outputRows;
       this.batchedRows = batchedRows;
       this.singleRows = singleRows;
@@ -219,6 +223,7 @@ final class ColumnarPartialAggregation implements Serializable {
       if (states == null) {
         if (groups.size() >= groupLimit()) {
           flush();
+          flushes.add(1);
         }
         states = newStates();
         groups.put(key.copy(), states);
@@ -277,7 +282,7 @@ final class ColumnarPartialAggregation implements Serializable {
         }
         perGroup = Math.max(perGroup, measured);
       }
-      return perGroup == 0 ? Long.MAX_VALUE : Math.max(1, ACCUMULATOR_BUDGET / perGroup);
+      return perGroup == 0 ? Long.MAX_VALUE : Math.max(1, budget / perGroup);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

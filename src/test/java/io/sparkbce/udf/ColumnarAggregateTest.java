@@ -16,6 +16,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.execution.adaptive.QueryStageExec;
 import org.junit.jupiter.api.AfterEach;
@@ -82,8 +83,7 @@ class ColumnarAggregateTest {
         "SELECT g, " + c + " FROM t GROUP BY g",
         "SELECT s, g, " + c + ", bce_with_logits_loss(x, y, NULL, NULL, 'sum') FROM t GROUP BY s, g",
         "SELECT " + c + " FROM t WHERE id < 0",
-        // Thousands of groups per task: per-class state of 8 classes fills the budget
-        // (ColumnarPartialAggregation.ACCUMULATOR_BUDGET), so tasks flush and go row by row.
+        // Thousands of groups per task: with a small state budget (see frame) tasks flush.
         "SELECT k, " + c + ", bce_with_logits_loss_per_class(xs, ys) FROM t GROUP BY k"));
   }
 
@@ -140,14 +140,16 @@ class ColumnarAggregateTest {
   @Test
   void boundedStateFlushesAndStillMerges() {
     String q = "SELECT k, bce_with_logits_loss_per_class(xs, ys, NULL, ps, 'sum') FROM t GROUP BY k";
-    List<Long> in = rowsIn(q);
-    assertEquals(20000L, in.get(0) + in.get(1));
     Dataset<Row> df = frame(q, true);
-    df.collectAsList();
-    long partialRows = find(df.queryExecution().executedPlan()).metrics()
-        .apply(ColumnarPartialAggregateExec.NUM_OUTPUT_ROWS).value();
-    assertTrue(partialRows > 9000, "flushed groups repeat keys: " + partialRows);
-    assertEquals(9000, df.count());
+    List<Row> rows = df.collectAsList();
+    scala.collection.immutable.Map<String, SQLMetric> m =
+        find(df.queryExecution().executedPlan()).metrics();
+    long in = m.apply(ColumnarPartialAggregateExec.BATCHED_ROWS).value()
+        + m.apply(ColumnarPartialAggregateExec.SINGLE_ROWS).value();
+    assertEquals(20000L, in);
+    assertTrue(m.apply(ColumnarPartialAggregateExec.FLUSHES).value() > 0);
+    assertEquals(9000, rows.size());
+    assertEquals(sorted(run(q, false)), sorted(rows));
   }
 
   private static List<Long> rowsIn(String query) {
@@ -216,6 +218,9 @@ class ColumnarAggregateTest {
 
   private static Dataset<Row> frame(String query, boolean columnar) {
     spark.conf().set(ColumnarAggregateRule.ENABLED, String.valueOf(columnar));
+    // 1000 accumulators: a task holds some 100 groups of 8 classes, then flushes.
+    spark.conf().set(ColumnarAggregateRule.STATE_BUDGET, query.contains("GROUP BY k") ? "1000"
+        : String.valueOf(ColumnarAggregateRule.DEFAULT_STATE_BUDGET));
     spark.read().parquet(data).createOrReplaceTempView("t");
     return spark.sql(query);
   }
