@@ -108,7 +108,8 @@ public final class ColumnarAggregateRule extends Rule<SparkPlan> {
     return new ColumnarPartialAggregateExec(agg, child, new ColumnarPartialAggregation(
         functions, aggregators, arguments, keys, child.output(), agg.output(),
         Long.parseLong(SQLConf.get().getConfString(STATE_BUDGET,
-            String.valueOf(DEFAULT_STATE_BUDGET)))));
+            String.valueOf(DEFAULT_STATE_BUDGET))),
+        new SparkPartialAggregation(agg, child.output())));
   }
 
   /** Evaluable from a batch row alone: deterministic, with no subquery to run first. */

@@ -24,6 +24,9 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
   static final String BATCHED_ROWS = "batchedRows";
   static final String SINGLE_ROWS = "singleRows";
   static final String FLUSHES = "flushes";
+  static final String HANDED_OVER = "handedOver";
+  static final String SPILL_SIZE = "spillSize";
+  static final String SORT_FALLBACKS = "numTasksFallBacked";
   private final ObjectHashAggregateExec replaced;
   private final SparkPlan child;
   private final ColumnarPartialAggregation aggregation;
@@ -37,10 +40,7 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
 
   private transient scala.collection.immutable.Map<String, SQLMetric> metrics;
 
-  /**
-   * Rows out; rows in (per function), by how they were read: a batch per kernel call, or one by
-   * one; and how often grouped state filled its budget.
-   */
+  /** See {@link ColumnarPartialAggregation.Metrics}. */
   @Override
   public synchronized scala.collection.immutable.Map<String, SQLMetric> metrics() {
     if (metrics == null) {
@@ -48,12 +48,14 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
           .<String, SQLMetric>empty();
       for (String[] metric : new String[][] {
           {NUM_OUTPUT_ROWS, "number of output rows"},
-          {BATCHED_ROWS, "number of input rows aggregated a batch at a time"},
-          {SINGLE_ROWS, "number of input rows aggregated one by one"},
-          {FLUSHES, "number of early flushes of grouped state (budget full)"}}) {
+          {BATCHED_ROWS, "number of input rows x functions aggregated a batch at a time"},
+          {SINGLE_ROWS, "number of input rows x functions aggregated one by one"},
+          {FLUSHES, "number of early flushes of grouped state (budget full)"},
+          {HANDED_OVER, "number of tasks handed over to Spark's aggregation (groups not repeating)"},
+          {SORT_FALLBACKS, "number of sort fallback tasks"}}) {
         m = m.updated(metric[0], SQLMetrics.createMetric(sparkContext(), metric[1]));
       }
-      metrics = m;
+      metrics = m.updated(SPILL_SIZE, SQLMetrics.createSizeMetric(sparkContext(), "spill size", -1));
     }
     return metrics;
   }
@@ -61,12 +63,11 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
   @Override
   public RDD<InternalRow> doExecute() {
     ColumnarPartialAggregation a = aggregation;
-    SQLMetric out = longMetric(NUM_OUTPUT_ROWS);
-    SQLMetric batched = longMetric(BATCHED_ROWS);
-    SQLMetric single = longMetric(SINGLE_ROWS);
-    SQLMetric flushes = longMetric(FLUSHES);
-    return child.executeColumnar().toJavaRDD()
-        .mapPartitions(batches -> a.run(batches, out, batched, single, flushes)).rdd();
+    ColumnarPartialAggregation.Metrics m = new ColumnarPartialAggregation.Metrics(
+        longMetric(NUM_OUTPUT_ROWS), longMetric(BATCHED_ROWS), longMetric(SINGLE_ROWS),
+        longMetric(FLUSHES), longMetric(HANDED_OVER), longMetric(SPILL_SIZE),
+        longMetric(SORT_FALLBACKS));
+    return child.executeColumnar().toJavaRDD().mapPartitions(batches -> a.run(batches, m)).rdd();
   }
 
   @Override

@@ -36,6 +36,8 @@ import scala.collection.immutable.Seq;
 final class ColumnarPartialAggregation implements Serializable {
   private static final long serialVersionUID = 1L;
   private final long budget;
+  private final SparkPartialAggregation spark;
+  private final DataType[] inputTypes;
 
   private final RowAggregate<?, ?>[] functions;
   private final TypedImperativeAggregate<?>[] aggregators;
@@ -49,9 +51,14 @@ final class ColumnarPartialAggregation implements Serializable {
   ColumnarPartialAggregation(
       RowAggregate<?, ?>[] functions, TypedImperativeAggregate<?>[] aggregators,
       Seq<Expression>[] callArguments, Seq<NamedExpression> groupingExpressions,
-      Seq<Attribute> input, Seq<Attribute> output, long budget) {
+      Seq<Attribute> input, Seq<Attribute> output, long budget, SparkPartialAggregation spark) {
     this.functions = functions;
     this.budget = budget;
+    this.spark = spark;
+    this.inputTypes = new DataType[input.size()];
+    for (int i = 0; i < inputTypes.length; i++) {
+      inputTypes[i] = input.apply(i).dataType();
+    }
     this.aggregators = aggregators;
     this.arguments = new BatchArgument[functions.length][];
     this.posWeights = new double[functions.length][];
@@ -76,10 +83,35 @@ final class ColumnarPartialAggregation implements Serializable {
     }
   }
 
-  /** One task's partial rows; the metrics count rows out and rows in by how they were read. */
-  Iterator<InternalRow> run(Iterator<ColumnarBatch> batches, SQLMetric outputRows,
-      SQLMetric batchedRows, SQLMetric singleRows, SQLMetric flushes) {
-    return new Task(batches, outputRows, batchedRows, singleRows, flushes);
+  /** One task's partial rows. */
+  Iterator<InternalRow> run(Iterator<ColumnarBatch> batches, Metrics metrics) {
+    return new Task(batches, metrics);
+  }
+
+  /** What {@link ColumnarPartialAggregateExec} shows in the SQL UI. */
+  static final class Metrics implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final SQLMetric outputRows;
+    /** Rows times functions, by how they were read: a batch per kernel call, or one by one. */
+    final SQLMetric batchedRows;
+    final SQLMetric singleRows;
+    /** Early flushes of grouped state whose budget was full. */
+    final SQLMetric flushes;
+    /** Spark's partial aggregation, for tasks whose groups barely repeat. */
+    final SQLMetric handedOver;
+    final SQLMetric spillSize;
+    final SQLMetric sortFallbacks;
+
+    Metrics(SQLMetric outputRows, SQLMetric batchedRows, SQLMetric singleRows, SQLMetric flushes,
+        SQLMetric handedOver, SQLMetric spillSize, SQLMetric sortFallbacks) {
+      this.outputRows = outputRows;
+      this.batchedRows = batchedRows;
+      this.singleRows = singleRows;
+      this.flushes = flushes;
+      this.handedOver = handedOver;
+      this.spillSize = spillSize;
+      this.sortFallbacks = sortFallbacks;
+    }
   }
 
   /** One task's pass over its batches; emits partial rows when the budget fills and at the end. */
@@ -99,19 +131,15 @@ final class ColumnarPartialAggregation implements Serializable {
     /** Accumulators per group, once measured ({@link #groupLimit}). */
     private long perGroup;
 
-    private final SQLMetric outputRows;
-    private final SQLMetric batchedRows;
-    private final SQLMetric singleRows;
+    private final Metrics metrics;
+    /** Rows consumed since the last flush, to tell whether groups repeat. */
+    private long rowsSinceFlush;
+    /** Spark's partial aggregation of the rest of the task's rows, once handed over. */
+    private scala.collection.Iterator<?> handedOver;
 
-    private final SQLMetric flushes;
-
-    Task(Iterator<ColumnarBatch> batches, SQLMetric outputRows, SQLMetric batchedRows,
-        SQLMetric singleRows, SQLMetric flushes) {
+    Task(Iterator<ColumnarBatch> batches, Metrics metrics) {
       this.batches = batches;
-      this.flushes = flushes;
-      this.outputRows = outputRows;
-      this.batchedRows = batchedRows;
-      this.singleRows = singleRows;
+      this.metrics = metrics;
       if (keyOf == null) {
         groups.put(new UnsafeRow(0), newStates());
       }
@@ -119,7 +147,7 @@ final class ColumnarPartialAggregation implements Serializable {
 
     @Override
     public boolean hasNext() {
-      while (ready.isEmpty() && !done) {
+      while (ready.isEmpty() && !done && handedOver == null) {
         if (batches.hasNext()) {
           consume(batches.next());
         } else {
@@ -127,7 +155,7 @@ final class ColumnarPartialAggregation implements Serializable {
           done = true;
         }
       }
-      return !ready.isEmpty();
+      return !ready.isEmpty() || (handedOver != null && handedOver.hasNext());
     }
 
     @Override
@@ -135,7 +163,7 @@ final class ColumnarPartialAggregation implements Serializable {
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return ready.poll();
+      return ready.isEmpty() ? (InternalRow) handedOver.next() : ready.poll();
     }
 
     private Serializable[] newStates() {
@@ -163,10 +191,60 @@ final class ColumnarPartialAggregation implements Serializable {
         if (run > 0) {
           updateBatch(batch, from, run);
           from += run;
-        } else {
-          updateRow(batch, from++);
+          rowsSinceFlush += run;
+          continue;
         }
+        if (needsGroupPastBudget(batch, from)) {
+          // Fewer than two rows per group since the last flush: hashing does not reduce, so
+          // the rest of the task goes to Spark's partial aggregation, which sorts.
+          boolean repeats = rowsSinceFlush >= 2L * groups.size();
+          flush();
+          metrics.flushes.add(1);
+          if (!repeats) {
+            handOver(batch, from);
+            return;
+          }
+        }
+        updateRow(batch, from++);
+        rowsSinceFlush++;
       }
+    }
+
+    private boolean needsGroupPastBudget(ColumnarBatch batch, int i) {
+      return !groups.isEmpty() && groups.size() >= groupLimit()
+          && !groups.containsKey(keyOf.apply(batch.getRow(i)));
+    }
+
+    /** Rows from..n-1 of this batch and all later batches go to {@link SparkPartialAggregation}. */
+    private void handOver(ColumnarBatch batch, int from) {
+      metrics.handedOver.add(1);
+      UnsafeProjection unsafe = UnsafeProjection.create(inputTypes);
+      Iterator<InternalRow> rest = new Iterator<InternalRow>() {
+        private ColumnarBatch current = batch;
+        private int row = from;
+
+        @Override
+        public boolean hasNext() {
+          while (row >= current.numRows()) {
+            if (!batches.hasNext()) {
+              return false;
+            }
+            current = batches.next();
+            row = 0;
+          }
+          return true;
+        }
+
+        @Override
+        public InternalRow next() {
+          if (!hasNext()) {
+            throw new NoSuchElementException();
+          }
+          return unsafe.apply(current.getRow(row++));
+        }
+      };
+      handedOver = spark.aggregate(scala.jdk.javaapi.CollectionConverters.asScala(rest),
+          metrics.outputRows, metrics.spillSize, metrics.sortFallbacks);
     }
 
     private int groupAll(int from, int n) {
@@ -205,13 +283,13 @@ final class ColumnarPartialAggregation implements Serializable {
         int rank = functions[f].rank();
         if (rank == 0) {
           updateScalars(f, batch, from, n);
-          batchedRows.add(n);
+          metrics.batchedRows.add(n);
         } else if (rank == 1 && arrays.gather(batch, from, n, arguments[f], posWeights[f])) {
           functions[f].updateArrays(arrays, statesOf(f, n), n);
-          batchedRows.add(n);
+          metrics.batchedRows.add(n);
         } else {
           updateRows(f, batch, from, n);
-          singleRows.add(n);
+          metrics.singleRows.add(n);
         }
       }
     }
@@ -221,10 +299,6 @@ final class ColumnarPartialAggregation implements Serializable {
       UnsafeRow key = keyOf.apply(batch.getRow(i));
       Serializable[] states = groups.get(key);
       if (states == null) {
-        if (groups.size() >= groupLimit()) {
-          flush();
-          flushes.add(1);
-        }
         states = newStates();
         groups.put(key.copy(), states);
       }
@@ -235,7 +309,7 @@ final class ColumnarPartialAggregation implements Serializable {
         }
         states[f] = functions[f].update(states[f], callRow);
       }
-      singleRows.add(functions.length);
+      metrics.singleRows.add(functions.length);
     }
 
     private void updateScalars(int f, ColumnarBatch batch, int from, int n) {
@@ -299,7 +373,8 @@ final class ColumnarPartialAggregation implements Serializable {
         }
         ready.add(outputRow.apply(new GenericInternalRow(values)).copy());
       }
-      outputRows.add(groups.size());
+      metrics.outputRows.add(groups.size());
+      rowsSinceFlush = 0;
       groups.clear();
     }
   }

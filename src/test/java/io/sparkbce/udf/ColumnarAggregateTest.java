@@ -38,7 +38,7 @@ class ColumnarAggregateTest {
   static void writeParquet() {
     data = new File("target/columnar-aggregate-test").getAbsolutePath();
     // Several files and row groups; NULLs in every nullable column; FLOAT, INT, BOOLEAN and arrays.
-    spark.sql("SELECT id, CAST(id % 7 AS INT) AS g, id % 9000 AS k, CAST(id % 3 AS STRING) AS s,"
+    spark.sql("SELECT id, CAST(id % 7 AS INT) AS g, id % 9000 AS k, id DIV 1000 AS run, CAST(id % 3 AS STRING) AS s,"
         + " IF(id % 97 = 5, NULL, randn(1) * 4) AS x,"
         + " IF(id % 89 = 3, NULL, CAST(rand(2) < 0.3 AS DOUBLE)) AS y,"
         + " CAST(randn(3) * 3 AS FLOAT) AS xf, CAST(rand(4) < 0.4 AS INT) AS yi,"
@@ -137,19 +137,45 @@ class ColumnarAggregateTest {
     assertTrue(weighted.get(1) > 0, weighted.toString());
   }
 
+  /** Groups that repeat (runs of 1000 rows) are flushed early and stay on the columnar path. */
   @Test
-  void boundedStateFlushesAndStillMerges() {
+  void boundedStateFlushes() {
+    String q = "SELECT run, bce_with_logits_loss_per_class(xs, ys, NULL, ps, 'sum') FROM t"
+        + " GROUP BY run";
+    Budgeted r = new Budgeted(q, "10");
+    assertTrue(r.metric(ColumnarPartialAggregateExec.FLUSHES) > 0);
+    assertEquals(0, r.metric(ColumnarPartialAggregateExec.HANDED_OVER));
+    assertEquals(20000L, r.metric(ColumnarPartialAggregateExec.BATCHED_ROWS)
+        + r.metric(ColumnarPartialAggregateExec.SINGLE_ROWS));
+    assertEquals(sorted(run(q, false)), sorted(r.rows));
+  }
+
+  /** Groups that do not repeat within the budget: the tasks hand over to Spark's aggregation. */
+  @Test
+  void nonRepeatingGroupsGoToSparksAggregation() {
     String q = "SELECT k, bce_with_logits_loss_per_class(xs, ys, NULL, ps, 'sum') FROM t GROUP BY k";
-    Dataset<Row> df = frame(q, true);
-    List<Row> rows = df.collectAsList();
-    scala.collection.immutable.Map<String, SQLMetric> m =
-        find(df.queryExecution().executedPlan()).metrics();
-    long in = m.apply(ColumnarPartialAggregateExec.BATCHED_ROWS).value()
-        + m.apply(ColumnarPartialAggregateExec.SINGLE_ROWS).value();
-    assertEquals(20000L, in);
-    assertTrue(m.apply(ColumnarPartialAggregateExec.FLUSHES).value() > 0);
-    assertEquals(9000, rows.size());
-    assertEquals(sorted(run(q, false)), sorted(rows));
+    Budgeted r = new Budgeted(q, "1000");
+    assertTrue(r.metric(ColumnarPartialAggregateExec.HANDED_OVER) > 0);
+    assertEquals(9000, r.rows.size());
+    assertEquals(sorted(run(q, false)), sorted(r.rows));
+  }
+
+  /** A query's rows and its columnar exec's metrics, run with a given state budget. */
+  private static final class Budgeted {
+    final List<Row> rows;
+    final scala.collection.immutable.Map<String, SQLMetric> metrics;
+
+    Budgeted(String query, String budget) {
+      frame(query, true);
+      spark.conf().set(ColumnarAggregateRule.STATE_BUDGET, budget);
+      Dataset<Row> df = spark.sql(query);
+      rows = df.collectAsList();
+      metrics = find(df.queryExecution().executedPlan()).metrics();
+    }
+
+    long metric(String name) {
+      return metrics.apply(name).value();
+    }
   }
 
   private static List<Long> rowsIn(String query) {
