@@ -60,6 +60,9 @@ abstract class BatchArgument implements Serializable {
     if (e.foldable()) {
       return new Constant(e.eval(null));
     }
+    if (e.references().isEmpty() && e.deterministic()) {
+      return new TaskConstant(e);
+    }
     Expression source = e instanceof Cast && e.dataType() instanceof DoubleType
         && widensExactly(((Cast) e).child().dataType()) ? ((Cast) e).child() : e;
     if (source instanceof Attribute) {
@@ -217,6 +220,47 @@ abstract class BatchArgument implements Serializable {
         }
       }
       return a.toDoubleArray();
+    }
+  }
+
+  /**
+   * A value that does not depend on the row but is not a literal either, like a broadcast
+   * pos_weight ({@link BroadcastPosWeight}): evaluated once per task, where it is read.
+   */
+  static final class TaskConstant extends BatchArgument {
+    private static final long serialVersionUID = 1L;
+    private final Expression expression;
+    private transient Constant value;
+
+    TaskConstant(Expression expression) {
+      this.expression = expression;
+    }
+
+    private Constant value() {
+      if (value == null) {
+        value = new Constant(expression.eval(null));
+      }
+      return value;
+    }
+
+    @Override
+    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
+      return value().readDoubles(batch, from, n, column, nulls);
+    }
+
+    @Override
+    Object value(ColumnarBatch batch, int i) {
+      return value().value(batch, i);
+    }
+
+    @Override
+    double singleValue() {
+      return value().singleValue();
+    }
+
+    @Override
+    double[] constantDoubles() {
+      return value().constantDoubles();
     }
   }
 

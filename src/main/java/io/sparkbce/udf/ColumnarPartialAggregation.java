@@ -42,8 +42,6 @@ final class ColumnarPartialAggregation implements Serializable {
   private final RowAggregate<?, ?>[] functions;
   private final TypedImperativeAggregate<?>[] aggregators;
   private final BatchArgument[][] arguments;
-  /** Each call's constant pos_weight for array rows, or null. */
-  private final double[][] posWeights;
   private final Seq<Expression> keys;
   private final DataType[] keyTypes;
   private final DataType[] outputTypes;
@@ -61,14 +59,12 @@ final class ColumnarPartialAggregation implements Serializable {
     }
     this.aggregators = aggregators;
     this.arguments = new BatchArgument[functions.length][];
-    this.posWeights = new double[functions.length][];
     for (int f = 0; f < functions.length; f++) {
       Seq<Expression> args = callArguments[f];
       arguments[f] = new BatchArgument[args.size()];
       for (int a = 0; a < args.size(); a++) {
         arguments[f][a] = BatchArgument.of(args.apply(a), input);
       }
-      posWeights[f] = functions[f].constantPosWeight(arguments[f][3]);
     }
     Expression[] bound = new Expression[groupingExpressions.size()];
     keyTypes = new DataType[bound.length];
@@ -137,9 +133,15 @@ final class ColumnarPartialAggregation implements Serializable {
     /** Spark's partial aggregation of the rest of the task's rows, once handed over. */
     private scala.collection.Iterator<?> handedOver;
 
+    /** Each call's constant pos_weight for array rows, or null; read here, on the executor. */
+    private final double[][] posWeights = new double[functions.length][];
+
     Task(Iterator<ColumnarBatch> batches, Metrics metrics) {
       this.batches = batches;
       this.metrics = metrics;
+      for (int f = 0; f < functions.length; f++) {
+        posWeights[f] = functions[f].constantPosWeight(arguments[f][3]);
+      }
       if (keyOf == null) {
         groups.put(new UnsafeRow(0), newStates());
       }

@@ -137,6 +137,9 @@ final class ClusterSupport {
     Map<String, String> conf = commonConf();
     conf.put("spark.default.parallelism", "4");
     conf.put("spark.task.maxFailures", "4");
+    // The cluster plans spark-bce's columnar partial aggregation where it applies, the local[1]
+    // reference Spark's row path: same bits across both paths and across JVMs.
+    conf.put("spark.sql.extensions", "io.sparkbce.BceSparkExtensions");
     conf.put("spark.executorEnv.SPARK_SCALA_VERSION", "2.13");
     conf.put("spark.executorEnv.SPARK_LOCAL_IP", "127.0.0.1");
     conf.put("spark.executor.extraClassPath", String.join(File.pathSeparator, executorClasspath));

@@ -108,6 +108,17 @@ class ExecutorsClusterTest {
     ClusterSupport.assertExecutorsUseDriverKernel(cluster);
   }
 
+  /** The executors run the columnar partial aggregation and report its metrics back. */
+  @Test
+  @Order(2)
+  void executorsRunTheColumnarAggregation() {
+    Dataset<Row> df = cluster.sql("SELECT g, bce_with_logits_loss(xs, ys, w, 2.5D, 'sum'),"
+        + " bce_with_logits_loss_per_class(x, y) FROM parquet.`" + multiPath + "` GROUP BY g");
+    df.collectAsList();
+    String plan = df.queryExecution().executedPlan().toString();
+    assertTrue(plan.contains("BceColumnarPartialAggregate"), plan);
+  }
+
   /**
    * All queries on the files as written (one task per split), and the main ones again after a
    * round-robin shuffle into 17 and 7 partitions (other partial states, other merge trees).

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
@@ -135,6 +136,38 @@ class ColumnarAggregateTest {
     List<Long> weighted = rowsIn("SELECT bce_with_logits_loss_per_class(xs, ys, ws) FROM t");
     assertEquals(20000L, weighted.get(0) + weighted.get(1));
     assertTrue(weighted.get(1) > 0, weighted.toString());
+  }
+
+  /**
+   * A pos_weight of 4096 classes from the Column API is a broadcast, not a literal: read once per
+   * task, and the rows still go through the kernel a batch at a time.
+   */
+  @Test
+  void broadcastPosWeightIsReadOncePerTask() {
+    int classes = PosWeightColumn.BROADCAST_FROM;
+    String wide = new File("target/columnar-aggregate-wide").getAbsolutePath();
+    spark.sql("SELECT id % 3 AS g, transform(sequence(1, " + classes + "),"
+        + " k -> CAST(randn(11) * 3 AS FLOAT)) AS x, transform(sequence(1, " + classes + "),"
+        + " k -> CAST(rand(12) < 0.25 AS FLOAT)) AS y FROM range(0, 60, 1, 2)")
+        .write().mode("overwrite").parquet(wide);
+    double[] posWeight = new double[classes];
+    for (int c = 0; c < classes; c++) {
+      posWeight[c] = 0.5 + (c % 7) * 0.25;
+    }
+    List<List<String>> results = new java.util.ArrayList<>();
+    for (boolean columnar : new boolean[] {true, false}) {
+      spark.conf().set(ColumnarAggregateRule.ENABLED, String.valueOf(columnar));
+      Dataset<Row> df = spark.read().parquet(wide).groupBy("g").agg(io.sparkbce.BceFunctions
+          .bceWithLogitsLoss(functions.col("x"), functions.col("y"), functions.lit(null),
+              posWeight, "sum"));
+      results.add(sorted(df.collectAsList()));
+      if (columnar) {
+        assertTrue(df.queryExecution().executedPlan().toString().contains("broadcast_pos_weight"));
+        assertTrue(find(df.queryExecution().executedPlan()).metrics()
+            .apply(ColumnarPartialAggregateExec.BATCHED_ROWS).value() > 50);
+      }
+    }
+    assertEquals(results.get(1), results.get(0));
   }
 
   /** Groups that repeat (runs of 1000 rows) are flushed early and stay on the columnar path. */
