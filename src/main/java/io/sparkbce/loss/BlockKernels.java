@@ -5,8 +5,12 @@ final class BlockKernels {
   static final BlockKernel SCALAR = new BlockKernel() {
     @Override
     public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+      // In passes, as the vector kernel: independent elements keep the FMA units busy.
       for (int i = 0; i < n; i++) {
-        out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i]);
+        out[i] = SoftplusTail.of(Math.abs(x[i]));
+      }
+      for (int i = 0; i < n; i++) {
+        out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i], out[i]);
       }
     }
 

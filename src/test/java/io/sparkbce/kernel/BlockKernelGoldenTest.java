@@ -76,6 +76,29 @@ class BlockKernelGoldenTest {
     }
   }
 
+  /** 200,000 random elements, logits log-uniform over 1e-20 .. 1e3 of both signs: same bits. */
+  @Test
+  void kernelsGiveIdenticalBitsOnRandomValues() {
+    int n = 200_000;
+    java.util.Random r = new java.util.Random(42);
+    double[][] cols = new double[4][n];
+    for (int i = 0; i < n; i++) {
+      cols[0][i] = (r.nextBoolean() ? 1 : -1) * Math.pow(10, -20 + 23 * r.nextDouble());
+      cols[1][i] = r.nextInt(3) == 0 ? r.nextDouble() : r.nextInt(2);
+      cols[2][i] = r.nextDouble() * 3;
+      cols[3][i] = r.nextDouble() * 5;
+    }
+    double[] scalar = new double[n];
+    double[] vector = new double[n];
+    BlockKernel.scalar().withLogits(cols[0], cols[1], cols[2], cols[3], scalar, n);
+    BlockKernel.vector().withLogits(cols[0], cols[1], cols[2], cols[3], vector, n);
+    for (int i = 0; i < n; i++) {
+      int at = i;
+      assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(vector[i]),
+          () -> "x=" + cols[0][at] + " y=" + cols[1][at]);
+    }
+  }
+
   @Test
   void aPropertyForcesTheScalarKernel() throws Exception {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
