@@ -5,45 +5,52 @@ import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * A batch of array rows (rank 1) of one call gathered into one primitive block, so that the kernel
- * runs once per batch rather than once per row. Only for plain batches: every row's input and
+ * Array rows (rank 1) of one call read from a columnar batch into primitive blocks of some
+ * thousand elements, so that the kernel runs once per block rather than once per row. Only for plain batches: every row's input and
  * target are arrays of the same length without NULLs, the weight is one number for all or an
  * array column of that length, pos_weight is constant or such a column. Anything else goes row by row through
  * {@link RowWalker}, which also says what is wrong with a row.
  */
-final class ArrayBlock {
-  double[] x = new double[0];
-  double[] y = x;
-  double[] w = x;
-  double[] p = x;
-  double[] out = x;
-  /** Row i's elements are [start[i], start[i] + length[i]). */
+final class ArrayBlock extends KernelColumns {
+  /** Row i's elements (i relative to the range) are [start[i], start[i] + length[i]). */
   int[] start = new int[0];
   int[] length = start;
+  /** Elements loaded. */
   int elements;
 
+  /** Elements per kernel call: the block's columns stay in the core's caches. */
+  static final int ELEMENTS = 8192;
+
+  private WritableColumnVector xs;
+  private WritableColumnVector ys;
+  private WritableColumnVector ws;
+  private WritableColumnVector ps;
+  private double rowWeight;
+  private double[] posWeight;
+  private int from;
+
   /**
-   * @param from the first of the n rows
+   * Whether rows from .. from+n-1 of the batch are plain; if so, they can be loaded.
+   *
    * @param posWeight the call's constant pos_weight (length 1 or C), or null if it is not constant
-   * @return whether the batch was plain and is now in the block
    */
-  boolean gather(
-      ColumnarBatch batch, int from, int n, BatchArgument[] args, double[] posWeight) {
-    WritableColumnVector xs = args[0].arrays(batch);
-    WritableColumnVector ys = args[1].arrays(batch);
-    WritableColumnVector ws = args[2].arrays(batch);
-    WritableColumnVector ps = posWeight == null ? args[3].arrays(batch) : null;
-    double rowWeight = args[2].singleValue();
+  boolean plain(ColumnarBatch batch, int from, int n, BatchArgument[] args, double[] posWeight) {
+    xs = args[0].arrays(batch);
+    ys = args[1].arrays(batch);
+    ws = args[2].arrays(batch);
+    ps = posWeight == null ? args[3].arrays(batch) : null;
+    rowWeight = args[2].singleValue();
+    this.posWeight = posWeight;
+    this.from = from;
     if (xs == null || ys == null || (ws == null && Double.isNaN(rowWeight))
         || (posWeight == null && ps == null) || hasNull(xs) || hasNull(ys)
         || (ws != null && hasNull(ws)) || (ps != null && hasNull(ps))) {
       return false;
     }
-    if (start.length < n) {
+    if (length.length < n) {
       start = new int[n];
       length = new int[n];
     }
-    int total = 0;
     for (int i = 0; i < n; i++) {
       int row = from + i;
       int len = xs.getArrayLength(row);
@@ -52,32 +59,44 @@ final class ArrayBlock {
               : posWeight.length != 1 && posWeight.length != len)) {
         return false;
       }
-      start[i] = total;
       length[i] = len;
-      total += len;
+    }
+    return true;
+  }
+
+  /**
+   * Loads rows first, first+1, ... (of the plain range) into the columns, as many as fit in
+   * {@link #ELEMENTS} but at least one; returns the row after the last one loaded.
+   */
+  int load(int first, int n) {
+    int last = first;
+    int total = 0;
+    while (last < n && (last == first || total + length[last] <= ELEMENTS)) {
+      start[last] = total;
+      total += length[last];
+      last++;
     }
     ensureCapacity(total);
     elements = total;
-    read(xs, from, n, x);
-    read(ys, from, n, y);
+    read(xs, first, last, x);
+    read(ys, first, last, y);
     if (ws == null) {
       java.util.Arrays.fill(w, 0, total, rowWeight);
     } else {
-      read(ws, from, n, w);
+      read(ws, first, last, w);
     }
     if (ps != null) {
-      read(ps, from, n, p);
-      return true;
+      read(ps, first, last, p);
+      return last;
     }
-    for (int i = 0; i < n; i++) {
-      int s = start[i];
+    for (int i = first; i < last; i++) {
       if (posWeight.length == 1) {
-        java.util.Arrays.fill(p, s, s + length[i], posWeight[0]);
+        java.util.Arrays.fill(p, start[i], start[i] + length[i], posWeight[0]);
       } else {
-        System.arraycopy(posWeight, 0, p, s, length[i]);
+        System.arraycopy(posWeight, 0, p, start[i], length[i]);
       }
     }
-    return true;
+    return last;
   }
 
   /** NULL rows or NULL elements: for RowWalker to skip or report. */
@@ -85,33 +104,22 @@ final class ArrayBlock {
     return arrays.hasNull() || arrays.arrayData().hasNull();
   }
 
-  private void read(WritableColumnVector arrays, int rowFrom, int n, double[] into) {
+  private void read(WritableColumnVector arrays, int first, int last, double[] into) {
     WritableColumnVector data = arrays.arrayData();
     boolean floats = data.dataType() instanceof FloatType;
-    for (int i = 0; i < n; i++) {
-      int from = arrays.getArrayOffset(rowFrom + i);
+    for (int i = first; i < last; i++) {
+      int offset = arrays.getArrayOffset(from + i);
       int to = start[i];
       int len = length[i];
       if (floats) {
         for (int k = 0; k < len; k++) {
-          into[to + k] = data.getFloat(from + k);
+          into[to + k] = data.getFloat(offset + k);
         }
       } else {
         for (int k = 0; k < len; k++) {
-          into[to + k] = data.getDouble(from + k);
+          into[to + k] = data.getDouble(offset + k);
         }
       }
-    }
-  }
-
-  private void ensureCapacity(int total) {
-    if (x.length < total) {
-      int c = Math.max(total, 2 * x.length);
-      x = new double[c];
-      y = new double[c];
-      w = new double[c];
-      p = new double[c];
-      out = new double[c];
     }
   }
 }

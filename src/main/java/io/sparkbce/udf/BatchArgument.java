@@ -1,14 +1,12 @@
 package io.sparkbce.udf;
 
 import java.io.Serializable;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
 import org.apache.spark.sql.catalyst.expressions.Cast;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
-import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -17,7 +15,6 @@ import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
-import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.collection.immutable.Seq;
 import scala.runtime.AbstractPartialFunction;
@@ -58,10 +55,10 @@ abstract class BatchArgument implements Serializable {
   /** How {@code e}, an argument over {@code input}, is read. */
   static BatchArgument of(Expression e, Seq<Attribute> input) {
     if (e.foldable()) {
-      return new Constant(e.eval(null));
+      return new ConstantArgument(e.eval(null));
     }
     if (e.references().isEmpty() && e.deterministic()) {
-      return new TaskConstant(e);
+      return new TaskConstantArgument(e);
     }
     Expression source = e instanceof Cast && e.dataType() instanceof DoubleType
         && widensExactly(((Cast) e).child().dataType()) ? ((Cast) e).child() : e;
@@ -71,7 +68,7 @@ abstract class BatchArgument implements Serializable {
         return new BatchColumn(ordinal, source.dataType());
       }
     }
-    return new Evaluated(bound(e, input));
+    return new EvaluatedArgument(bound(e, input));
   }
 
   /** {@code e} with its attributes replaced by their ordinals in {@code input}. */
@@ -104,194 +101,4 @@ abstract class BatchArgument implements Serializable {
     return -1;
   }
 
-  /** A column of the batch, read directly from its vector. */
-  static final class BatchColumn extends BatchArgument {
-    private static final long serialVersionUID = 1L;
-    private final int ordinal;
-    private final DataType type;
-
-    BatchColumn(int ordinal, DataType type) {
-      this.ordinal = ordinal;
-      this.type = type;
-    }
-
-    @Override
-    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
-      ColumnVector c = batch.column(ordinal);
-      if (type instanceof DoubleType) {
-        for (int i = 0; i < n; i++) {
-          column[i] = c.getDouble(from + i);
-        }
-      } else if (type instanceof FloatType) {
-        for (int i = 0; i < n; i++) {
-          column[i] = c.getFloat(from + i);
-        }
-      } else {
-        for (int i = 0; i < n; i++) {
-          column[i] = c.isNullAt(from + i) ? 0.0 : widened(c, from + i);
-        }
-      }
-      if (!c.hasNull()) {
-        return false;
-      }
-      for (int i = 0; i < n; i++) {
-        nulls[i] |= c.isNullAt(from + i);
-      }
-      return true;
-    }
-
-    private double widened(ColumnVector c, int i) {
-      if (type instanceof IntegerType) {
-        return c.getInt(i);
-      } else if (type instanceof LongType) {
-        return c.getLong(i);
-      } else if (type instanceof ShortType) {
-        return c.getShort(i);
-      } else if (type instanceof ByteType) {
-        return c.getByte(i);
-      }
-      return c.getBoolean(i) ? 1.0 : 0.0;
-    }
-
-    @Override
-    Object value(ColumnarBatch batch, int i) {
-      ColumnVector c = batch.column(ordinal);
-      if (c.isNullAt(i)) {
-        return null;
-      }
-      if (type instanceof ArrayType) {
-        return c.getArray(i);
-      }
-      return type instanceof DoubleType ? c.getDouble(i)
-          : type instanceof FloatType ? (double) c.getFloat(i) : widened(c, i);
-    }
-
-    @Override
-    WritableColumnVector arrays(ColumnarBatch batch) {
-      ColumnVector c = batch.column(ordinal);
-      if (!(type instanceof ArrayType) || !(c instanceof WritableColumnVector)) {
-        return null;
-      }
-      DataType element = ((ArrayType) type).elementType();
-      return element instanceof FloatType || element instanceof DoubleType
-          ? (WritableColumnVector) c : null;
-    }
-  }
-
-  /** A value that does not depend on the row (optional arguments, literal pos_weight). */
-  static final class Constant extends BatchArgument {
-    private static final long serialVersionUID = 1L;
-    private final Object constant;
-
-    Constant(Object constant) {
-      this.constant = constant;
-    }
-
-    @Override
-    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
-      if (constant == null) {
-        java.util.Arrays.fill(nulls, 0, n, true);
-        return true;
-      }
-      java.util.Arrays.fill(column, 0, n, (Double) constant);
-      return false;
-    }
-
-    @Override
-    Object value(ColumnarBatch batch, int i) {
-      return constant;
-    }
-
-    @Override
-    double singleValue() {
-      double[] d = constantDoubles();
-      return d != null && d.length == 1 ? d[0] : Double.NaN;
-    }
-
-    @Override
-    double[] constantDoubles() {
-      if (!(constant instanceof ArrayData)) {
-        return null;
-      }
-      ArrayData a = (ArrayData) constant;
-      for (int i = 0; i < a.numElements(); i++) {
-        if (a.isNullAt(i)) {
-          return null;
-        }
-      }
-      return a.toDoubleArray();
-    }
-  }
-
-  /**
-   * A value that does not depend on the row but is not a literal either, like a broadcast
-   * pos_weight ({@link BroadcastPosWeight}): evaluated once per task, where it is read.
-   */
-  static final class TaskConstant extends BatchArgument {
-    private static final long serialVersionUID = 1L;
-    private final Expression expression;
-    private transient Constant value;
-
-    TaskConstant(Expression expression) {
-      this.expression = expression;
-    }
-
-    private Constant value() {
-      if (value == null) {
-        value = new Constant(expression.eval(null));
-      }
-      return value;
-    }
-
-    @Override
-    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
-      return value().readDoubles(batch, from, n, column, nulls);
-    }
-
-    @Override
-    Object value(ColumnarBatch batch, int i) {
-      return value().value(batch, i);
-    }
-
-    @Override
-    double singleValue() {
-      return value().singleValue();
-    }
-
-    @Override
-    double[] constantDoubles() {
-      return value().constantDoubles();
-    }
-  }
-
-  /** Any other expression, evaluated on each row of the batch. */
-  static final class Evaluated extends BatchArgument {
-    private static final long serialVersionUID = 1L;
-    private final Expression bound;
-
-    Evaluated(Expression bound) {
-      this.bound = bound;
-    }
-
-    @Override
-    boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
-      boolean any = false;
-      for (int i = 0; i < n; i++) {
-        Object v = value(batch, from + i);
-        if (v == null) {
-          nulls[i] = true;
-          any = true;
-        } else {
-          column[i] = (Double) v;
-        }
-      }
-      return any;
-    }
-
-    @Override
-    Object value(ColumnarBatch batch, int i) {
-      InternalRow row = batch.getRow(i);
-      return bound.eval(row);
-    }
-  }
 }

@@ -286,8 +286,13 @@ final class ColumnarPartialAggregation implements Serializable {
         if (rank == 0) {
           updateScalars(f, batch, from, n);
           metrics.batchedRows.add(n);
-        } else if (rank == 1 && arrays.gather(batch, from, n, arguments[f], posWeights[f])) {
-          functions[f].updateArrays(arrays, statesOf(f, n), n);
+        } else if (rank == 1 && arrays.plain(batch, from, n, arguments[f], posWeights[f])) {
+          Serializable[] states = statesOf(f, n);
+          for (int first = 0; first < n; ) {
+            int last = arrays.load(first, n);
+            functions[f].updateArrays(arrays, states, first, last);
+            first = last;
+          }
           metrics.batchedRows.add(n);
         } else {
           updateRows(f, batch, from, n);

@@ -162,15 +162,15 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   }
 
   /**
-   * The columnar path's update for a batch of array rows gathered into one block
+   * The columnar path's update for the array rows first .. last-1 loaded into one block
    * ({@link ArrayBlock}), row i going into {@code states[i]}: {@link RowWalker}'s rules for plain
-   * rows, with one kernel call for the batch.
+   * rows, with one kernel call for the block.
    */
   @SuppressWarnings("unchecked")
-  final void updateArrays(ArrayBlock block, Serializable[] states, int rows) {
+  final void updateArrays(ArrayBlock block, Serializable[] states, int first, int last) {
     try {
       quantity.apply(block.x, block.y, block.w, block.p, block.out, block.elements);
-      for (int i = 0; i < rows; i++) {
+      for (int i = first; i < last; i++) {
         S state = (S) states[i];
         int s = block.start[i];
         int len = block.length[i];

@@ -15,14 +15,9 @@ import org.apache.spark.sql.catalyst.util.GenericArrayData;
  *
  * <p>Holds scratch blocks, so one instance per thread ({@link #get()}).
  */
-final class RowWalker {
+final class RowWalker extends KernelColumns {
   private static final ThreadLocal<RowWalker> PER_THREAD = ThreadLocal.withInitial(RowWalker::new);
 
-  private double[] x = new double[0];
-  private double[] y = x;
-  private double[] w = x;
-  private double[] p = x;
-  private double[] out = x;
   private boolean[] valid = new boolean[0];
 
   static RowWalker get() {
@@ -129,15 +124,8 @@ final class RowWalker {
     return result;
   }
 
-  private void ensureCapacity(int n) {
-    if (x.length < n) {
-      int c = Math.max(n, 2 * x.length);
-      x = new double[c];
-      y = new double[c];
-      w = new double[c];
-      p = new double[c];
-      out = new double[c];
-      valid = new boolean[c];
-    }
+  @Override
+  void grown(int capacity) {
+    valid = new boolean[capacity];
   }
 }

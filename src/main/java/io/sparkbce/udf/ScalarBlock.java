@@ -5,12 +5,7 @@ package io.sparkbce.udf;
  * reads from a columnar batch and {@link RowAggregate#updateScalars} hands to the block kernel in
  * one call, instead of one kernel call per row.
  */
-final class ScalarBlock {
-  double[] x = new double[0];
-  double[] y = x;
-  double[] w = x;
-  double[] p = x;
-  double[] out = x;
+final class ScalarBlock extends KernelColumns {
   /** Rows whose input, target or weight is NULL: skipped, as the row path skips them. */
   boolean[] skip = new boolean[0];
   /** Rows whose pos_weight is NULL: an error unless the row is skipped anyway. */
@@ -22,20 +17,18 @@ final class ScalarBlock {
 
   /** Starts a batch of {@code n} rows with no NULL seen yet. */
   void reset(int n) {
-    if (x.length < n) {
-      x = new double[n];
-      y = new double[n];
-      w = new double[n];
-      p = new double[n];
-      out = new double[n];
-      skip = new boolean[n];
-      posWeightNull = new boolean[n];
-      row = new int[n];
-    }
+    ensureCapacity(n);
     size = n;
     anyNull = false;
     java.util.Arrays.fill(skip, 0, n, false);
     java.util.Arrays.fill(posWeightNull, 0, n, false);
+  }
+
+  @Override
+  void grown(int capacity) {
+    skip = new boolean[capacity];
+    posWeightNull = new boolean[capacity];
+    row = new int[capacity];
   }
 
   /** Moves the valid rows to the front, in order; returns how many there are. */
