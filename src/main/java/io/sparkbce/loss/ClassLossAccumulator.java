@@ -41,6 +41,14 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
     classes[classIndex].add(value, weight);
   }
 
+  @Override
+  public void acceptAll(double[] values, double[] weights, int offset, int classCount) {
+    LossAccumulator[] c = classes;
+    for (int k = 0; k < classCount; k++) {
+      c[k].add(values[offset + k], weights[offset + k]);
+    }
+  }
+
   public void merge(ClassLossAccumulator other) {
     if (other.classes.length == 0) {
       return;

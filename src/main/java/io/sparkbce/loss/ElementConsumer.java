@@ -6,4 +6,16 @@ public interface ElementConsumer {
   default void beginBlock(int classCount) {}
 
   void accept(int classIndex, double value, double weight);
+
+  /**
+   * A whole innermost vector at once: element k of class k is {@code values[offset + k]} with
+   * weight {@code weights[offset + k]}, for k below {@code classCount} (after
+   * {@link #beginBlock}). The same as accepting them one by one; states override it to skip a
+   * call per element.
+   */
+  default void acceptAll(double[] values, double[] weights, int offset, int classCount) {
+    for (int k = 0; k < classCount; k++) {
+      accept(k, values[offset + k], weights[offset + k]);
+    }
+  }
 }

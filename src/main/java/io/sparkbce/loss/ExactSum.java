@@ -38,6 +38,13 @@ public final class ExactSum implements Serializable {
   private boolean posInf;
   private boolean negInf;
 
+  /** Adds {@code values[offset] .. values[offset + count - 1]}. */
+  public void addAll(double[] values, int offset, int count) {
+    for (int i = offset, end = offset + count; i < end; i++) {
+      add(values[i]);
+    }
+  }
+
   public void add(double v) {
     long bits = Double.doubleToRawLongBits(v);
     int biased = (int) (bits >>> 52) & 0x7FF;

@@ -36,6 +36,15 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     add(value, w);
   }
 
+  @Override
+  public void acceptAll(double[] values, double[] weights, int offset, int count) {
+    loss.addAll(values, offset, count);
+    if (tracksWeight) {
+      weight.addAll(weights, offset, count);
+    }
+    elements += count;
+  }
+
   /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
   public void add(double value, double w) {
     loss.add(value);

@@ -175,9 +175,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
         int s = block.start[i];
         int len = block.length[i];
         state.beginBlock(len);
-        for (int k = 0; k < len; k++) {
-          state.accept(k, block.out[s + k], block.w[s + k]);
-        }
+        state.acceptAll(block.out, block.w, s, len);
       }
     } catch (IllegalArgumentException e) {
       throw new FunctionContext(context).runtimeError(e.getMessage());
