@@ -13,6 +13,9 @@ public interface BlockKernel {
 
   void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n);
 
+  /** BCELoss on probabilities; throws at the first q or y outside [0, 1], as the scalar code. */
+  void probabilities(double[] q, double[] y, double[] w, double[] out, int n);
+
   String name();
 
   static BlockKernel selected() {

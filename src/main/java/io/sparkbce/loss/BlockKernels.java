@@ -15,6 +15,13 @@ final class BlockKernels {
     }
 
     @Override
+    public void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
+      for (int i = 0; i < n; i++) {
+        out[i] = LossKernel.probabilities(q[i], y[i], w[i]);
+      }
+    }
+
+    @Override
     public String name() {
       return "scalar";
     }

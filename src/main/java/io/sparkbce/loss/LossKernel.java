@@ -76,20 +76,27 @@ public final class LossKernel {
 
   /**
    * BCELoss on a probability q, with PyTorch's clamp of each log at -100 so that q = 0 or 1 give a
-   * finite loss. q and y outside [0, 1] (NaN included) are rejected, as current PyTorch does.
+   * finite loss. q and y outside [0, 1] (NaN included) are rejected, as current PyTorch does. The
+   * logs are {@link Logarithm}'s, which the vector kernel repeats bit for bit.
    */
   public static double probabilities(double q, double y, double w) {
+    checkProbabilities(q, y);
+    if (w != w) {
+      return Double.NaN;
+    }
+    return probabilities(q, y, w, Logarithm.clamped(q), Logarithm.clampedLog1pMinus(q));
+  }
+
+  static void checkProbabilities(double q, double y) {
     if (!(q >= 0.0 && q <= 1.0)) {
       throw new ProbabilityRangeException("input", q);
     }
     if (!(y >= 0.0 && y <= 1.0)) {
       throw new ProbabilityRangeException("target", y);
     }
-    if (w != w) {
-      return Double.NaN;
-    }
-    double logQ = Math.max(Math.log(q), -100.0);
-    double log1mQ = Math.max(Math.log1p(-q), -100.0);
+  }
+
+  static double probabilities(double q, double y, double w, double logQ, double log1mQ) {
     return -w * (y * logQ + (1.0 - y) * log1mQ);
   }
 
@@ -108,10 +115,9 @@ public final class LossKernel {
     }
   }
 
+  /** {@link #probabilities(double, double, double)} of a block, on the selected kernel. */
   public static void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
-    for (int i = 0; i < n; i++) {
-      out[i] = probabilities(q[i], y[i], w[i]);
-    }
+    BlockKernels.SELECTED.probabilities(q, y, w, out, n);
   }
 
   /** p*y, zero for a negative target even when p is infinite (a class without positives). */

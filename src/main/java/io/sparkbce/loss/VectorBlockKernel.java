@@ -140,6 +140,92 @@ final class VectorBlockKernel implements BlockKernel {
     }
   }
 
+  /**
+   * {@link LossKernel#probabilities(double, double, double)} over lanes, in passes as above:
+   * log(q), log(1 - q), then the loss. A block with a q or y outside [0, 1] goes to the scalar
+   * loop, which throws at the first one exactly as the row path would.
+   */
+  @Override
+  public void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
+    for (int i = 0; i < n; i++) {
+      if (!(q[i] >= 0.0 && q[i] <= 1.0 && y[i] >= 0.0 && y[i] <= 1.0)) {
+        BlockKernels.SCALAR.probabilities(q, y, w, out, n);
+        return;
+      }
+    }
+    int bound = SPECIES.loopBound(n);
+    double[] log1mQ = new double[bound];
+    for (int i = 0; i < bound; i += SPECIES.length()) {
+      broadcast(1.0).sub(DoubleVector.fromArray(SPECIES, q, i)).intoArray(log1mQ, i);
+    }
+    logarithm(q, out, bound);
+    logarithm(log1mQ, log1mQ, bound);
+    probabilityLoss(q, y, w, log1mQ, out, bound);
+    for (int i = bound; i < n; i++) {
+      out[i] = LossKernel.probabilities(q[i], y[i], w[i]);
+    }
+  }
+
+  /** into = log(v) for positive normal v (anything for others): {@link Logarithm#of}. */
+  private static void logarithm(double[] v, double[] into, int bound) {
+    double[] c = SoftplusTail.LOG_COEFFICIENTS;
+    DoubleVector c0 = broadcast(c[0]);
+    DoubleVector c1 = broadcast(c[1]);
+    DoubleVector c2 = broadcast(c[2]);
+    DoubleVector c3 = broadcast(c[3]);
+    DoubleVector c4 = broadcast(c[4]);
+    DoubleVector c5 = broadcast(c[5]);
+    DoubleVector c6 = broadcast(c[6]);
+    DoubleVector c7 = broadcast(c[7]);
+    DoubleVector c8 = broadcast(c[8]);
+    DoubleVector c9 = broadcast(c[9]);
+    DoubleVector c10 = broadcast(c[10]);
+    DoubleVector c11 = broadcast(c[11]);
+    DoubleVector one = broadcast(1.0);
+    DoubleVector round = broadcast(SoftplusTail.ROUND);
+    DoubleVector ln2Hi = broadcast(SoftplusTail.LN2_HI);
+    DoubleVector ln2Lo = broadcast(SoftplusTail.LN2_LO);
+    for (int i = 0; i < bound; i += SPECIES.length()) {
+      LongVector bits = DoubleVector.fromArray(SPECIES, v, i).reinterpretAsLongs();
+      DoubleVector k = bits.lanewise(VectorOperators.LSHR, 52).add(SoftplusTail.ROUND_BITS)
+          .reinterpretAsDoubles().sub(round).sub(1023.0);
+      DoubleVector m = bits.and(Logarithm.MANTISSA).or(Logarithm.ONE_BITS).reinterpretAsDoubles();
+      VectorMask<Double> upper = m.compare(VectorOperators.GT, SoftplusTail.SQRT2);
+      m = m.blend(m.mul(0.5), upper);
+      k = k.blend(k.add(1.0), upper);
+      DoubleVector s = m.sub(1.0).div(m.add(1.0));
+      DoubleVector z = s.mul(s);
+      DoubleVector poly = c0.fma(z, c1).fma(z, c2).fma(z, c3).fma(z, c4).fma(z, c5).fma(z, c6)
+          .fma(z, c7).fma(z, c8).fma(z, c9).fma(z, c10).fma(z, c11).fma(z, one);
+      k.fma(ln2Hi, k.fma(ln2Lo, s.mul(2.0).mul(poly))).intoArray(into, i);
+    }
+  }
+
+  /**
+   * out = the loss, out holding log(q) and log1mQ log(1 - q): the clamps and Goldberg's log1p of
+   * {@link Logarithm}, then {@link LossKernel#probabilities(double, double, double, double, double)}.
+   */
+  private static void probabilityLoss(
+      double[] q, double[] y, double[] w, double[] log1mQ, double[] out, int bound) {
+    DoubleVector one = broadcast(1.0);
+    DoubleVector clamp = broadcast(Logarithm.CLAMP);
+    DoubleVector nan = broadcast(Double.NaN);
+    for (int i = 0; i < bound; i += SPECIES.length()) {
+      DoubleVector qv = DoubleVector.fromArray(SPECIES, q, i);
+      DoubleVector yv = DoubleVector.fromArray(SPECIES, y, i);
+      DoubleVector wv = DoubleVector.fromArray(SPECIES, w, i);
+      DoubleVector logQ = DoubleVector.fromArray(SPECIES, out, i).max(clamp)
+          .blend(clamp, qv.compare(VectorOperators.LT, Logarithm.CLAMPED_BELOW));
+      DoubleVector u = one.sub(qv);
+      DoubleVector minusQ = qv.neg();
+      DoubleVector log1p = DoubleVector.fromArray(SPECIES, log1mQ, i).mul(minusQ.div(u.sub(1.0)))
+          .blend(minusQ, u.eq(one)).max(clamp)
+          .blend(clamp, u.compare(VectorOperators.LT, Logarithm.CLAMPED_BELOW));
+      wv.neg().mul(yv.mul(logQ).add(one.sub(yv).mul(log1p)))
+          .blend(nan, wv.compare(VectorOperators.NE, wv)).intoArray(out, i);
+    }
+  }
+
   @Override
   public String name() {
     return "vector(" + SPECIES.length() + " lanes)";

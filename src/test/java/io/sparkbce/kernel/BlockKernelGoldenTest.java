@@ -99,6 +99,40 @@ class BlockKernelGoldenTest {
     }
   }
 
+  /** BCELoss on probabilities: random and awkward q (0, 1, subnormal, 1 - 2^-53): same bits. */
+  @Test
+  void probabilityKernelsGiveIdenticalBits() {
+    int n = 100_003;
+    java.util.Random r = new java.util.Random(7);
+    double[] awkward = {0, 1, Double.MIN_VALUE, 1e-300, 0x1p-145, 0x1p-146, 1e-44, 3.7e-44,
+        1 - 0x1p-53, 0.5, 0.5 + 0x1p-53, 1e-17, 1e-8, 0.9999999, Math.sqrt(0.5)};
+    double[][] cols = new double[3][n];
+    for (int i = 0; i < n; i++) {
+      cols[0][i] = i < awkward.length ? awkward[i]
+          : r.nextBoolean() ? r.nextDouble() : Math.pow(10, -40 * r.nextDouble());
+      cols[1][i] = r.nextInt(3) == 0 ? r.nextDouble() : r.nextInt(2);
+      cols[2][i] = i % 1000 == 1 ? Double.NaN : r.nextDouble() * 3;
+    }
+    double[] scalar = new double[n];
+    double[] vector = new double[n];
+    BlockKernel.scalar().probabilities(cols[0], cols[1], cols[2], scalar, n);
+    BlockKernel.vector().probabilities(cols[0], cols[1], cols[2], vector, n);
+    for (int i = 0; i < n; i++) {
+      int at = i;
+      assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(vector[i]),
+          () -> "q=" + cols[0][at] + " y=" + cols[1][at] + " w=" + cols[2][at]);
+    }
+    // Out of range: both throw, naming the first bad value.
+    cols[0][5000] = 1.5;
+    cols[1][4000] = -0.25;
+    for (BlockKernel k : new BlockKernel[] {BlockKernel.scalar(), BlockKernel.vector()}) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class,
+          () -> k.probabilities(cols[0], cols[1], cols[2], scalar, n));
+      assertTrue(e.getMessage().contains("-0.25"), e.getMessage());
+    }
+  }
+
   @Test
   void aPropertyForcesTheScalarKernel() throws Exception {
     String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
