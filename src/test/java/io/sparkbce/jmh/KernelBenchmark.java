@@ -38,6 +38,7 @@ public class KernelBenchmark {
   private final double[] w = new double[N];
   private final double[] p = new double[N];
   private final double[] out = new double[N];
+  private final double[] q = new double[N];
 
   @Setup
   public void setup() {
@@ -47,6 +48,7 @@ public class KernelBenchmark {
       y[i] = r.nextDouble() < 0.3 ? 1 : 0;
       w[i] = 0.5 + r.nextDouble();
       p[i] = 1 + r.nextInt(4);
+      q[i] = 1 / (1 + Math.exp(-x[i]));
     }
   }
 
@@ -61,6 +63,31 @@ public class KernelBenchmark {
   @OperationsPerInvocation(N)
   public double[] scalarKernel() {
     BlockKernel.scalar().withLogits(x, y, w, p, out, N);
+    return out;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] vectorProbabilities() {
+    BlockKernel.vector().probabilities(q, y, w, out, N);
+    return out;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] scalarProbabilities() {
+    BlockKernel.scalar().probabilities(q, y, w, out, N);
+    return out;
+  }
+
+  /** BCELoss with Math.log and Math.log1p, for scale. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] naiveProbabilities() {
+    for (int i = 0; i < N; i++) {
+      out[i] = -w[i] * (y[i] * Math.max(Math.log(q[i]), -100)
+          + (1 - y[i]) * Math.max(Math.log1p(-q[i]), -100));
+    }
     return out;
   }
 
