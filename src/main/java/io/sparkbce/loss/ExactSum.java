@@ -33,16 +33,44 @@ public final class ExactSum implements Serializable {
   /** Chunks lo .. lo + chunk.length - 1; those outside the window are zero. */
   private long[] chunk = NONE;
   private int lo;
+  /** {@link #addAll}'s second sum, or null. */
+  private ExactSum odd;
   private int pendingAdds;
   private boolean nan;
   private boolean posInf;
   private boolean negInf;
 
-  /** Adds {@code values[offset] .. values[offset + count - 1]}. */
+  /**
+   * Adds {@code values[offset] .. values[offset + count - 1]}. Every other value goes into a
+   * second sum, folded in before any read: consecutive additions to the same chunks wait on each
+   * other through memory, two sums halve that chain.
+   */
   public void addAll(double[] values, int offset, int count) {
-    for (int i = offset, end = offset + count; i < end; i++) {
+    int end = offset + count;
+    int i = offset;
+    if (count >= 8) {
+      if (odd == null) {
+        odd = new ExactSum();
+      }
+      ExactSum other = odd;
+      for (; i + 1 < end; i += 2) {
+        add(values[i]);
+        other.add(values[i + 1]);
+      }
+    }
+    for (; i < end; i++) {
       add(values[i]);
     }
+  }
+
+  /** Adds the second sum of {@link #addAll} into this one and empties it. */
+  private void fold() {
+    ExactSum other = odd;
+    if (other == null || (other.chunk.length == 0 && other.isFinite())) {
+      return;
+    }
+    odd = null;
+    merge(other);
   }
 
   public void add(double v) {
@@ -133,6 +161,7 @@ public final class ExactSum implements Serializable {
    * the next carry. Value unchanged.
    */
   private void carry() {
+    fold();
     pendingAdds = 0;
     if (chunk.length == 0) {
       return;
@@ -158,6 +187,7 @@ public final class ExactSum implements Serializable {
   }
 
   public boolean isFinite() {
+    fold();
     return !(nan || posInf || negInf);
   }
 
@@ -258,8 +288,10 @@ public final class ExactSum implements Serializable {
       return false;
     }
     ExactSum other = (ExactSum) o;
+    BigInteger mine = scaledValue();
+    BigInteger theirs = other.scaledValue();
     return nan == other.nan && posInf == other.posInf && negInf == other.negInf
-        && scaledValue().equals(other.scaledValue());
+        && mine.equals(theirs);
   }
 
   @Override

@@ -123,6 +123,53 @@ class ExactSumTest {
 
   // ------------------------------------------------------------------ correct rounding
 
+  /**
+   * addAll splits its values over two sums: the result (value, specials, serialised form) equals
+   * adding them one by one, also when the specials sit only at odd positions and when the sum is
+   * read, merged or written between calls.
+   */
+  @Test
+  void addAllEqualsAddingOneByOne() throws IOException {
+    Random r = new Random(3);
+    double[][] blocks = {
+      {1e300, 1, -1e300, 1e-300, 2, -2, 3, 5, 7, 1e-310, -4e-320, 1e16, -1e16, 0.1},
+      {1, Double.NaN, 2, 3, 4, 5, 6, 7, 8, 9},
+      {1, Double.POSITIVE_INFINITY, 2, Double.NEGATIVE_INFINITY, 3, 4, 5, 6, 7, 8},
+      {1, Double.POSITIVE_INFINITY, 2, 3, 4, 5, 6, 7, 8, 9, 10},
+      new double[1000], new double[7]};
+    for (int i = 0; i < 1000; i++) {
+      blocks[4][i] = (r.nextDouble() - 0.4) * Math.pow(2, r.nextInt(200) - 100);
+    }
+    for (double[] block : blocks) {
+      ExactSum one = new ExactSum();
+      ExactSum all = new ExactSum();
+      for (int rep = 0; rep < 3; rep++) {
+        for (double v : block) {
+          one.add(v);
+        }
+        all.addAll(block, 0, block.length);
+        String what = Arrays.toString(Arrays.copyOf(block, 4)) + " x" + (rep + 1);
+        assertBits(one.value(), all.value(), what);
+        assertEquals(one.isFinite(), all.isFinite(), what);
+        assertEquals(one, all, what);
+        ByteArrayOutputStream a = new ByteArrayOutputStream();
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        one.writeTo(new DataOutputStream(a));
+        all.writeTo(new DataOutputStream(b));
+        assertEquals(Arrays.toString(a.toByteArray()), Arrays.toString(b.toByteArray()), what);
+      }
+      ExactSum merged = new ExactSum();
+      ExactSum pending = new ExactSum();
+      pending.addAll(block, 0, block.length);
+      merged.merge(pending);
+      ExactSum reference = new ExactSum();
+      for (double v : block) {
+        reference.add(v);
+      }
+      assertEquals(reference, merged);
+    }
+  }
+
   @Test
   void randomDataIsCorrectlyRounded() {
     SplittableRandom r = new SplittableRandom(20);
