@@ -12,6 +12,12 @@ final class Logarithm {
   static final double CLAMP = -100.0;
   static final long MANTISSA = 0xFFFFFFFFFFFFFL;
   static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
+  static final double SQRT2 = 1.4142135623730951;
+  /** 1/(2k+1) for k = 12 down to 1: log(m) = 2s(1 + s^2/3 + s^4/5 + ...), s^2 <= 0.0295. */
+  static final double[] COEFFICIENTS = {
+    1.0 / 25, 1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9,
+    1.0 / 7, 1.0 / 5, 1.0 / 3
+  };
 
   private Logarithm() {}
 
@@ -44,12 +50,12 @@ final class Logarithm {
     double k = Double.longBitsToDouble((bits >>> 52) + SoftplusTail.ROUND_BITS)
         - SoftplusTail.ROUND - 1023.0;
     double m = Double.longBitsToDouble((bits & MANTISSA) | ONE_BITS);
-    boolean upper = m > SoftplusTail.SQRT2;
+    boolean upper = m > SQRT2;
     m = upper ? m * 0.5 : m;
     k = upper ? k + 1.0 : k;
     double s = (m - 1.0) / (m + 1.0);
     double z = s * s;
-    double[] c = SoftplusTail.LOG_COEFFICIENTS;
+    double[] c = COEFFICIENTS;
     double q = c[0];
     for (int i = 1; i < c.length; i++) {
       q = Math.fma(q, z, c[i]);

@@ -21,16 +21,10 @@ final class SoftplusTail {
   static final long ROUND_BITS = Double.doubleToRawLongBits(ROUND);
   /** Beyond this e^-a is below half the smallest subnormal. */
   static final double UNDERFLOW = 745.2;
-  static final double SQRT2 = 1.4142135623730951;
   /** 1/k! for k = 13 down to 2: Taylor series of e^r on |r| <= ln(2)/2, error < 1e-17. */
   static final double[] EXP_COEFFICIENTS = {
     1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0,
     1.0 / 40320.0, 1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5
-  };
-  /** 1/(2k+1) for k = 12 down to 1: log(m) = 2s(1 + s^2/3 + s^4/5 + ...), s^2 <= 0.0295. */
-  static final double[] LOG_COEFFICIENTS = {
-    1.0 / 25, 1.0 / 23, 1.0 / 21, 1.0 / 19, 1.0 / 17, 1.0 / 15, 1.0 / 13, 1.0 / 11, 1.0 / 9,
-    1.0 / 7, 1.0 / 5, 1.0 / 3
   };
 
   private SoftplusTail() {}
@@ -43,7 +37,7 @@ final class SoftplusTail {
     double e = expMinus(a);
     double u = 1.0 + e;
     // Goldberg: log1p(e) = log(u) * e / (u - 1), exact up to log's error; u == 1 means e < 2^-53.
-    return u == 1.0 ? e : log(u) * (e / (u - 1.0));
+    return u == 1.0 ? e : Logarithm.of(u) * (e / (u - 1.0));
   }
 
   /** e^-a for 0 <= a <= UNDERFLOW. */
@@ -65,21 +59,5 @@ final class SoftplusTail {
     double f1 = Double.longBitsToDouble((half + 1023) << 52);
     double f2 = Double.longBitsToDouble((ni - half + 1023) << 52);
     return p * f1 * f2;
-  }
-
-  /** log(u) for 1 <= u <= 2. */
-  static double log(double u) {
-    boolean upper = u > SQRT2;
-    double m = upper ? u * 0.5 : u;
-    double k = upper ? 1.0 : 0.0;
-    double s = (m - 1.0) / (m + 1.0);
-    double z = s * s;
-    double q = LOG_COEFFICIENTS[0];
-    for (int i = 1; i < LOG_COEFFICIENTS.length; i++) {
-      q = Math.fma(q, z, LOG_COEFFICIENTS[i]);
-    }
-    q = Math.fma(q, z, 1.0);
-    double logM = 2.0 * s * q;
-    return Math.fma(k, LN2_HI, Math.fma(k, LN2_LO, logM));
   }
 }

@@ -13,20 +13,34 @@ import jdk.incubator.vector.VectorSpecies;
  * where an element sits in its row. Loaded only when the JVM has jdk.incubator.vector
  * ({@link BlockKernels}).
  *
- * <p>Why three passes over the block (e^-|x|, then log1p of it, then the loss) with every
- * constant broadcast before its loop: one loop doing it all is too big for C2 to inline every
- * Vector API call, and a call it does not inline returns its vector boxed on the heap. Split like
- * this the kernel ran at 1.7 ns per element instead of 4.6 (AVX-512, 8 lanes).
+ * <p>Why passes over the block (e^-|x|, 1 + e, its logarithm, then the loss) with every constant
+ * broadcast before its loop: one loop doing it all is too big for C2 to inline every Vector API
+ * call, and a call it does not inline returns its vector boxed on the heap. Split like this the
+ * kernel ran at about 2 ns per element instead of 4.6 (AVX-512, 8 lanes).
  */
 final class VectorBlockKernel implements BlockKernel {
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
 
+  /** A second column per thread for the passes (kernels are shared by a task's threads). */
+  private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+
+  private static double[] scratch(int n) {
+    double[] s = SCRATCH.get();
+    if (s.length < n) {
+      s = new double[Math.max(n, 2 * s.length)];
+      SCRATCH.set(s);
+    }
+    return s;
+  }
+
   @Override
   public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
     int bound = SPECIES.loopBound(n);
+    double[] logU = scratch(bound);
     expMinusAbs(x, out, bound);
-    softplusTail(x, out, bound);
-    loss(x, y, w, p, out, bound);
+    onePlus(out, logU, bound);
+    logarithm(logU, logU, bound);
+    loss(x, y, w, p, logU, out, bound);
     for (int i = bound; i < n; i++) {
       out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i]);
     }
@@ -74,47 +88,20 @@ final class VectorBlockKernel implements BlockKernel {
     }
   }
 
-  /** out = log(1 + out), out being e^-|x|: {@link SoftplusTail#of}, lane by lane. */
-  private static void softplusTail(double[] x, double[] out, int bound) {
-    double[] c = SoftplusTail.LOG_COEFFICIENTS;
-    DoubleVector c0 = broadcast(c[0]);
-    DoubleVector c1 = broadcast(c[1]);
-    DoubleVector c2 = broadcast(c[2]);
-    DoubleVector c3 = broadcast(c[3]);
-    DoubleVector c4 = broadcast(c[4]);
-    DoubleVector c5 = broadcast(c[5]);
-    DoubleVector c6 = broadcast(c[6]);
-    DoubleVector c7 = broadcast(c[7]);
-    DoubleVector c8 = broadcast(c[8]);
-    DoubleVector c9 = broadcast(c[9]);
-    DoubleVector c10 = broadcast(c[10]);
-    DoubleVector c11 = broadcast(c[11]);
-    DoubleVector zero = DoubleVector.zero(SPECIES);
+  /** into = 1 + v (what {@link SoftplusTail#of} and {@link Logarithm} take the log of). */
+  private static void onePlus(double[] v, double[] into, int bound) {
     DoubleVector one = broadcast(1.0);
-    DoubleVector ln2Hi = broadcast(SoftplusTail.LN2_HI);
-    DoubleVector ln2Lo = broadcast(SoftplusTail.LN2_LO);
     for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector e = DoubleVector.fromArray(SPECIES, out, i);
-      DoubleVector a = DoubleVector.fromArray(SPECIES, x, i).abs();
-      DoubleVector u = one.add(e);
-      // log(u) for 1 <= u <= 2: SoftplusTail.log
-      VectorMask<Double> upper = u.compare(VectorOperators.GT, SoftplusTail.SQRT2);
-      DoubleVector m = u.blend(u.mul(0.5), upper);
-      DoubleVector k = zero.blend(one, upper);
-      DoubleVector s = m.sub(1.0).div(m.add(1.0));
-      DoubleVector z = s.mul(s);
-      DoubleVector q = c0.fma(z, c1).fma(z, c2).fma(z, c3).fma(z, c4).fma(z, c5).fma(z, c6)
-          .fma(z, c7).fma(z, c8).fma(z, c9).fma(z, c10).fma(z, c11).fma(z, one);
-      DoubleVector logU = k.fma(ln2Hi, k.fma(ln2Lo, s.mul(2.0).mul(q)));
-      // Goldberg's log1p(e) = log(u) * e / (u - 1); e itself where u rounded to 1.
-      logU.mul(e.div(u.sub(1.0))).blend(e, u.eq(one))
-          .blend(zero, a.compare(VectorOperators.GT, SoftplusTail.UNDERFLOW)).intoArray(out, i);
+      one.add(DoubleVector.fromArray(SPECIES, v, i)).intoArray(into, i);
     }
   }
 
-  /** out = the loss, out being the softplus tail of |x|: {@link LossKernel#withLogits}. */
+  /**
+   * out = the loss, out holding e = e^-|x| and logU log(1 + e): Goldberg's log1p(e) =
+   * log(u) * e / (u - 1) ({@link SoftplusTail#of}), then {@link LossKernel#withLogits}.
+   */
   private static void loss(
-      double[] x, double[] y, double[] w, double[] p, double[] out, int bound) {
+      double[] x, double[] y, double[] w, double[] p, double[] logU, double[] out, int bound) {
     DoubleVector zero = DoubleVector.zero(SPECIES);
     DoubleVector one = broadcast(1.0);
     DoubleVector nan = broadcast(Double.NaN);
@@ -123,7 +110,11 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector yv = DoubleVector.fromArray(SPECIES, y, i);
       DoubleVector wv = DoubleVector.fromArray(SPECIES, w, i);
       DoubleVector pv = DoubleVector.fromArray(SPECIES, p, i);
-      DoubleVector tail = DoubleVector.fromArray(SPECIES, out, i);
+      DoubleVector e = DoubleVector.fromArray(SPECIES, out, i);
+      DoubleVector u = one.add(e);
+      DoubleVector tail = DoubleVector.fromArray(SPECIES, logU, i).mul(e.div(u.sub(1.0)))
+          .blend(e, u.eq(one))
+          .blend(zero, xv.abs().compare(VectorOperators.GT, SoftplusTail.UNDERFLOW));
       DoubleVector softplusMinusX = xv.neg().max(zero).add(tail);
       DoubleVector softplusX = xv.max(zero).add(tail);
       DoubleVector pos = pv.mul(yv).blend(zero, yv.eq(zero));
@@ -154,7 +145,7 @@ final class VectorBlockKernel implements BlockKernel {
       }
     }
     int bound = SPECIES.loopBound(n);
-    double[] log1mQ = new double[bound];
+    double[] log1mQ = scratch(bound);
     for (int i = 0; i < bound; i += SPECIES.length()) {
       broadcast(1.0).sub(DoubleVector.fromArray(SPECIES, q, i)).intoArray(log1mQ, i);
     }
@@ -168,7 +159,7 @@ final class VectorBlockKernel implements BlockKernel {
 
   /** into = log(v) for positive normal v (anything for others): {@link Logarithm#of}. */
   private static void logarithm(double[] v, double[] into, int bound) {
-    double[] c = SoftplusTail.LOG_COEFFICIENTS;
+    double[] c = Logarithm.COEFFICIENTS;
     DoubleVector c0 = broadcast(c[0]);
     DoubleVector c1 = broadcast(c[1]);
     DoubleVector c2 = broadcast(c[2]);
@@ -190,7 +181,7 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector k = bits.lanewise(VectorOperators.LSHR, 52).add(SoftplusTail.ROUND_BITS)
           .reinterpretAsDoubles().sub(round).sub(1023.0);
       DoubleVector m = bits.and(Logarithm.MANTISSA).or(Logarithm.ONE_BITS).reinterpretAsDoubles();
-      VectorMask<Double> upper = m.compare(VectorOperators.GT, SoftplusTail.SQRT2);
+      VectorMask<Double> upper = m.compare(VectorOperators.GT, Logarithm.SQRT2);
       m = m.blend(m.mul(0.5), upper);
       k = k.blend(k.add(1.0), upper);
       DoubleVector s = m.sub(1.0).div(m.add(1.0));
