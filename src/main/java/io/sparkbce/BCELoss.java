@@ -115,43 +115,8 @@ public final class BCELoss implements Serializable {
   }
 
   /** Keyword-style construction; every argument optional, as in PyTorch. */
-  public static final class Builder {
-    private double[] weight;
-    private Boolean sizeAverage;
-    private Boolean reduce;
-    private String reduction = "mean";
-    private String lossCol = BCEWithLogitsLoss.DEFAULT_LOSS_COL;
-
+  public static final class Builder extends ModuleBuilder<Builder> {
     private Builder() {}
-
-    /** Broadcast along the class dimension (PyTorch {@code (C,)} or {@code (1,)}). */
-    public Builder weight(double... weight) {
-      this.weight = weight;
-      return this;
-    }
-
-    /** Deprecated in PyTorch; {@code null} = unset. Overrides {@link #reduction} when set. */
-    public Builder sizeAverage(Boolean sizeAverage) {
-      this.sizeAverage = sizeAverage;
-      return this;
-    }
-
-    /** Deprecated in PyTorch; {@code null} = unset. Overrides {@link #reduction} when set. */
-    public Builder reduce(Boolean reduce) {
-      this.reduce = reduce;
-      return this;
-    }
-
-    public Builder reduction(String reduction) {
-      this.reduction = reduction;
-      return this;
-    }
-
-    /** Name of the column {@link BCELoss#applyNone} appends. */
-    public Builder lossCol(String lossCol) {
-      this.lossCol = lossCol;
-      return this;
-    }
 
     public BCELoss build() {
       return new BCELoss(weight, sizeAverage, reduce, reduction, lossCol);
