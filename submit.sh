@@ -139,7 +139,9 @@ else
     GOALS+=(package)
   fi
   if [ "$MODE" = embedded ] && { [ ! -s "$CLASSPATH_FILE" ] || [ "$HERE/pom.xml" -nt "$CLASSPATH_FILE" ]; }; then
-    GOALS+=(dependency:build-classpath -Dmdep.includeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
+    # includeScope (not mdep.includeScope, which the plugin ignores): compile and provided, never
+    # the test dependencies (JUnit, Hive metastore, MiniDFSCluster).
+    GOALS+=(dependency:build-classpath -DincludeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
   fi
   if [ ${#GOALS[@]} -gt 0 ]; then
     command -v mvn >/dev/null 2>&1 || die 1 "Maven (mvn) is needed to build the jar; install Maven 3.8+"

@@ -1,0 +1,227 @@
+package io.sparkbce.job;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Catalog tables of a Hive metastore (embedded Derby in a temp folder, spark-hive being a test
+ * dependency): {@link Writer} saves them with {@code saveAsTable} in one JVM, and each job then
+ * runs through submit.sh (embedded mode) in a JVM of its own, as a user would run it on another
+ * day: {@code evaluate --input db.table}, {@code monitor} over a date-partitioned table with
+ * {@code --since/--until} (the partitions outside the range hold a corrupt file, so reading one
+ * fails the job), and a permanent view calling the spark-bce functions queried with {@code sql}.
+ * No SparkSession runs in the test JVM itself.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class CatalogTablesTest {
+  private static final int ROWS = 2000;
+
+  @TempDir
+  static Path dir;
+
+  /** What the writer computed over its tables, by name (doubles as CAST(... AS STRING)). */
+  private static Map<String, String> written;
+
+  record Result(int code, String out, String err) {}
+
+  /** Spark settings shared by the writer and the jobs: one metastore, one warehouse. */
+  static List<String> catalogConf(Path dir) {
+    return List.of("spark.sql.catalogImplementation=hive",
+        "spark.sql.warehouse.dir=" + dir.resolve("warehouse"),
+        "spark.hadoop.javax.jdo.option.ConnectionURL=jdbc:derby:;databaseName="
+            + dir.resolve("metastore_db") + ";create=true");
+  }
+
+  @BeforeAll
+  @Timeout(value = 6, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  static void writeTablesInAnotherJvm() throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(moduleOptions());
+    cmd.add("-Dderby.stream.error.file=" + dir.resolve("derby-writer.log"));
+    cmd.addAll(List.of("-cp", testClasspath(), Writer.class.getName(), dir.toString()));
+    Result r = run(new ProcessBuilder(cmd), "the table writer");
+    assertEquals(0, r.code(), r.err());
+    written = new java.util.TreeMap<>();
+    for (String line : r.out().split("\n")) {
+      if (line.startsWith("written ")) {
+        String[] kv = line.substring(8).split("=", 2);
+        written.put(kv[0], kv[1]);
+      }
+    }
+    for (String k : List.of("scores.loss", "scores.rows", "view.2025-06-03", "control")) {
+      assertTrue(written.containsKey(k), k + " in " + written + "; stderr:\n" + r.err());
+    }
+  }
+
+  @Test
+  @Order(1)
+  void evaluateReadsATableSavedByAnotherJvmByName() throws Exception {
+    Path out = dir.resolve("eval");
+    Result r = submit("evaluate", "--input", "db.scores", "--logits", "logits",
+        "--labels", "labels", "--output", out.toString());
+    assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    JsonNode s = JobTesting.summary(out);
+    assertEquals(Long.parseLong(written.get("scores.rows")), s.get("rows").asLong());
+    assertEquals(Double.parseDouble(written.get("scores.loss")), s.get("loss").asDouble(),
+        "the loss of the table as the writer's session computed it");
+  }
+
+  @Test
+  @Order(2)
+  void monitorPrunesTheTablesPartitionsWithSinceAndUntil() throws Exception {
+    // The writer put a file that is not Parquet into the first and last days' partitions, and
+    // reading the whole table failed on it.
+    assertEquals("failed on the corrupt file", written.get("control"));
+    Path history = dir.resolve("history");
+    Result r = submit("monitor", "--input", "db.events", "--logits", "logits", "--labels",
+        "labels", "--time-col", "date", "--window", "1 day", "--since", "2025-06-02",
+        "--until", "2025-06-05", "--history", history.toString());
+    assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    try (Stream<Path> s = Files.list(history)) {
+      assertEquals(List.of("window_date=2025-06-02", "window_date=2025-06-03",
+              "window_date=2025-06-04"),
+          s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("window_date="))
+              .sorted().collect(Collectors.toList()));
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aPermanentViewCallingTheFunctionsWorksInANewSession() throws Exception {
+    Path sql = dir.resolve("view.sql");
+    Files.writeString(sql, "SELECT date, CAST(loss AS STRING) AS loss FROM db.daily_loss"
+        + " WHERE date = DATE'2025-06-03';\n");
+    Result r = submit("sql", sql.toString());
+    assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    String loss = written.get("view.2025-06-03");
+    assertTrue(r.out().contains("|2025-06-03|" + loss + "|"), "'" + loss + "' in:\n" + r.out());
+  }
+
+  /** submit.sh in embedded mode on this JVM's classes, against the test metastore. */
+  private static Result submit(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("bash", Path.of("submit.sh").toAbsolutePath()
+        .toString()));
+    cmd.addAll(List.of(args));
+    for (String c : catalogConf(dir)) {
+      cmd.addAll(List.of("--conf", c));
+    }
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+    pb.environment().remove("SPARK_HOME");
+    pb.environment().put("SPARK_BCE_JAR", Path.of("target", "classes").toAbsolutePath()
+        .toString());
+    pb.environment().put("SPARK_BCE_CLASSPATH", testClasspath());
+    pb.environment().put("SPARK_BCE_JAVA_OPTS",
+        "-Dderby.stream.error.file=" + dir.resolve("derby-" + args[0] + ".log"));
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    return run(pb, "submit.sh " + String.join(" ", args));
+  }
+
+  private static Result run(ProcessBuilder pb, String what) throws Exception {
+    Path out = dir.resolve("stdout-" + System.nanoTime());
+    Path err = dir.resolve("stderr-" + System.nanoTime());
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    try {
+      // Generous: a JVM with a Hive metastore takes a minute to start on a busy 2-core machine.
+      if (!p.waitFor(280, TimeUnit.SECONDS)) {
+        throw new AssertionError(what + " timed out; stderr:\n" + Files.readString(err));
+      }
+    } finally {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+    }
+    return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        Files.readString(err, StandardCharsets.UTF_8));
+  }
+
+  static String testClasspath() {
+    return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+  }
+
+  /** Spark's --add-opens and the Vector API module, as this JVM got them. */
+  static List<String> moduleOptions() {
+    return ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-modules")
+            || a.startsWith("-Djdk.reflect") || a.startsWith("-Dio.netty"))
+        .collect(Collectors.toList());
+  }
+
+  /**
+   * The first session: saves {@code db.scores} and the date-partitioned {@code db.events} with
+   * {@code saveAsTable}, creates the view {@code db.daily_loss}, and prints what it computes over
+   * them ({@code written NAME=VALUE}).
+   */
+  public static final class Writer {
+    public static void main(String[] args) throws java.io.IOException {
+      Path dir = Path.of(args[0]);
+      SparkSession.Builder b = SparkSession.builder().master("local[2]").appName("writer")
+          .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
+          .config("spark.sql.extensions", "io.sparkbce.BceSparkExtensions")
+          .config("spark.sql.session.timeZone", "UTC");
+      for (String c : catalogConf(dir)) {
+        b.config(c.substring(0, c.indexOf('=')), c.substring(c.indexOf('=') + 1));
+      }
+      SparkSession spark = b.getOrCreate();
+      try {
+        spark.sql("CREATE DATABASE db");
+        var data = spark.sql("SELECT id, date_add(DATE'2025-06-01', CAST(id % 5 AS INT)) AS date,"
+            + " transform(sequence(0, 3), i -> (xxhash64(id, i) / 9.223372036854775807E18D) * 8D)"
+            + "   AS logits,"
+            + " transform(sequence(0, 3), i -> CAST(pmod(xxhash64(id, i, 2), 3) = 0 AS DOUBLE))"
+            + "   AS labels FROM range(0, " + ROWS + ", 1, 4)");
+        data.write().mode(SaveMode.ErrorIfExists).saveAsTable("db.scores");
+        data.write().partitionBy("date").saveAsTable("db.events");
+        spark.sql("CREATE VIEW db.daily_loss AS SELECT date,"
+            + " bce_with_logits_loss(logits, labels) AS loss FROM db.events GROUP BY date");
+        Row s = spark.sql("SELECT count(*), CAST(bce_with_logits_loss(logits, labels) AS STRING)"
+            + " FROM db.scores").first();
+        System.out.println("written scores.rows=" + s.getLong(0));
+        System.out.println("written scores.loss=" + s.getString(1));
+        for (Row v : spark.sql("SELECT CAST(date AS STRING), CAST(loss AS STRING)"
+            + " FROM db.daily_loss").collectAsList()) {
+          System.out.println("written view." + v.getString(0) + "=" + v.getString(1));
+        }
+        // The first and last days get a file that is not Parquet: reading them fails a query.
+        java.net.URI events = java.net.URI.create(spark.sql("DESCRIBE TABLE EXTENDED db.events")
+            .where("col_name = 'Location'").first().getString(1));
+        for (String day : List.of("2025-06-01", "2025-06-05")) {
+          Files.writeString(Path.of(events).resolve("date=" + day)
+              .resolve("part-99999-corrupt.snappy.parquet"), "not parquet");
+        }
+        spark.sql("REFRESH TABLE db.events");
+        try {
+          spark.table("db.events").selectExpr("sum(size(logits))").collectAsList();
+          System.out.println("written control=read");
+        } catch (Exception e) {
+          System.out.println("written control=" + (String.valueOf(e.getMessage())
+              .contains("part-99999-corrupt") ? "failed on the corrupt file" : e.getMessage()));
+        }
+      } finally {
+        spark.stop();
+      }
+    }
+  }
+}
