@@ -171,6 +171,8 @@ if [ "$MODE" = spark-submit ]; then
   CMD+=(--driver-java-options "$DRIVER_JAVA_OPTS -Dlog4j2.configurationFile=$LOG_CONF -Dsparkbce.home=$HERE")
   CMD+=(--conf "spark.ui.showConsoleProgress=$PROGRESS")
   for c in ${CONFS[@]+"${CONFS[@]}"}; do
+    # already in --driver-java-options; passed again it would replace them (log4j2, --add-opens)
+    [ "${c%%=*}" = spark.driver.extraJavaOptions ] && continue
     CMD+=(--conf "$c")
   done
   CMD+=("$JAR" "${APP_ARGS[@]}")

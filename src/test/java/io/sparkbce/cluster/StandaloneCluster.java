@@ -93,19 +93,29 @@ final class StandaloneCluster implements AutoCloseable {
         Files.createSymbolicLink(link, jar.toAbsolutePath());
       }
     }
-    // bin/spark-submit -> bin/spark-class -> launcher.Main, reduced to what the launcher needs.
+    // bin/spark-submit -> bin/spark-class -> launcher.Main, without spark-env.sh.
     Path submit = home.resolve("bin/spark-submit");
     Files.writeString(submit, String.join("\n",
         "#!/usr/bin/env bash",
-        "# Spark's launcher prints the driver's java command (NUL-separated, exit code last).",
-        "set -euo pipefail",
+        "# As bin/spark-class: the launcher prints a NUL line, then the java command NUL-separated",
+        "# (the driver's options applied); the script appends the launcher's exit code.",
+        "set -uo pipefail",
         "export SPARK_HOME=\"$(cd \"$(dirname \"$0\")/..\" && pwd)\"",
         "export SPARK_SCALA_VERSION=2.13",
         "JAVA=\"${JAVA_HOME:+$JAVA_HOME/bin/}java\"",
+        "build_command() {",
+        "  \"$JAVA\" -Xmx128m -cp \"$SPARK_HOME/jars/*\" org.apache.spark.launcher.Main"
+            + " org.apache.spark.deploy.SparkSubmit \"$@\"",
+        "  printf '%d\\0' $?",
+        "}",
         "CMD=()",
-        "while IFS= read -d '' -r ARG; do CMD+=(\"$ARG\"); done < <(\"$JAVA\" -Xmx128m"
-            + " -cp \"$SPARK_HOME/jars/*\" org.apache.spark.launcher.Main"
-            + " org.apache.spark.deploy.SparkSubmit \"$@\"; printf '%d\\0' $?)",
+        "DELIM=$'\\n'",
+        "STARTED=false",
+        "while IFS= read -d \"$DELIM\" -r ARG; do",
+        "  if [ \"$STARTED\" = true ]; then CMD+=(\"$ARG\");",
+        "  elif [ -z \"$ARG\" ]; then DELIM=''; STARTED=true;",
+        "  else echo \"$ARG\"; fi",
+        "done < <(build_command \"$@\")",
         "LAST=$((${#CMD[@]} - 1))",
         "[ \"${CMD[$LAST]}\" = 0 ] || exit \"${CMD[$LAST]}\"",
         "exec \"${CMD[@]:0:$LAST}\"", ""));

@@ -27,12 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Catalog tables of a Hive metastore (embedded Derby in a temp folder, spark-hive being a test
- * dependency): {@link Writer} saves them with {@code saveAsTable} in one JVM, and each job then
- * runs through submit.sh (embedded mode) in a JVM of its own, as a user would run it on another
- * day: {@code evaluate --input db.table}, {@code monitor} over a date-partitioned table with
- * {@code --since/--until} (the partitions outside the range hold a corrupt file, so reading one
- * fails the job), and a permanent view calling the spark-bce functions queried with {@code sql}.
- * No SparkSession runs in the test JVM itself.
+ * dependency): {@link Writer} saves them with {@code saveAsTable} in one JVM, and {@link Jobs}
+ * runs the jobs' entry point in another, as a user would on another day: {@code evaluate --input
+ * db.table}, {@code monitor} over a date-partitioned table with {@code --since/--until} (the
+ * partitions outside the range hold a corrupt file, so reading one fails the job), and {@code sql}
+ * over a permanent view calling the spark-bce functions. No SparkSession runs in the test JVM
+ * itself; two JVMs only, because one with a Hive metastore takes long to start.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -55,15 +55,13 @@ class CatalogTablesTest {
             + dir.resolve("metastore_db") + ";create=true");
   }
 
+  /** Each job's exit code and output, by command, from the {@link Jobs} JVM. */
+  private static Map<String, Result> jobs;
+
   @BeforeAll
-  @Timeout(value = 6, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-  static void writeTablesInAnotherJvm() throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(moduleOptions());
-    cmd.add("-Dderby.stream.error.file=" + dir.resolve("derby-writer.log"));
-    cmd.addAll(List.of("-cp", testClasspath(), Writer.class.getName(), dir.toString()));
-    Result r = run(new ProcessBuilder(cmd), "the table writer");
+  @Timeout(value = 12, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  static void writeTablesThenRunTheJobsInAnotherJvm() throws Exception {
+    Result r = java(Writer.class, "writer");
     assertEquals(0, r.code(), r.err());
     written = new java.util.TreeMap<>();
     for (String line : r.out().split("\n")) {
@@ -75,14 +73,43 @@ class CatalogTablesTest {
     for (String k : List.of("scores.loss", "scores.rows", "view.2025-06-03", "control")) {
       assertTrue(written.containsKey(k), k + " in " + written + "; stderr:\n" + r.err());
     }
+    Files.writeString(dir.resolve("view.sql"), "SELECT date, CAST(loss AS STRING) AS loss"
+        + " FROM db.daily_loss WHERE date = DATE'2025-06-03';\n");
+    Result all = java(Jobs.class, "jobs");
+    jobs = new java.util.TreeMap<>();
+    String[] outs = all.out().split(Jobs.MARK);
+    String[] errs = all.err().split(Jobs.MARK);
+    for (int i = 1; i < outs.length; i++) {
+      String name = outs[i].substring(0, outs[i].indexOf('\n'));
+      String code = outs[i].substring(outs[i].lastIndexOf("exit code ") + 10).trim();
+      jobs.put(name, new Result(Integer.parseInt(code), outs[i],
+          i < errs.length ? errs[i] : ""));
+    }
+    assertEquals(List.of("evaluate", "monitor", "sql"), new ArrayList<>(jobs.keySet()),
+        "stdout:\n" + all.out() + "\nstderr:\n" + all.err());
+  }
+
+  /** A JVM with the test class path and catalog settings running {@code main}'s main. */
+  private static Result java(Class<?> main, String name) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(moduleOptions());
+    cmd.add("-Dderby.stream.error.file=" + dir.resolve("derby-" + name + ".log"));
+    for (String c : catalogConf(dir)) {
+      cmd.add("-D" + c);
+    }
+    cmd.addAll(List.of("-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
+        "-Dspark.driver.host=127.0.0.1", "-Dspark.sql.session.timeZone=UTC",
+        "-Dspark.sql.extensions=io.sparkbce.BceSparkExtensions"));
+    cmd.addAll(List.of("-cp", testClasspath(), main.getName(), dir.toString()));
+    return run(new ProcessBuilder(cmd).directory(dir.toFile()), name);
   }
 
   @Test
   @Order(1)
   void evaluateReadsATableSavedByAnotherJvmByName() throws Exception {
     Path out = dir.resolve("eval");
-    Result r = submit("evaluate", "--input", "db.scores", "--logits", "logits",
-        "--labels", "labels", "--output", out.toString());
+    Result r = jobs.get("evaluate");
     assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
     JsonNode s = JobTesting.summary(out);
     assertEquals(Long.parseLong(written.get("scores.rows")), s.get("rows").asLong());
@@ -97,9 +124,7 @@ class CatalogTablesTest {
     // reading the whole table failed on it.
     assertEquals("failed on the corrupt file", written.get("control"));
     Path history = dir.resolve("history");
-    Result r = submit("monitor", "--input", "db.events", "--logits", "logits", "--labels",
-        "labels", "--time-col", "date", "--window", "1 day", "--since", "2025-06-02",
-        "--until", "2025-06-05", "--history", history.toString());
+    Result r = jobs.get("monitor");
     assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
     try (Stream<Path> s = Files.list(history)) {
       assertEquals(List.of("window_date=2025-06-02", "window_date=2025-06-03",
@@ -112,32 +137,10 @@ class CatalogTablesTest {
   @Test
   @Order(3)
   void aPermanentViewCallingTheFunctionsWorksInANewSession() throws Exception {
-    Path sql = dir.resolve("view.sql");
-    Files.writeString(sql, "SELECT date, CAST(loss AS STRING) AS loss FROM db.daily_loss"
-        + " WHERE date = DATE'2025-06-03';\n");
-    Result r = submit("sql", sql.toString());
+    Result r = jobs.get("sql");
     assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
     String loss = written.get("view.2025-06-03");
     assertTrue(r.out().contains("|2025-06-03|" + loss + "|"), "'" + loss + "' in:\n" + r.out());
-  }
-
-  /** submit.sh in embedded mode on this JVM's classes, against the test metastore. */
-  private static Result submit(String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("bash", Path.of("submit.sh").toAbsolutePath()
-        .toString()));
-    cmd.addAll(List.of(args));
-    for (String c : catalogConf(dir)) {
-      cmd.addAll(List.of("--conf", c));
-    }
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
-    pb.environment().remove("SPARK_HOME");
-    pb.environment().put("SPARK_BCE_JAR", Path.of("target", "classes").toAbsolutePath()
-        .toString());
-    pb.environment().put("SPARK_BCE_CLASSPATH", testClasspath());
-    pb.environment().put("SPARK_BCE_JAVA_OPTS",
-        "-Dderby.stream.error.file=" + dir.resolve("derby-" + args[0] + ".log"));
-    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    return run(pb, "submit.sh " + String.join(" ", args));
   }
 
   private static Result run(ProcessBuilder pb, String what) throws Exception {
@@ -146,7 +149,7 @@ class CatalogTablesTest {
     Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
     try {
       // Generous: a JVM with a Hive metastore takes a minute to start on a busy 2-core machine.
-      if (!p.waitFor(280, TimeUnit.SECONDS)) {
+      if (!p.waitFor(330, TimeUnit.SECONDS)) {
         throw new AssertionError(what + " timed out; stderr:\n" + Files.readString(err));
       }
     } finally {
@@ -176,15 +179,7 @@ class CatalogTablesTest {
    */
   public static final class Writer {
     public static void main(String[] args) throws java.io.IOException {
-      Path dir = Path.of(args[0]);
-      SparkSession.Builder b = SparkSession.builder().master("local[2]").appName("writer")
-          .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-          .config("spark.sql.extensions", "io.sparkbce.BceSparkExtensions")
-          .config("spark.sql.session.timeZone", "UTC");
-      for (String c : catalogConf(dir)) {
-        b.config(c.substring(0, c.indexOf('=')), c.substring(c.indexOf('=') + 1));
-      }
-      SparkSession spark = b.getOrCreate();
+      SparkSession spark = SparkSession.builder().appName("writer").getOrCreate();
       try {
         spark.sql("CREATE DATABASE db");
         var data = spark.sql("SELECT id, date_add(DATE'2025-06-01', CAST(id % 5 AS INT)) AS date,"
@@ -221,6 +216,39 @@ class CatalogTablesTest {
         }
       } finally {
         spark.stop();
+      }
+    }
+  }
+
+  /**
+   * The second JVM: the jobs' entry point ({@link Main#run}) on one session built from the same
+   * settings, as {@code Main.main} builds it; each job's output starts with {@link #MARK}.
+   */
+  public static final class Jobs {
+    static final String MARK = "\n=== job ";
+
+    public static void main(String[] args) {
+      Path dir = Path.of(args[0]);
+      String common = "--logits logits --labels labels";
+      List<String> commands = List.of(
+          "evaluate --input db.scores " + common + " --output " + dir.resolve("eval"),
+          "monitor --input db.events " + common + " --time-col date --window 1day --since"
+              + " 2025-06-02 --until 2025-06-05 --history " + dir.resolve("history"),
+          "sql " + dir.resolve("view.sql"));
+      Main.Session session = new Main.Session("catalog tests");
+      try {
+        for (String c : commands) {
+          String[] a = c.replace("1day", "1\u0000day").split(" ");
+          for (int i = 0; i < a.length; i++) {
+            a[i] = a[i].replace('\u0000', ' ');
+          }
+          System.out.print(MARK + a[0] + "\n");
+          System.err.print(MARK + a[0] + "\n");
+          int code = Main.run(session, System.out, System.err, a);
+          System.out.println("exit code " + code);
+        }
+      } finally {
+        session.stop();
       }
     }
   }

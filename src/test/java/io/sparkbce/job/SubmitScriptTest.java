@@ -97,6 +97,18 @@ class SubmitScriptTest {
     assertTrue(jar > 0, a.toString());
     assertEquals(List.of("evaluate", "--input", "hdfs:///lake/p", "--where", "a = 'x y'"),
         a.subList(jar + 1, a.size()));
+
+    // A --conf spark.driver.extraJavaOptions joins the driver options instead of replacing
+    // them (spark-submit takes the last value): the log4j2 configuration stays.
+    r = submit(Map.of("PATH", bin + File.pathSeparator + System.getenv("PATH")), 30,
+        "evaluate", "--master", "yarn", "--conf", "spark.driver.extraJavaOptions=-Dmine=1");
+    assertEquals(7, r.code(), r.err());
+    a = Files.readAllLines(args);
+    String driver = a.get(a.indexOf("--driver-java-options") + 1);
+    assertTrue(driver.contains("-Dmine=1") && driver.contains("-Dlog4j2.configurationFile="),
+        driver);
+    assertTrue(a.stream().noneMatch(s -> s.startsWith("spark.driver.extraJavaOptions")),
+        a.toString());
   }
 
   /**
