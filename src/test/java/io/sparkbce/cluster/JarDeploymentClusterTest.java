@@ -104,8 +104,10 @@ class JarDeploymentClusterTest {
 
       cluster.conf().set(ExecutorJarCheck.ENABLED, "false");
       ByteArrayOutputStream err = new ByteArrayOutputStream();
-      int code = io.sparkbce.job.Main.run(() -> cluster, new PrintStream(OutputStream.nullOutputStream()),
-          new PrintStream(err, true, StandardCharsets.UTF_8), "sql", "--execute", QUERY + " GROUP BY 1");
+      int code = io.sparkbce.job.Main.run(() -> cluster,
+          new PrintStream(OutputStream.nullOutputStream()),
+          new PrintStream(err, true, StandardCharsets.UTF_8),
+          "sql", "--execute", QUERY + " GROUP BY 1");
       String stderr = err.toString(StandardCharsets.UTF_8);
       assertEquals(1, code, stderr);
       assertTrue(stderr.contains(ExecutorJarCheck.MESSAGE), stderr);

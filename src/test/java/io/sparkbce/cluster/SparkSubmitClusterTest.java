@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+@Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SparkSubmitClusterTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static Path dir;
@@ -53,7 +53,7 @@ class SparkSubmitClusterTest {
   }
 
   @BeforeAll
-  @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   static void dataJarAndCluster() throws Exception {
     assumeClusterJvm();
     dir = ClusterSupport.workDir("standalone");
@@ -152,7 +152,7 @@ class SparkSubmitClusterTest {
     Process p = started.process();
     List<Long> killed = new ArrayList<>();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
       while (killed.isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
         List<Path> dirs = cluster.executorDirs();
         Path stderr = dirs.isEmpty() ? null : dirs.get(0).resolve("stderr");
@@ -166,7 +166,7 @@ class SparkSubmitClusterTest {
         Thread.sleep(50);
       }
       assertFalse(killed.isEmpty(), "an executor was killed while the evaluate ran");
-      Run r = finish(started, 180, "spark-submit evaluate with an executor killed");
+      Run r = finish(started, 420, "spark-submit evaluate with an executor killed");
       r.assertOk("spark-submit evaluate with an executor killed");
     } finally {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -217,11 +217,11 @@ class SparkSubmitClusterTest {
   }
 
   private static Run embedded(String... args) throws Exception {
-    return finish(start(submitScript(args), false), 180, "embedded " + args[0]);
+    return finish(start(submitScript(args), false), 420, "embedded " + args[0]);
   }
 
   private static Run submitted(String... args) throws Exception {
-    return finish(start(submitCommand(args), true), 180, "spark-submit " + args[0]);
+    return finish(start(submitCommand(args), true), 420, "spark-submit " + args[0]);
   }
 
   private static List<String> submitScript(String... args) {

@@ -58,11 +58,11 @@ final class StandaloneCluster implements AutoCloseable {
     try {
       c.daemon("master", List.of("org.apache.spark.deploy.master.Master", "--host", "127.0.0.1",
           "--port", String.valueOf(port), "--webui-port", String.valueOf(freePort())),
-          "I have been elected leader", 90);
+          "I have been elected leader", 240);
       c.daemon("worker", List.of("org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
           "--cores", String.valueOf(workerCores), "--memory", "2g", "--webui-port",
           String.valueOf(freePort()), "--work-dir", c.workDir.toString(), c.masterUrl),
-          "Successfully registered with master", 90);
+          "Successfully registered with master", 240);
     } catch (Exception | Error e) {
       c.close();
       throw e;
@@ -139,8 +139,9 @@ final class StandaloneCluster implements AutoCloseable {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
     while (!Files.readString(log).contains(ready)) {
       if (!p.isAlive() || System.nanoTime() > deadline) {
-        throw new TimeoutException("the standalone " + name + " did not log '" + ready + "' within "
-            + timeoutSeconds + " s (alive: " + p.isAlive() + "); its log:\n" + Files.readString(log));
+        throw new TimeoutException("the standalone " + name + " did not log '" + ready
+            + "' within " + timeoutSeconds + " s (alive: " + p.isAlive() + "); its log:\n"
+            + Files.readString(log));
       }
       Thread.sleep(100);
     }
