@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Timeout;
  */
 @Tag("cluster")
 class InputKindsClusterTest {
-  private static final int ROWS = 240;
+  private static final int ROWS = 160;
   private static final int CLASSES = 8;
 
   /** The input kinds by name: each makes the view {@code input} from the base data. */
@@ -52,8 +52,8 @@ class InputKindsClusterTest {
       Dataset<Row> labels = g.select("id", "y", "ys", "yw").repartition(3);
       return g.drop("y", "ys", "yw").join(labels, "id");
     });
-    in.put("unioned", s -> generated(s).where("id < 100")
-        .unionByName(generated(s).where("id >= 100")));
+    in.put("unioned", s -> generated(s).where("id < 70")
+        .unionByName(generated(s).where("id >= 70")));
     for (String f : List.of("parquet", "orc", "json")) {
       in.put(f, s -> s.read().format(f).load(files.resolve(f).toString()));
     }
@@ -203,7 +203,7 @@ class InputKindsClusterTest {
   }
 
   @Test
-  @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 15, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void everyInputKindGivesTheLocalBitsOnTwoExecutors() throws Exception {
     assumeClusterJvm();
     Path files = ClusterSupport.workDir("input-kinds");

@@ -70,7 +70,7 @@ class SparkSubmitClusterTest {
           + " transform(sequence(0, 15), i -> CAST(pmod(xxhash64(id, i, 2), 4) = 0 AS DOUBLE))"
           + "   AS labels,"
           + " 0.25D + pmod(xxhash64(id, 3), 8) / 4D AS w"
-          + " FROM range(0, 120000, 1, 24)").write().parquet(data.toString());
+          + " FROM range(0, 24000, 1, 24)").write().parquet(data.toString());
     } finally {
       ClusterSupport.stop(local);
     }
