@@ -57,6 +57,8 @@ class SparkSubmitClusterTest {
   static void dataJarAndCluster() throws Exception {
     assumeClusterJvm();
     dir = ClusterSupport.workDir("standalone");
+    org.apache.commons.io.FileUtils.deleteDirectory(dir.toFile()); // an earlier run's outputs
+    Files.createDirectories(dir);
     jar = ClusterSupport.projectJar(dir.resolve("spark-bce-under-test.jar"));
     data = dir.resolve("scores");
     SparkSession local = ClusterSupport.startLocal1("spark-bce standalone test data");
