@@ -64,8 +64,11 @@ public final class ExecutorJarCheck {
       JavaSparkContext.fromSparkContext(sc).parallelize(List.of(1), 1).map(new Probe())
           .collect();
       PASSED.add(sc.applicationId());
-    } catch (RuntimeException e) {
-      if (isMissingJar(e)) {
+    } catch (Exception e) { // SparkException is checked, Scala does not declare it
+      // The probe's task holds Spark classes and the probe only: failing to deserialise it (a
+      // ClassCastException about the SerializedLambda around the probe) is the missing jar too.
+      if (isMissingJar(e) || String.valueOf(e.getMessage()).contains(
+          "cannot assign instance of java.lang.invoke.SerializedLambda")) {
         throw new IllegalStateException(MESSAGE, e);
       }
       // Another failure (an executor lost, ...): not this check's business; the query decides.

@@ -85,7 +85,7 @@ class JarDeploymentClusterTest {
    * with that check off, the jobs translate the executors' own failure into the same message.
    */
   @Test
-  @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aJarMissingOnTheExecutorsIsNamed() throws Exception {
     assumeClusterJvm();
     List<String> sparkOnly = ClusterSupport.filter(
