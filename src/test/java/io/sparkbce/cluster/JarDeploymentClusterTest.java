@@ -54,7 +54,7 @@ class JarDeploymentClusterTest {
       + "   pmod(xxhash64(id, 4), 1001) / 1000D AS q FROM range(0, 20000, 1, 8))";
 
   @Test
-  @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aggregatesWorkWhenTheJarIsShippedBySpark() throws Exception {
     assumeClusterJvm();
     Result expected;
