@@ -154,6 +154,25 @@ else
   [ "$MODE" = embedded ] && DEP_CP="$(cat "$CLASSPATH_FILE")"
 fi
 
+# --- UTF-8 in the JVM ------------------------------------------------------------------------
+# JDK 17 takes the encoding of file names (sun.jnu.encoding) and of text from the locale: under
+# LC_ALL=C an --output named 出力 would be created as ??. A UTF-8 locale stays as it is; otherwise
+# the JVM runs under one (C.UTF-8 where the system has it) and with -Dfile.encoding=UTF-8.
+use_utf8_locale() {
+  case "$(locale charmap 2>/dev/null || true)" in UTF-8|utf-8|utf8|UTF8) return 0 ;; esac
+  local available l
+  available="$(locale -a 2>/dev/null || true)"
+  for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
+    if grep -qx "$l" <<< "$available"; then
+      export LC_ALL="$l"
+      return 0
+    fi
+  done
+  export LC_ALL=C.UTF-8
+}
+use_utf8_locale
+UTF8_OPTS="-Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8"
+
 debug_cmd() {
   if [ -n "${SPARK_BCE_DEBUG:-}" ]; then
     printf 'submit.sh:' >&2
@@ -166,7 +185,7 @@ debug_cmd() {
 if [ "$MODE" = spark-submit ]; then
   CMD=("$SPARK_SUBMIT" --class "$MAIN_CLASS" --properties-file "$CONF_FILE")
   [ -n "$MASTER" ] && CMD+=(--master "$MASTER")
-  CMD+=(--driver-java-options "$DRIVER_JAVA_OPTS -Dlog4j2.configurationFile=$LOG_CONF -Dsparkbce.home=$HERE")
+  CMD+=(--driver-java-options "$DRIVER_JAVA_OPTS $UTF8_OPTS -Dlog4j2.configurationFile=$LOG_CONF -Dsparkbce.home=$HERE")
   CMD+=(--conf "spark.ui.showConsoleProgress=$PROGRESS")
   for c in ${CONFS[@]+"${CONFS[@]}"}; do
     CMD+=(--conf "$c")
@@ -195,7 +214,8 @@ for i in "${!CONF_KEYS[@]}"; do
 done
 CP="$JAR"
 [ -n "$DEP_CP" ] && CP="$JAR:$DEP_CP"
-CMD=("$JAVA" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "-Dlog4j2.configurationFile=$LOG_CONF"
+read -r -a ENCODING_OPTS <<< "$UTF8_OPTS"
+CMD=("$JAVA" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "${ENCODING_OPTS[@]}" "-Dlog4j2.configurationFile=$LOG_CONF"
   "-Dsparkbce.home=$HERE" "${PROPS[@]}" -cp "$CP" "$MAIN_CLASS" "${APP_ARGS[@]}")
 debug_cmd "${CMD[@]}"
 exec "${CMD[@]}"

@@ -22,7 +22,7 @@ import org.apache.hadoop.fs.Path;
  * windows exist).
  */
 final class Alerts {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = TerminalText.jsonMapper(false);
 
   private Alerts() {}
 

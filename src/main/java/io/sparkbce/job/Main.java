@@ -97,19 +97,27 @@ public final class Main {
             "unknown command '" + command + "'; commands are demo, evaluate, sql, bench, monitor");
       }
     } catch (UsageException e) {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + shown(e.getMessage()));
       err.println("(submit.sh " + (isCommand(command) ? command + " " : "") + "--help for usage)");
       debug(e, err);
       return 2;
     } catch (JobFailure e) {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + shown(e.getMessage()));
       debug(e, err);
       return 1;
     } catch (RuntimeException e) {
-      err.println("error: " + JobFailure.rootMessage(e));
+      err.println("error: " + shown(JobFailure.rootMessage(e)));
       debug(e, err);
       return 1;
     }
+  }
+
+  /**
+   * A message as printed: values from data or options (paths, SQL, column values) may hold
+   * control characters; only the message's own line breaks are kept.
+   */
+  private static String shown(String message) {
+    return TerminalText.escapeKeepingLines(message);
   }
 
   private static boolean isCommand(String c) {

@@ -92,6 +92,7 @@ public final class Monitor {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     PosWeight posWeightSpec = PosWeight.parse(o.posWeight, hadoop);
     InputData in = InputData.load(spark, o);
+    OutputGuard.check(spark, in, o.input, outputs(m));
     Dataset<Row> df = in.df;
     ResolvedColumns cols = ResolvedColumns.resolve(spark, df, o);
     boolean caseSensitive =
@@ -112,9 +113,7 @@ public final class Monitor {
       Column y = cols.y();
       Column w = cols.w();
       java.util.function.UnaryOperator<Dataset<Row>> prepare = d -> {
-        if (o.where != null) {
-          d = d.where(o.where);
-        }
+        d = Evaluate.where(d, o.where);
         d = d.withColumn(timeTs, col(timeName).cast(DataTypes.TimestampType));
         if (m.since != null) {
           d = d.where(col(timeTs).geq(lit(m.since).cast(DataTypes.TimestampType)));
@@ -178,6 +177,7 @@ public final class Monitor {
       if (stream != null) {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
+        OutputGuard.claimHistory(hadoop, m.history);
         spark.sparkContext().setJobDescription(job + ": streaming");
         org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
             .outputMode("append")
@@ -205,6 +205,9 @@ public final class Monitor {
       computed.sort(MetricHistory.ORDER);
 
       spark.sparkContext().setJobDescription(job + ": history");
+      if (!m.stream) {
+        OutputGuard.claimHistory(hadoop, m.history);
+      }
       List<Metric> history = m.stream ? MetricHistory.read(spark, m.history)
           : MetricHistory.update(spark, m.history, computed);
 
@@ -218,24 +221,37 @@ public final class Monitor {
       HtmlReport.write(hadoop, m.report, m, history, bands);
 
       out.print(table(m, computed, alerts, noTime));
-      out.println("history: " + m.history + " (" + computed.size() + " window rows written, "
+      out.println("history: " + TerminalText.escape(m.history) + " (" + computed.size() + " window rows written, "
           + history.size() + " in all)");
       if (alerts.isEmpty()) {
         out.println("alerts: none");
       } else {
         out.println("ALERT: " + alerts.size() + " alert" + (alerts.size() == 1 ? "" : "s")
-            + " fired (written to " + m.alerts + "):");
+            + " fired (written to " + TerminalText.escape(m.alerts) + "):");
         for (Alerts.Alert a : alerts) {
-          out.println("  " + a.message());
+          out.println("  " + TerminalText.escape(a.message()));
         }
       }
-      out.println("report: " + m.report);
+      out.println("report: " + TerminalText.escape(m.report));
       return new Result(computed, history, alerts, m.report);
     } catch (Exception e) {
-      throw JobFailure.translate(e);
+      throw JobFailure.translate(e, new LossCallErrors(cols, "monitor"));
     } finally {
       spark.sparkContext().setJobDescription(null);
     }
+  }
+
+  /** What a run writes: the history, the alerts beside it, the report (and the checkpoint). */
+  private static List<OutputGuard.Output> outputs(MonitorOptions m) {
+    List<OutputGuard.Output> out = new ArrayList<>();
+    out.add(new OutputGuard.Output("--history", m.history, OutputManifest.Kind.HISTORY, false));
+    out.add(new OutputGuard.Output("--history", "the alerts beside --history",
+        m.alerts, OutputManifest.Kind.FILE, false));
+    out.add(new OutputGuard.Output("--report", m.report, OutputManifest.Kind.FILE, false));
+    if (m.stream) {
+      out.add(new OutputGuard.Output("--checkpoint", m.checkpoint, null, false));
+    }
+    return out;
   }
 
   /** The collected rows of the aggregation as metrics. */
@@ -291,11 +307,11 @@ public final class Monitor {
       long noTime) {
     StringBuilder b = new StringBuilder();
     EvaluateOptions o = m.eval;
-    b.append("spark-bce monitor: ").append(o.input).append(", windows of ").append(m.window)
-        .append(" on ").append(m.timeCol)
+    b.append("spark-bce monitor: ").append(TerminalText.escape(o.input)).append(", windows of ")
+        .append(m.window).append(" on ").append(TerminalText.escape(m.timeCol))
         .append(m.since == null ? "" : ", since " + m.since)
         .append(m.until == null ? "" : ", until " + m.until)
-        .append(o.where == null ? "" : ", where " + o.where).append('\n');
+        .append(o.where == null ? "" : ", where " + TerminalText.escape(o.where)).append('\n');
     if (noTime > 0) {
       b.append("rows without a time (skipped): ").append(TextTable.count(noTime)).append('\n');
     }

@@ -70,8 +70,8 @@ public final class SqlCommand {
           if (r.schema().isEmpty()) {
             out.println("OK");
           } else {
-            out.print(((org.apache.spark.sql.classic.Dataset<Row>) r)
-                .showString(maxRows, truncate, false));
+            out.print(TerminalText.escapeKeepingLines(
+                ((org.apache.spark.sql.classic.Dataset<Row>) r).showString(maxRows, truncate, false)));
           }
           out.println();
           done.add(new Executed(source[0], s.line(), s.sql(), r));
