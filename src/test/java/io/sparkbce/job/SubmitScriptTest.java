@@ -99,6 +99,26 @@ class SubmitScriptTest {
         a.subList(jar + 1, a.size()));
   }
 
+  /**
+   * Under LC_ALL=C a JDK 17 JVM encodes file names as ASCII ('出力' became '??'); submit.sh runs
+   * it under a UTF-8 locale, so the name on disk is the one given.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void aUnicodeOutputPathIsCreatedAsGivenUnderTheCLocale() throws Exception {
+    Path input = JobTesting.writeParquet(JobTesting.samples(20, 2, 4), tmp.resolve("in"));
+    String name = "出力 ünï #1 %20";
+    Result r = submit(Map.of("LC_ALL", "C", "LANG", "C"), 280, "evaluate", "--input",
+        input.toString(), "--output", tmp.resolve(name).toString());
+    assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    try (var names = Files.list(tmp)) {
+      List<String> all = names.map(p -> p.getFileName().toString()).toList();
+      assertTrue(all.contains(name), all.toString());
+    }
+    assertTrue(Files.isRegularFile(tmp.resolve(name).resolve("summary.json")));
+    assertTrue(r.out().contains("summary: " + tmp.resolve(name).resolve("summary.json")), r.out());
+  }
+
   @Test
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void demoEndToEnd() throws Exception {

@@ -246,7 +246,9 @@ class ColumnarAggregateTest {
         "SELECT bce_with_logits_loss(xs, ys, ws, array(1D, 2D)) FROM t",
         "SELECT bce_loss(x, y) FROM t",
         "SELECT bce_with_logits_loss(x, y, w, IF(id = 77, NULL, 1D)) FROM t",
-        "SELECT bce_with_logits_loss(xs, slice(ys, 1, 7)) FROM t"}) {
+        "SELECT bce_with_logits_loss(xs, slice(ys, 1, 7)) FROM t",
+        // labels outside [0, 1]: logits read as labels, scalar and array
+        "SELECT bce_pos_weight(x) FROM t", "SELECT g, bce_pos_weight(xd) FROM t GROUP BY g"}) {
       String columnar = assertThrows(Exception.class, () -> run(q, true)).getMessage();
       String rows = assertThrows(Exception.class, () -> run(q, false)).getMessage();
       assertEquals(firstLine(rows), firstLine(columnar), q);
