@@ -176,15 +176,16 @@ class OutputOwnershipTest {
   @Test
   void aCommitNeverMovesAsideWhatItDoesNotOwn() throws Exception {
     // the check again at the moment of the rename: a directory that appeared after the checks
-    Configuration conf = spark().sparkContext().hadoopConfiguration();
+    Configuration conf = new Configuration();
     Path target = tmp.resolve("late").resolve("losses");
     RuntimeException e = assertThrows(RuntimeException.class, () -> AtomicOutput.replaceDirectory(
         conf, target.toString(), t -> {
           try {
             Files.createDirectories(target);
             Files.writeString(target.resolve("important.csv"), "late");
-            Files.createDirectories(Path.of(t));
-            Files.writeString(Path.of(t, "new.txt"), "new");
+            Path staged = AtomicOutput.localPath(new org.apache.hadoop.fs.Path(t));
+            Files.createDirectories(staged);
+            Files.writeString(staged.resolve("new.txt"), "new");
           } catch (java.io.IOException io) {
             throw new java.io.UncheckedIOException(io);
           }

@@ -10,7 +10,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One place, however it is spelled: local paths and Hadoop URIs (no cluster is contacted). */
+/** One place, however it is spelled: local paths and Hadoop URIs (no name node is contacted). */
 class PathLocationTest {
   static final Configuration CONF = new Configuration();
   @TempDir
@@ -22,14 +22,14 @@ class PathLocationTest {
 
   @Test
   void hdfsUrisCompareByFileSystemAndNormalizedPath() {
-    PathLocation data = at("hdfs://nn:8020/lake/data");
-    assertEquals(data, at("hdfs://nn:8020/lake/./x/../data/"));
-    assertTrue(at("hdfs://nn:8020/lake/data/day=1/part-0.parquet").within(data));
-    assertTrue(data.within(at("hdfs://nn:8020/lake")));
-    assertFalse(at("hdfs://nn:8020/lake/data2").within(data), "a sibling with the same prefix");
-    assertFalse(at("hdfs://other:8020/lake/data/x").within(data), "another cluster");
+    PathLocation data = at("hdfs://localhost:8020/lake/data");
+    assertEquals(data, at("hdfs://localhost:8020/lake/./x/../data/"));
+    assertTrue(at("hdfs://localhost:8020/lake/data/day=1/part-0.parquet").within(data));
+    assertTrue(data.within(at("hdfs://localhost:8020/lake")));
+    assertFalse(at("hdfs://localhost:8020/lake/data2").within(data), "a sibling with the same prefix");
+    assertFalse(at("hdfs://127.0.0.1:8020/lake/data/x").within(data), "another cluster");
     assertFalse(at("file:/lake/data/x").within(data), "another file system");
-    assertTrue(at("hdfs://nn:8020/lake/出力 #1 %20").within(at("hdfs://nn:8020/lake/")));
+    assertTrue(at("hdfs://localhost:8020/lake/出力 #1 %20").within(at("hdfs://localhost:8020/lake/")));
   }
 
   @Test
