@@ -30,10 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  * Two real {@code monitor} processes (JVMs of their own) on one history at the same time, one
  * computing hours 00-12 of a day and the other 12-24, on the local disk and on HDFS
  * ({@link MiniDFSCluster} in this JVM): afterwards all 24 windows are in the history. The first
- * process waits for the lock (default --lock-wait); the second does not wait (--lock-wait 0), so it
- * either got the lock or failed with the retryable message, and then a re-run completes it.
+ * process waits for the lock (default --lock-wait); the second does not wait (--lock-wait 0). A
+ * process may only succeed, or fail with the retryable message, after which a re-run completes.
  */
-@Timeout(value = 8, unit = TimeUnit.MINUTES)
+@Timeout(value = 20, unit = TimeUnit.MINUTES)
 class ConcurrentWritersTest {
   @TempDir
   Path tmp;
@@ -86,18 +86,21 @@ class ConcurrentWritersTest {
   }
 
   private void runConcurrently(Path input, String history) throws Exception {
-    Process first = start(input, history, "2025-06-01 00:00", "2025-06-01 12:00", "first");
-    Process second = start(input, history, "2025-06-01 12:00", "2025-06-02 00:00", "second",
-        "--lock-wait", "0");
-    assertEquals(0, exit(first, "first"), output("first"));
-    int code = exit(second, "second");
-    if (code != 0) {
-      assertEquals(1, code, output("second"));
-      String err = output("second");
-      assertTrue(err.contains("another monitor run is writing the history")
-          && err.contains("Retry"), err);
-      Process again = start(input, history, "2025-06-01 12:00", "2025-06-02 00:00", "again");
-      assertEquals(0, exit(again, "again"), output("again"));
+    String[][] halves = {{"2025-06-01 00:00", "2025-06-01 12:00"},
+        {"2025-06-01 12:00", "2025-06-02 00:00"}};
+    Process[] p = {start(input, history, halves[0], "first"),
+        start(input, history, halves[1], "second", "--lock-wait", "0")};
+    String[] names = {"first", "second"};
+    for (int i = 0; i < 2; i++) {
+      int code = exit(p[i], names[i]);
+      if (code != 0) {
+        String err = output(names[i]);
+        assertEquals(1, code, err);
+        assertTrue(err.contains("another monitor run is writing the history")
+            && err.contains("Retry"), err);
+        Process again = start(input, history, halves[i], "again-" + names[i]);
+        assertEquals(0, exit(again, "again-" + names[i]), output("again-" + names[i]));
+      }
     }
   }
 
@@ -120,7 +123,7 @@ class ConcurrentWritersTest {
   }
 
   /** {@code monitor} in a JVM of its own, with this JVM's class path and module options. */
-  private Process start(Path input, String history, String since, String until, String name,
+  private Process start(Path input, String history, String[] sinceUntil, String name,
       String... more) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -135,7 +138,7 @@ class ConcurrentWritersTest {
         "-Dspark.driver.host=127.0.0.1", "-Dspark.sql.shuffle.partitions=2",
         "-Dspark.sql.session.timeZone=" + spark().conf().get("spark.sql.session.timeZone"),
         "-cp", classpath(), "io.sparkbce.job.Main", "monitor", "--input", input.toString(),
-        "--time-col", "ts", "--window", "1 hour", "--since", since, "--until", until,
+        "--time-col", "ts", "--window", "1 hour", "--since", sinceUntil[0], "--until", sinceUntil[1],
         "--history", history, "--output", tmp.resolve("out-" + name).toString()));
     cmd.addAll(List.of(more));
     return new ProcessBuilder(cmd).redirectOutput(tmp.resolve(name + ".out").toFile())
@@ -143,9 +146,9 @@ class ConcurrentWritersTest {
   }
 
   private int exit(Process p, String name) throws Exception {
-    if (!p.waitFor(5, TimeUnit.MINUTES)) {
+    if (!p.waitFor(12, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError(name + " did not finish in 5 minutes: " + output(name));
+      throw new AssertionError(name + " did not finish in 12 minutes: " + output(name));
     }
     return p.exitValue();
   }
