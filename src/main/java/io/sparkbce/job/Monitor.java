@@ -40,7 +40,7 @@ public final class Monitor {
       "  --time-col COL            event time (TIMESTAMP, DATE or text castable to a timestamp)",
       "  --window DURATION         window length: \"1 day\" (default), \"1 hour\", \"15 minutes\", ...",
       "                            windows start at multiples of the length since 1970-01-01 "
-          + "(session time zone)",
+          + "00:00 UTC",
       "  --since TIME --until TIME only rows with since <= time < until (yyyy-MM-dd[ HH:mm[:ss]]);",
       "                            both must be window boundaries",
       "  --history PATH            metric history, Parquet partitioned by window_date "
