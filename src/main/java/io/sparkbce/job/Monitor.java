@@ -63,7 +63,7 @@ public final class Monitor {
       "  --output DIR              default target/bce-monitor; alerts go to alerts.jsonl next to",
       "                            the history",
       "",
-      "Exit codes: 0 success, 1 failure, 2 usage error, 3 an alert fired.");
+      Main.EXIT_CODES + " 3: an alert fired.");
 
   private Monitor() {}
 
@@ -138,13 +138,13 @@ public final class Monitor {
       String job = "spark-bce monitor " + o.input;
       double[] posWeight = null;
       if (posWeightSpec.auto) {
-        spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
+        Phases.begin(spark, job, "computing pos_weight");
         posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
       }
       // the number of classes, for positives per class (and the pos_weight check)
-      spark.sparkContext().setJobDescription(job + ": number of classes");
+      Phases.begin(spark, job, "counting classes");
       Integer classes = Evaluate.classCount(df, reason, x, xs.rank());
       cols.requirePosWeightSize(posWeight, classes);
 
@@ -178,7 +178,7 @@ public final class Monitor {
       if (stream != null) {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
-        spark.sparkContext().setJobDescription(job + ": streaming");
+        Phases.begin(spark, job, "evaluating the stream");
         org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
             .outputMode("append")
             .option("checkpointLocation", m.checkpoint)
@@ -195,16 +195,16 @@ public final class Monitor {
           throw q.exception().get();
         }
       } else {
-        spark.sparkContext().setJobDescription(job + ": " + red + " loss per window");
+        Phases.begin(spark, job, "evaluating (" + red + " loss per window)");
         List<Row> result = aggregate.apply(df).collectAsList();
         // window() drops rows without a time: count them so that nothing goes unreported
-        spark.sparkContext().setJobDescription(job + ": rows without a time");
+        Phases.begin(spark, job, "counting rows without a time");
         noTime = df.where(col(timeTs).isNull()).count();
         computed = metrics(result, groupBy, red, c);
       }
       computed.sort(MetricHistory.ORDER);
 
-      spark.sparkContext().setJobDescription(job + ": history");
+      Phases.begin(spark, job, "writing the history");
       List<Metric> history = m.stream ? MetricHistory.read(spark, m.history)
           : MetricHistory.update(spark, m.history, computed);
 
@@ -217,6 +217,7 @@ public final class Monitor {
       Alerts.append(hadoop, m.alerts, alerts);
       HtmlReport.write(hadoop, m.report, m, history, bands);
 
+      Phases.end(spark);
       out.print(table(m, computed, alerts, noTime));
       out.println("history: " + m.history + " (" + computed.size() + " window rows written, "
           + history.size() + " in all)");
@@ -234,7 +235,7 @@ public final class Monitor {
     } catch (Exception e) {
       throw JobFailure.translate(e);
     } finally {
-      spark.sparkContext().setJobDescription(null);
+      Phases.end(spark);
     }
   }
 
