@@ -137,25 +137,23 @@ public final class BceFunctions {
    * are the more specific ones (null and Columns go there); these take the arrays.
    */
   private static Column weight(Object weight) {
-    if (weight == null || weight instanceof Column) {
-      return (Column) weight;
-    }
-    if (weight instanceof double[] w) {
-      return functions.lit(w);
-    }
-    throw new IllegalArgumentException("weight is a Column, a double[] or null, got "
-        + weight.getClass().getSimpleName());
+    return optional("weight", weight, functions::lit);
   }
 
   private static Column posWeight(Object posWeight) {
-    if (posWeight == null || posWeight instanceof Column) {
-      return (Column) posWeight;
+    return optional("pos_weight", posWeight, PosWeightColumn::of);
+  }
+
+  private static Column optional(
+      String argument, Object value, java.util.function.Function<double[], Column> array) {
+    if (value == null || value instanceof Column) {
+      return (Column) value;
     }
-    if (posWeight instanceof double[] p) {
-      return PosWeightColumn.of(p);
+    if (value instanceof double[] values) {
+      return array.apply(values);
     }
-    throw new IllegalArgumentException("pos_weight is a Column, a double[] or null, got "
-        + posWeight.getClass().getSimpleName());
+    throw new IllegalArgumentException(argument + " is a Column, a double[] or null, got "
+        + value.getClass().getSimpleName());
   }
 
   private static Column lit(String reduction) {
