@@ -60,6 +60,10 @@ final class FunctionDocs {
 
   static ExpressionInfo info(SqlFunction f) {
     Doc d = DOCS.get(f.name());
+    if (d == null) {
+      // an internal helper function (e.g. the jobs' class_positives), not one of SPEC's seven
+      return new ExpressionInfo(f.getClass().getName(), null, f.name(), f.usage(), "");
+    }
     StringBuilder arguments = new StringBuilder("\n    Arguments:\n");
     for (String a : d.arguments()) {
       arguments.append("      * ").append(a).append('\n');
