@@ -14,7 +14,8 @@
 #   SPARK_BCE_JAR        use this jar (or classes directory) as is: no build
 #   SPARK_BCE_CLASSPATH  with SPARK_BCE_JAR: the dependency classpath for the embedded run
 #   SPARK_BCE_DEBUG      print stack traces and the command line
-# Exit codes: 0 success, 1 failure, 2 usage error, 3 a monitor alert fired.
+# Exit codes: 0 success, 1 failure (also a missing input or SQL file), 2 usage error, 3 a monitor
+# alert fired.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,18 +35,65 @@ commands:
   monitor    loss per event-time window and segment: metric history, alerts, HTML report
              (./submit.sh monitor --help)
   sql FILE   run the statements of a SQL file with the spark-bce functions (udf/examples.sql)
-  bench      throughput benchmark
+  bench      throughput benchmark (./submit.sh bench --help)
 
+COMMAND --help lists the options of a command; an unknown option is an error.
 --master URL     run through spark-submit on that master (local[N] runs embedded if there is
                  no spark-submit)
 --conf key=value Spark configuration, passed through (repeatable)
-Exit codes: 0 success, 1 failure, 2 usage error, 3 monitor alert fired.
+Exit codes: 0 success, 1 failure (also a missing input or SQL file), 2 usage error (unknown
+command or option, bad value), 3 monitor alert fired.
 EOF
 }
 
 die() { # code message
   echo "submit.sh: $2" >&2
   exit "$1"
+}
+
+# --- after a build: what was built is newer than pom.xml and the sources ----------------------
+# Maven leaves an unchanged file alone, so without the touch a pom.xml edit that keeps the
+# classpath would rebuild on every run.
+mark_built() {
+  [[ " ${GOALS[*]} " == *" package "* ]] && touch "$JAR"
+  [[ " ${GOALS[*]} " == *" dependency:build-classpath "* ]] && touch "$CLASSPATH_FILE"
+  return 0
+}
+
+# --- the job's stderr without the JVM's notice about --add-modules=jdk.incubator.vector ----------
+# The JVM prints "WARNING: Using incubator modules: jdk.incubator.vector" as it starts, after its
+# own option warnings, if any. Only that line is dropped, and only among the first lines; then
+# everything passes through unbuffered (Spark's progress bar redraws a line with carriage returns).
+drop_incubator_notice() {
+  local line n=0
+  while [ $n -lt 8 ] && IFS= read -r line; do
+    n=$((n + 1))
+    if [[ "$line" == "WARNING: Using incubator modules: "* ]]; then
+      exec cat
+    fi
+    printf '%s\n' "$line"
+  done
+  printf '%s' "$line"
+  exec cat
+}
+
+# --- run the job: its exit code is ours; TERM/INT/HUP reach it so that it cleans up --------------
+run_job() { # command...
+  local job filter code=0
+  exec 3> >(drop_incubator_notice >&2)
+  filter=$!
+  "$@" 2>&3 <&0 &
+  job=$!
+  exec 3>&-
+  trap 'kill -TERM "$job" 2>/dev/null || true' TERM INT HUP
+  wait "$job" || code=$?
+  while kill -0 "$job" 2>/dev/null; do
+    code=0
+    wait "$job" || code=$?
+  done
+  trap - TERM INT HUP
+  wait "$filter" 2>/dev/null || true
+  exit "$code"
 }
 
 # --- arguments: --master and --conf are ours (any position), the rest goes to the job ---------
@@ -148,7 +196,7 @@ else
       || die 1 "the Maven build failed (run: mvn -B package -DskipTests)"
     JAR="$(find_jar)"
     [ -n "$JAR" ] || die 1 "the build made no target/spark-bce-*.jar"
-    [[ " ${GOALS[*]} " == *" package "* ]] && touch "$JAR"
+    mark_built
   fi
   DEP_CP=""
   [ "$MODE" = embedded ] && DEP_CP="$(cat "$CLASSPATH_FILE")"
@@ -192,7 +240,7 @@ if [ "$MODE" = spark-submit ]; then
   done
   CMD+=("$JAR" "${APP_ARGS[@]}")
   debug_cmd "${CMD[@]}"
-  exec "${CMD[@]}"
+  run_job "${CMD[@]}"
 fi
 
 # --- embedded Spark --------------------------------------------------------------------------
@@ -218,4 +266,4 @@ read -r -a ENCODING_OPTS <<< "$UTF8_OPTS"
 CMD=("$JAVA" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "${ENCODING_OPTS[@]}" "-Dlog4j2.configurationFile=$LOG_CONF"
   "-Dsparkbce.home=$HERE" "${PROPS[@]}" -cp "$CP" "$MAIN_CLASS" "${APP_ARGS[@]}")
 debug_cmd "${CMD[@]}"
-exec "${CMD[@]}"
+run_job "${CMD[@]}"

@@ -18,17 +18,43 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Throughput of the loss functions against a bare scan of the same columns, measured in the same
  * run (shared machines are noisy; only ratios within one run mean something). Generates Parquet
- * data under a temp dir, runs each query {@code --repeat} times and keeps the fastest.
- *
- * <pre>./submit.sh bench [--rows 20000000] [--array-rows 1000000] [--classes 64]
- *     [--groups 10000] [--repeat 3] [--only scalar,arrays,grouped,mllib] [--dir PATH]</pre>
+ * data under a temp dir (deleted at the end, also when the run fails or is interrupted), runs each
+ * query {@code --repeat} times and keeps the fastest. See {@link #USAGE}.
  */
 public final class Benchmark {
+  private static final List<String> SECTIONS =
+      List.of("scalar", "arrays", "grouped", "mllib", "memory");
+  public static final String USAGE = String.join("\n",
+      "usage: submit.sh bench [--rows N] [--array-rows N] [--classes N] [--groups N] [--repeat N]",
+      "                       [--only SECTION,...] [--memory-groups N] [--dir DIR]",
+      "",
+      "  --rows N           scalar rows (default 20000000)",
+      "  --array-rows N     array rows (default 1000000)",
+      "  --classes N        classes per array row (default 64)",
+      "  --groups N         groups of the grouped section (default 10000)",
+      "  --repeat N         runs of each query; the fastest counts (default 3)",
+      "  --only S,...       sections among " + String.join(",", SECTIONS)
+          + " (default scalar,arrays,grouped,mllib)",
+      "  --memory-groups N  groups of the memory section (default 100000)",
+      "  --dir DIR          keep the generated data in DIR and reuse it next time; without it the",
+      "                     data goes to a temp directory that is deleted at the end, also when",
+      "                     the run fails or is interrupted");
+  private static final java.util.Set<String> OPTIONS = java.util.Set.of("rows", "array-rows",
+      "classes", "groups", "repeat", "only", "memory-groups", "dir");
   /** Deterministic pseudo-random class values (rand() takes no per-element seed in a lambda). */
   private static final String LOGIT = "c -> CAST((hash(id, c) % 10007) / 1667D AS FLOAT)";
   private static final String LABEL = "c -> CAST(pmod(hash(c, id), 5) = 0 AS FLOAT)";
   private final SparkSession spark;
   private final int repeat;
+
+  /** A bad command line: nothing ran. */
+  public static final class BadOption extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    BadOption(String message) {
+      super(message);
+    }
+  }
 
   private Benchmark(SparkSession spark, int repeat) {
     this.spark = spark;
@@ -37,14 +63,35 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = options(args);
-    long rows = Long.parseLong(o.getOrDefault("rows", "20000000"));
-    long arrayRows = Long.parseLong(o.getOrDefault("array-rows", "1000000"));
-    int classes = Integer.parseInt(o.getOrDefault("classes", "64"));
-    int groups = Integer.parseInt(o.getOrDefault("groups", "10000"));
-    int repeat = Integer.parseInt(o.getOrDefault("repeat", "3"));
+    long rows = positive(o, "rows", 20_000_000);
+    long arrayRows = positive(o, "array-rows", 1_000_000);
+    int classes = (int) positive(o, "classes", 64);
+    int groups = (int) positive(o, "groups", 10_000);
+    int repeat = (int) positive(o, "repeat", 3);
+    int memoryGroups = (int) positive(o, "memory-groups", 100_000);
     String only = o.getOrDefault("only", "scalar,arrays,grouped,mllib");
-    Path dir = o.containsKey("dir") ? Path.of(o.get("dir"))
-        : Files.createTempDirectory("spark-bce-bench");
+    for (String section : only.split(",")) {
+      if (!SECTIONS.contains(section.trim())) {
+        throw new BadOption("--only: unknown section '" + section + "'; sections are "
+            + String.join(", ", SECTIONS));
+      }
+    }
+    if (o.containsKey("dir")) {
+      run(Path.of(o.get("dir")), rows, arrayRows, classes, groups, repeat, memoryGroups, only);
+      return;
+    }
+    Path dir = Files.createTempDirectory("spark-bce-bench");
+    // Interrupted (Ctrl-C, kill): Spark deletes it at shutdown, after stopping its context.
+    org.apache.spark.util.ShutdownHookManager.registerShutdownDeleteDir(dir.toFile());
+    try {
+      run(dir, rows, arrayRows, classes, groups, repeat, memoryGroups, only);
+    } finally {
+      org.apache.spark.network.util.JavaUtils.deleteRecursively(dir.toFile());
+    }
+  }
+
+  private static void run(Path dir, long rows, long arrayRows, int classes, int groups,
+      int repeat, int memoryGroups, String only) throws Exception {
     SparkSession spark = SparkSession.builder().appName("spark-bce-bench").getOrCreate();
     BceFunctions.register(spark);
     Benchmark b = new Benchmark(spark, repeat);
@@ -95,8 +142,7 @@ public final class Benchmark {
                       + " / (count(*) * " + classes + ") FROM arrays")));
     }
     if (only.contains("memory")) {
-      b.memory(dir.resolve("memory"), Integer.parseInt(o.getOrDefault("memory-groups", "100000")),
-          classes);
+      b.memory(dir.resolve("memory"), memoryGroups, classes);
     }
     spark.stop();
   }
@@ -199,15 +245,41 @@ public final class Benchmark {
     }
   }
 
+  /** {@code --name value} pairs; anything else (unknown, repeated, without a value) is an error. */
   private static Map<String, String> options(String[] args) {
     Map<String, String> o = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("expected --option value, got " + args[i]);
+    for (int i = 0; i < args.length; i++) {
+      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+      if (name == null || !OPTIONS.contains(name)) {
+        throw new BadOption("unknown option '" + args[i] + "'; valid options are --"
+            + String.join(", --", new java.util.TreeSet<>(OPTIONS)));
       }
-      o.put(args[i].substring(2), args[i + 1]);
+      if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+        throw new BadOption("option --" + name + " needs a value");
+      }
+      if (o.put(name, args[++i]) != null) {
+        throw new BadOption("option --" + name + " given twice");
+      }
     }
     return o;
+  }
+
+  private static long positive(Map<String, String> o, String name, long fallback) {
+    String v = o.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new BadOption("--" + name + " needs a whole number, got '" + v + "'");
+    }
+    if (n < 1 || (!name.contains("rows") && n > Integer.MAX_VALUE)) {
+      throw new BadOption("--" + name + " must be at least 1"
+          + (name.contains("rows") ? "" : " and fit an int") + ", got " + v);
+    }
+    return n;
   }
 
   /** One timed query: SQL text collected to the driver, or any action. */

@@ -64,7 +64,7 @@ public final class Evaluate {
       "  --config FILE             a .properties file with the same keys (input=..., pos-weight=auto)",
       "",
       "Column names are identifiers, not SQL: `a.b` is a column named a.b, not a field.",
-      "Exit codes: 0 success, 1 failure, 2 usage error.");
+      Main.EXIT_CODES);
 
   private static final ObjectMapper JSON = TerminalText.jsonMapper(true);
 
@@ -125,14 +125,14 @@ public final class Evaluate {
     try {
       if (posWeightSpec.auto) {
         long t = System.nanoTime();
-        spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
+        Phases.begin(spark, job, "computing pos_weight");
         posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
         timings.put("pos_weight_ms", millis(t));
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
         if (posWeight.length != 1) {
           long t = System.nanoTime();
-          spark.sparkContext().setJobDescription(job + ": number of classes");
+          Phases.begin(spark, job, "counting classes");
           Integer classes = classCount(df, reason, x, xs.rank());
           timings.put("class_count_ms", millis(t));
           cols.requirePosWeightSize(posWeight, classes);
@@ -158,8 +158,8 @@ public final class Evaluate {
         grouped = df.groupBy(g).agg(aggs.get(0), rest).orderBy(g);
       }
       long t = System.nanoTime();
-      spark.sparkContext().setJobDescription(job + ": "
-          + (o.reduction == Reduction.NONE ? "row counts" : red + " loss"));
+      Phases.begin(spark, job, o.reduction == Reduction.NONE ? "counting rows"
+          : "evaluating (" + red + " loss)");
       List<Row> groupRows = grouped.collectAsList();
       timings.put(o.reduction == Reduction.NONE ? "count_ms" : "loss_ms", millis(t));
 
@@ -186,7 +186,7 @@ public final class Evaluate {
           Dataset<Row> losses = rows.select(select.toArray(new Column[0]));
           String[] parts = partitionBy.toArray(new String[0]);
           long tw = System.nanoTime();
-          spark.sparkContext().setJobDescription(job + ": per-row losses");
+          Phases.begin(spark, job, "writing per-row losses");
           stagedLosses = AtomicOutput.stageDirectory(hadoop, lossesPath,
               tmp -> losses.write().partitionBy(parts).parquet(tmp));
           timings.put("write_ms", millis(tw));
@@ -209,6 +209,7 @@ public final class Evaluate {
           }
           stagedSummary.commit();
         }
+        Phases.end(spark);
         out.print(table);
         out.println("summary: " + TerminalText.escape(summaryPath));
         if (lossesPath != null) {
@@ -225,7 +226,7 @@ public final class Evaluate {
     } catch (Exception e) {
       throw JobFailure.translate(e, new LossCallErrors(cols, "--per-class"));
     } finally {
-      spark.sparkContext().setJobDescription(null);
+      Phases.end(spark);
     }
   }
 

@@ -65,7 +65,7 @@ public final class Monitor {
       "  --output DIR              default target/bce-monitor; alerts go to alerts.jsonl next to",
       "                            the history",
       "",
-      "Exit codes: 0 success, 1 failure, 2 usage error, 3 an alert fired.");
+      Main.EXIT_CODES + " 3: an alert fired.");
 
   private Monitor() {}
 
@@ -145,13 +145,13 @@ public final class Monitor {
       String job = "spark-bce monitor " + o.input;
       double[] posWeight = null;
       if (posWeightSpec.auto) {
-        spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
+        Phases.begin(spark, job, "computing pos_weight");
         posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
       }
       if (posWeight != null && posWeight.length != 1) {
-        spark.sparkContext().setJobDescription(job + ": number of classes");
+        Phases.begin(spark, job, "counting classes");
         cols.requirePosWeightSize(posWeight, Evaluate.classCount(df, reason, x, xs.rank()));
       }
 
@@ -180,7 +180,7 @@ public final class Monitor {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
         OutputGuard.claimHistory(hadoop, m.history);
-        spark.sparkContext().setJobDescription(job + ": streaming");
+        Phases.begin(spark, job, "evaluating the stream");
         org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
             .outputMode("append")
             .option("checkpointLocation", m.checkpoint)
@@ -197,16 +197,16 @@ public final class Monitor {
           throw q.exception().get();
         }
       } else {
-        spark.sparkContext().setJobDescription(job + ": " + red + " loss per window");
+        Phases.begin(spark, job, "evaluating (" + red + " loss per window)");
         List<Row> result = aggregate.apply(df).collectAsList();
         // window() drops rows without a time: count them so that nothing goes unreported
-        spark.sparkContext().setJobDescription(job + ": rows without a time");
+        Phases.begin(spark, job, "counting rows without a time");
         noTime = df.where(col(timeTs).isNull()).count();
         computed = metrics(result, groupBy, red);
       }
       computed.sort(MetricHistory.ORDER);
 
-      spark.sparkContext().setJobDescription(job + ": history");
+      Phases.begin(spark, job, "writing the history");
       if (!m.stream) {
         OutputGuard.claimHistory(hadoop, m.history);
       }
@@ -222,6 +222,7 @@ public final class Monitor {
       int newAlerts = Alerts.append(hadoop, m.alerts, alerts);
       HtmlReport.write(hadoop, m.report, m, history, bands);
 
+      Phases.end(spark);
       out.print(table(m, computed, alerts, noTime));
       out.println("history: " + TerminalText.escape(m.history) + " (" + computed.size() + " window rows written, "
           + history.size() + " in all)");
@@ -241,7 +242,7 @@ public final class Monitor {
     } catch (Exception e) {
       throw JobFailure.translate(e, new LossCallErrors(cols, "monitor"));
     } finally {
-      spark.sparkContext().setJobDescription(null);
+      Phases.end(spark);
     }
   }
 
