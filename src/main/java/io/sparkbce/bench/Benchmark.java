@@ -21,7 +21,11 @@ import org.apache.spark.sql.SparkSession;
  * data under a temp dir, runs each query {@code --repeat} times and keeps the fastest.
  *
  * <pre>./submit.sh bench [--rows 20000000] [--array-rows 1000000] [--classes 64]
- *     [--groups 10000] [--repeat 3] [--only scalar,arrays,grouped,mllib] [--dir PATH]</pre>
+ *     [--groups 10000] [--repeat 3] [--only scalar,paths,arrays,grouped,mllib] [--dir PATH]</pre>
+ *
+ * <p>{@code paths} are the shapes users take (issue 12): a filter, grouping by a day or a window,
+ * and the evaluate and monitor jobs' own work in-process, each beside the bare scan and the scan
+ * with the same filter or grouping.
  */
 public final class Benchmark {
   /** Deterministic pseudo-random class values (rand() takes no per-element seed in a lambda). */
@@ -42,7 +46,7 @@ public final class Benchmark {
     int classes = Integer.parseInt(o.getOrDefault("classes", "64"));
     int groups = Integer.parseInt(o.getOrDefault("groups", "10000"));
     int repeat = Integer.parseInt(o.getOrDefault("repeat", "3"));
-    String only = o.getOrDefault("only", "scalar,arrays,grouped,mllib");
+    String only = o.getOrDefault("only", "scalar,paths,arrays,grouped,mllib");
     Path dir = o.containsKey("dir") ? Path.of(o.get("dir"))
         : Files.createTempDirectory("spark-bce-bench");
     SparkSession spark = SparkSession.builder().appName("spark-bce-bench").getOrCreate();
@@ -50,7 +54,8 @@ public final class Benchmark {
     Benchmark b = new Benchmark(spark, repeat);
     System.out.printf(Locale.ROOT, "spark-bce benchmark: master %s, %d cores, data under %s%n",
         spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), dir);
-    if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")) {
+    if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")
+        || only.contains("paths")) {
       b.scalarData(dir.resolve("scalar"), rows, groups);
     }
     if (only.contains("scalar")) {
@@ -62,6 +67,9 @@ public final class Benchmark {
               "SELECT avg(bce_with_logits(x, y)) FROM scalar"),
           new Query("hand-written SQL (Spark built-ins)",
               "SELECT avg(greatest(x, 0) - x * y + log1p(exp(-abs(x)))) FROM scalar")));
+    }
+    if (only.contains("paths")) {
+      b.paths(dir, rows);
     }
     if (only.contains("mllib")) {
       b.mllib(dir.resolve("mllib"), rows);
@@ -127,8 +135,11 @@ public final class Benchmark {
 
   private void scalarData(Path path, long rows, int groups) {
     if (!Files.exists(path)) {
-      spark.sql("SELECT randn(1) * 3 AS x, CAST(rand(2) < 0.3 AS DOUBLE) AS y, id % " + groups
-          + " AS g FROM range(" + rows + ")").write().mode(SaveMode.Overwrite)
+      // ts: 7 days in the order of the rows, as event data is written; day = to_date(ts).
+      spark.sql("SELECT x, y, g, ts, to_date(ts) AS day FROM (SELECT randn(1) * 3 AS x,"
+          + " CAST(rand(2) < 0.3 AS DOUBLE) AS y, id % " + groups + " AS g,"
+          + " timestamp_seconds(1767225600 + id * 604800 DIV " + rows + ") AS ts"
+          + " FROM range(" + rows + "))").write().mode(SaveMode.Overwrite)
           .parquet(path.toString());
     }
     spark.read().parquet(path.toString()).createOrReplaceTempView("scalar");
@@ -141,6 +152,48 @@ public final class Benchmark {
           .write().mode(SaveMode.Overwrite).parquet(path.toString());
     }
     spark.read().parquet(path.toString()).createOrReplaceTempView("arrays");
+  }
+
+  /**
+   * The paths of issue 12. Every ratio is to the bare scan (the first query); the peer column is
+   * the ratio to the scan with the same filter or grouping.
+   */
+  private void paths(Path dir, long rows) {
+    String where = " WHERE y >= 0 AND x > -1e300";
+    String data = dir.resolve("scalar").toString();
+    String out = dir.resolve("jobs").toString();
+    List<String> evaluate = List.of("--input", data, "--logits", "x", "--labels", "y",
+        "--output", out + "/evaluate");
+    List<String> monitor = List.of("--input", data, "--logits", "x", "--labels", "y",
+        "--time-col", "ts", "--window", "1 day", "--history", out + "/monitor/history",
+        "--report", out + "/monitor/report.html");
+    List<String> byDay = new ArrayList<>(evaluate);
+    byDay.addAll(List.of("--group-by", "day"));
+    Query scanDay = new Query("scan: sum(x) + sum(y) GROUP BY day",
+        "SELECT day, sum(x) + sum(y) FROM scalar GROUP BY day");
+    Query scanWindow = new Query("scan: sum(x) + sum(y) GROUP BY window",
+        "SELECT window(ts, '1 day'), sum(x) + sum(y) FROM scalar GROUP BY window(ts, '1 day')");
+    Query scanWhere = new Query("scan: sum(x) + sum(y) WHERE", "SELECT sum(x) + sum(y) FROM scalar"
+        + where);
+    report("paths: " + rows + " rows x (DOUBLE x, DOUBLE y, TIMESTAMP ts over 7 days, DATE day);"
+        + " filter" + where, rows, List.of(
+        new Query("baseline: SELECT sum(x) + sum(y)", "SELECT sum(x) + sum(y) FROM scalar"),
+        new Query("bce_with_logits_loss(x, y)", "SELECT bce_with_logits_loss(x, y) FROM scalar"),
+        scanWhere,
+        new Query("bce_with_logits_loss(x, y) WHERE",
+            "SELECT bce_with_logits_loss(x, y) FROM scalar" + where).beside(scanWhere),
+        scanDay,
+        new Query("bce_with_logits_loss(x, y) GROUP BY day",
+            "SELECT day, bce_with_logits_loss(x, y) FROM scalar GROUP BY day").beside(scanDay),
+        scanWindow,
+        new Query("bce_with_logits_loss(x, y) GROUP BY window",
+            "SELECT window(ts, '1 day'), bce_with_logits_loss(x, y) FROM scalar"
+                + " GROUP BY window(ts, '1 day')").beside(scanWindow),
+        new Query("evaluate", () -> Jobs.evaluate(spark, evaluate)),
+        new Query("evaluate --group-by day",
+            () -> Jobs.evaluate(spark, byDay)).beside(scanDay),
+        new Query("monitor --window '1 day'", () -> Jobs.monitor(spark, monitor))
+            .beside(scanWindow)));
   }
 
   /** MLlib's logLoss on the same rows as probability vectors; compared with bce_loss on them. */
@@ -191,11 +244,13 @@ public final class Benchmark {
       best.put(q.name, fastest);
     }
     double baseline = best.values().iterator().next();
-    System.out.printf(Locale.ROOT, "%-52s %9s %14s %10s%n", "query", "best s", "elements/s",
-        "x baseline");
-    for (Map.Entry<String, Double> e : best.entrySet()) {
-      System.out.printf(Locale.ROOT, "%-52s %9.3f %14.3e %10.2f%n", e.getKey(), e.getValue(),
-          elements / e.getValue(), baseline / e.getValue());
+    System.out.printf(Locale.ROOT, "%-52s %9s %14s %10s %10s%n", "query", "best s", "elements/s",
+        "x baseline", "x peer");
+    for (Query q : queries) {
+      double t = best.get(q.name);
+      String peer = q.peer == null ? "" : String.format(Locale.ROOT, "%.2f", best.get(q.peer) / t);
+      System.out.printf(Locale.ROOT, "%-52s %9.3f %14.3e %10.2f %10s%n", q.name, t,
+          elements / t, baseline / t, peer);
     }
   }
 
@@ -215,6 +270,8 @@ public final class Benchmark {
     final String name;
     final String sql;
     final Runnable action;
+    /** The scan with the same filter or grouping, run in the same report, or null. */
+    String peer;
 
     Query(String name, String sql) {
       this.name = name;
@@ -226,6 +283,11 @@ public final class Benchmark {
       this.name = name;
       this.sql = null;
       this.action = action;
+    }
+
+    Query beside(Query scan) {
+      peer = scan.name;
+      return this;
     }
 
     void run(SparkSession spark) {
