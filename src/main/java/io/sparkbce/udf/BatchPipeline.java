@@ -6,22 +6,26 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.TaskContext;
+import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Alias;
 import org.apache.spark.sql.catalyst.expressions.And;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.BasePredicate;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
 import org.apache.spark.sql.catalyst.expressions.ExprId;
+import org.apache.spark.sql.catalyst.expressions.HigherOrderFunction;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.MutableProjection;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.Predicate;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.execution.FilterExec;
 import org.apache.spark.sql.execution.ProjectExec;
 import org.apache.spark.sql.execution.RowToColumnConverter;
 import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.vectorized.OnHeapColumnVector;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
+import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -50,6 +54,9 @@ final class BatchPipeline implements Serializable {
   private final Expression[] childColumns;
   /** The argument columns' expressions over the child's columns (bound). */
   private final Expression[] arguments;
+  /** Rows as UnsafeRows for lambda functions ({@link #readable}), else null. */
+  private final DataType[] sourceTypes;
+  private final DataType[] childTypes;
 
   private transient BasePredicate predicate;
   private transient int[] selection;
@@ -58,13 +65,45 @@ final class BatchPipeline implements Serializable {
   private transient Materialized allColumns;
   private transient Materialized argumentColumns;
   private transient ColumnVector[] columns;
+  private transient UnsafeProjection sourceRow;
+  private transient UnsafeProjection childRow;
 
   private BatchPipeline(Expression condition, int[] passThrough, Expression[] childColumns,
-      Expression[] arguments) {
+      Expression[] arguments, Seq<Attribute> source, Seq<Attribute> child) {
     this.condition = condition;
     this.passThrough = passThrough;
     this.childColumns = childColumns;
     this.arguments = arguments;
+    List<Expression> all = new ArrayList<>(List.of(childColumns));
+    all.addAll(List.of(arguments));
+    if (condition != null) {
+      all.add(condition);
+    }
+    boolean lambdas = all.stream().anyMatch(BatchPipeline::hasLambda);
+    this.sourceTypes = lambdas ? types(source) : null;
+    this.childTypes = lambdas ? types(child) : null;
+  }
+
+  /**
+   * Whether {@code e} has a lambda function: those read array elements with {@code get}, which on
+   * a column vector's array ({@code ColumnarArray}) does not see NULL elements; on an UnsafeRow's
+   * array it does, as on Spark's row path.
+   */
+  static boolean hasLambda(Expression e) {
+    return e.find(x -> x instanceof HigherOrderFunction).isDefined();
+  }
+
+  static DataType[] types(Seq<Attribute> attributes) {
+    DataType[] t = new DataType[attributes.size()];
+    for (int i = 0; i < t.length; i++) {
+      t[i] = attributes.apply(i).dataType();
+    }
+    return t;
+  }
+
+  /** Row i of {@code batch} as expressions read it (see {@link #hasLambda}). */
+  static InternalRow readable(ColumnarBatch batch, int i, UnsafeProjection unsafe) {
+    return unsafe == null ? batch.getRow(i) : unsafe.apply(batch.getRow(i));
   }
 
   /** Whether the plan between an aggregate and its columnar source may be applied to batches. */
@@ -126,7 +165,8 @@ final class BatchPipeline implements Serializable {
       Expression b = BatchArgument.bound(c, sourceOutput);
       condition = condition == null ? b : new And(condition, b);
     }
-    return new BatchPipeline(condition, passThrough, childColumns, arguments);
+    return new BatchPipeline(condition, passThrough, childColumns, arguments, sourceOutput,
+        childOutput);
   }
 
   /** {@code e} with the chain's aliases replaced by their definitions over the source. */
@@ -157,21 +197,21 @@ final class BatchPipeline implements Serializable {
       }
       kept = 0;
       for (int i = 0; i < n; i++) {
-        if (predicate.eval(in.getRow(i))) {
+        if (predicate.eval(readable(in, i, sourceRow))) {
           selection[kept++] = i;
         }
       }
     }
     boolean everyRow = kept == n;
     Materialized m = everyRow ? someColumns : allColumns;
-    m.write(in, everyRow ? null : selection, kept);
+    m.write(in, everyRow ? null : selection, kept, sourceRow);
     int c = childColumns.length;
     for (int k = 0; k < c; k++) {
       columns[k] = everyRow && passThrough[k] >= 0 ? in.column(passThrough[k]) : m.column(k);
     }
     if (arguments.length > 0) {
       ColumnarBatch child = new ColumnarBatch(java.util.Arrays.copyOf(columns, c), kept);
-      argumentColumns.write(child, null, kept);
+      argumentColumns.write(child, null, kept, childRow);
       for (int k = 0; k < arguments.length; k++) {
         columns[c + k] = argumentColumns.column(k);
       }
@@ -180,6 +220,10 @@ final class BatchPipeline implements Serializable {
   }
 
   private void start() {
+    if (sourceTypes != null) {
+      sourceRow = UnsafeProjection.create(sourceTypes);
+      childRow = UnsafeProjection.create(childTypes);
+    }
     if (condition != null) {
       predicate = Predicate.create(condition);
       TaskContext task = TaskContext.get();
@@ -222,7 +266,7 @@ final class BatchPipeline implements Serializable {
     }
 
     /** Rows selection[0..n-1] of {@code in} (rows 0..n-1 if selection is null). */
-    void write(ColumnarBatch in, int[] selection, int n) {
+    void write(ColumnarBatch in, int[] selection, int n, UnsafeProjection unsafe) {
       if (projection == null) {
         return;
       }
@@ -230,8 +274,8 @@ final class BatchPipeline implements Serializable {
         v.reset();
       }
       for (int j = 0; j < n; j++) {
-        converter.convert(projection.apply(in.getRow(selection == null ? j : selection[j])),
-            vectors);
+        converter.convert(projection.apply(
+            readable(in, selection == null ? j : selection[j], unsafe)), vectors);
       }
     }
 

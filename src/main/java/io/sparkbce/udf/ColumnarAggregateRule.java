@@ -81,7 +81,9 @@ public final class ColumnarAggregateRule extends Rule<SparkPlan> {
       return null;
     }
     for (int k = 0; k < keys.size(); k++) {
-      if (!plain((Expression) keys.apply(k))) {
+      // Keys are read straight from the batch rows, where lambda functions miss NULL elements.
+      Expression key = (Expression) keys.apply(k);
+      if (!plain(key) || BatchPipeline.hasLambda(key)) {
         return null;
       }
     }

@@ -360,7 +360,7 @@ final class ColumnarPartialAggregation implements Serializable {
       if (declaratives != null) {
         int last = functions.length;
         for (int i = 0; i < n; i++) {
-          declaratives.update((InternalRow) statesOfRow[i][last], batch.getRow(from + i));
+          declaratives.update((InternalRow) statesOfRow[i][last], batch, from + i);
         }
       }
     }
@@ -381,7 +381,7 @@ final class ColumnarPartialAggregation implements Serializable {
         states[f] = functions[f].update(states[f], callRow);
       }
       if (declaratives != null) {
-        declaratives.update((InternalRow) states[functions.length], batch.getRow(i));
+        declaratives.update((InternalRow) states[functions.length], batch, i);
       }
       metrics.singleRows.add(functions.length);
     }

@@ -9,8 +9,10 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.MutableProjection;
 import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.aggregate.DeclarativeAggregate;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
 import scala.collection.immutable.Seq;
 
 /**
@@ -28,8 +30,11 @@ final class DeclarativeBuffers implements Serializable {
   /** Function i's buffer is fields offsets[i] .. offsets[i + 1] - 1. */
   private final int[] offsets;
 
+  /** The input's types when an update has a lambda function, else null. */
+  private final DataType[] lambdaInput;
   private transient MutableProjection update;
   private transient JoinedRow joined;
+  private transient UnsafeProjection unsafe;
 
   /** @param input the columns of the rows the aggregate reads */
   DeclarativeBuffers(List<DeclarativeAggregate> functions, Seq<Attribute> input) {
@@ -51,6 +56,8 @@ final class DeclarativeBuffers implements Serializable {
     List<Attribute> all = new ArrayList<>(buffer);
     all.addAll(scala.jdk.javaapi.CollectionConverters.asJava(input));
     schema = LossCall.seq(all.toArray(new Attribute[0]));
+    lambdaInput = updateExprs.stream().anyMatch(BatchPipeline::hasLambda)
+        ? BatchPipeline.types(input) : null;
   }
 
   /** A group's buffer at the functions' initial values. */
@@ -62,13 +69,14 @@ final class DeclarativeBuffers implements Serializable {
     return b;
   }
 
-  /** Adds {@code row} to {@code buffer}. */
-  void update(InternalRow buffer, InternalRow row) {
+  /** Adds row i of {@code batch} to {@code buffer}. */
+  void update(InternalRow buffer, ColumnarBatch batch, int i) {
     if (update == null) {
       update = MutableProjection.create(updates, schema);
       joined = new JoinedRow();
+      unsafe = lambdaInput == null ? null : UnsafeProjection.create(lambdaInput);
     }
-    update.target(buffer).apply(joined.apply(buffer, row));
+    update.target(buffer).apply(joined.apply(buffer, BatchPipeline.readable(batch, i, unsafe)));
   }
 
   /** Copies function {@code f}'s buffer fields into {@code values} from {@code at}; returns how many. */

@@ -50,7 +50,8 @@ class ColumnarAggregateTest {
         + " IF(id % 101 = 9, NULL, transform(sequence(1, 8), k -> CAST(k AS FLOAT) / 4)) AS ws,"
         + " transform(sequence(1, 8), k -> rand(9)) AS ps,"
         + " transform(sequence(1, 8), k -> randn(10) * k) AS xd,"
-        + " IF(id % 79 = 4, NULL, timestamp_seconds(1700000000 + id * 97)) AS ts"
+        + " IF(id % 79 = 4, NULL, timestamp_seconds(1700000000 + id * 97)) AS ts,"
+        + " transform(sequence(1, 4), k -> IF((id + k) % 13 = 0, NULL, k * 1D)) AS xn"
         + " FROM range(0, 20000, 1, 4)")
         .write().mode("overwrite").option("parquet.block.size", 65536).parquet(data);
   }
@@ -168,7 +169,12 @@ class ColumnarAggregateTest {
         "SELECT g, count(*), count_if(x IS NULL), sum(yi), min(x), max(y),"
             + " bce_with_logits_loss(IF(x IS NULL, NULL, x), y, w) FROM t WHERE id % 3 = 0"
             + " GROUP BY g",
-        "SELECT bce_with_logits_loss(element_at(xd, 2), ys[0]) FROM t WHERE id > 100");
+        "SELECT bce_with_logits_loss(element_at(xd, 2), ys[0]) FROM t WHERE id > 100",
+        // Lambda functions over arrays with NULL elements read from Parquet, in a filter, an
+        // argument and one of Spark's aggregates: they must see the NULLs as the row path does.
+        "SELECT count_if(exists(xn, e -> e IS NULL)), bce_with_logits_loss("
+            + "IF(exists(xn, e -> e IS NULL), NULL, x), y) FROM t"
+            + " WHERE NOT exists(xn, e -> e IS NULL AND id % 2 = 0)");
   }
 
   /** Plain batches of arrays go through the kernel a batch at a time; others row by row. */
