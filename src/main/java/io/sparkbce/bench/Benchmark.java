@@ -20,10 +20,14 @@ import org.apache.spark.sql.SparkSession;
  * run (shared machines are noisy; only ratios within one run mean something). Generates Parquet
  * data under a temp dir (deleted at the end, also when the run fails or is interrupted), runs each
  * query {@code --repeat} times and keeps the fastest. See {@link #USAGE}.
+ *
+ * <p>{@code paths} are the shapes users take (issue 12): a filter, grouping by a day or a window,
+ * and the evaluate and monitor jobs' own work in-process, each beside the bare scan and the scan
+ * with the same filter or grouping.
  */
 public final class Benchmark {
   private static final List<String> SECTIONS =
-      List.of("scalar", "arrays", "grouped", "mllib", "memory");
+      List.of("scalar", "paths", "arrays", "grouped", "mllib", "memory");
   public static final String USAGE = String.join("\n",
       "usage: submit.sh bench [--rows N] [--array-rows N] [--classes N] [--groups N] [--repeat N]",
       "                       [--only SECTION,...] [--memory-groups N] [--dir DIR]",
@@ -34,7 +38,7 @@ public final class Benchmark {
       "  --groups N         groups of the grouped section (default 10000)",
       "  --repeat N         runs of each query; the fastest counts (default 3)",
       "  --only S,...       sections among " + String.join(",", SECTIONS)
-          + " (default scalar,arrays,grouped,mllib)",
+          + " (default scalar,paths,arrays,grouped,mllib)",
       "  --memory-groups N  groups of the memory section (default 100000)",
       "  --dir DIR          keep the generated data in DIR and reuse it next time; without it the",
       "                     data goes to a temp directory that is deleted at the end, also when",
@@ -69,7 +73,7 @@ public final class Benchmark {
     int groups = (int) positive(o, "groups", 10_000);
     int repeat = (int) positive(o, "repeat", 3);
     int memoryGroups = (int) positive(o, "memory-groups", 100_000);
-    String only = o.getOrDefault("only", "scalar,arrays,grouped,mllib");
+    String only = o.getOrDefault("only", "scalar,paths,arrays,grouped,mllib");
     for (String section : only.split(",")) {
       if (!SECTIONS.contains(section.trim())) {
         throw new BadOption("--only: unknown section '" + section + "'; sections are "
@@ -97,7 +101,8 @@ public final class Benchmark {
     Benchmark b = new Benchmark(spark, repeat);
     System.out.printf(Locale.ROOT, "spark-bce benchmark: master %s, %d cores, data under %s%n",
         spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), dir);
-    if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")) {
+    if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")
+        || only.contains("paths")) {
       b.scalarData(dir.resolve("scalar"), rows, groups);
     }
     if (only.contains("scalar")) {
@@ -109,6 +114,9 @@ public final class Benchmark {
               "SELECT avg(bce_with_logits(x, y)) FROM scalar"),
           new Query("hand-written SQL (Spark built-ins)",
               "SELECT avg(greatest(x, 0) - x * y + log1p(exp(-abs(x)))) FROM scalar")));
+    }
+    if (only.contains("paths")) {
+      b.paths(dir, rows);
     }
     if (only.contains("mllib")) {
       b.mllib(dir.resolve("mllib"), rows);
@@ -173,8 +181,11 @@ public final class Benchmark {
 
   private void scalarData(Path path, long rows, int groups) {
     if (!Files.exists(path)) {
-      spark.sql("SELECT randn(1) * 3 AS x, CAST(rand(2) < 0.3 AS DOUBLE) AS y, id % " + groups
-          + " AS g FROM range(" + rows + ")").write().mode(SaveMode.Overwrite)
+      // ts: 7 days in the order of the rows, as event data is written; day = to_date(ts).
+      spark.sql("SELECT x, y, g, ts, to_date(ts) AS day FROM (SELECT randn(1) * 3 AS x,"
+          + " CAST(rand(2) < 0.3 AS DOUBLE) AS y, id % " + groups + " AS g,"
+          + " timestamp_seconds(1767225600 + id * 604800 DIV " + rows + ") AS ts"
+          + " FROM range(" + rows + "))").write().mode(SaveMode.Overwrite)
           .parquet(path.toString());
     }
     spark.read().parquet(path.toString()).createOrReplaceTempView("scalar");
@@ -187,6 +198,48 @@ public final class Benchmark {
           .write().mode(SaveMode.Overwrite).parquet(path.toString());
     }
     spark.read().parquet(path.toString()).createOrReplaceTempView("arrays");
+  }
+
+  /**
+   * The paths of issue 12. Every ratio is to the bare scan (the first query); the peer column is
+   * the ratio to the scan with the same filter or grouping.
+   */
+  private void paths(Path dir, long rows) {
+    String where = " WHERE y >= 0 AND x > -1e300";
+    String data = dir.resolve("scalar").toString();
+    String out = dir.resolve("jobs").toString();
+    List<String> evaluate = List.of("--input", data, "--logits", "x", "--labels", "y",
+        "--output", out + "/evaluate");
+    List<String> monitor = List.of("--input", data, "--logits", "x", "--labels", "y",
+        "--time-col", "ts", "--window", "1 day", "--history", out + "/monitor/history",
+        "--report", out + "/monitor/report.html");
+    List<String> byDay = new ArrayList<>(evaluate);
+    byDay.addAll(List.of("--group-by", "day"));
+    Query scanDay = new Query("scan: sum(x) + sum(y) GROUP BY day",
+        "SELECT day, sum(x) + sum(y) FROM scalar GROUP BY day");
+    Query scanWindow = new Query("scan: sum(x) + sum(y) GROUP BY window",
+        "SELECT window(ts, '1 day'), sum(x) + sum(y) FROM scalar GROUP BY window(ts, '1 day')");
+    Query scanWhere = new Query("scan: sum(x) + sum(y) WHERE", "SELECT sum(x) + sum(y) FROM scalar"
+        + where);
+    report("paths: " + rows + " rows x (DOUBLE x, DOUBLE y, TIMESTAMP ts over 7 days, DATE day);"
+        + " filter" + where, rows, List.of(
+        new Query("baseline: SELECT sum(x) + sum(y)", "SELECT sum(x) + sum(y) FROM scalar"),
+        new Query("bce_with_logits_loss(x, y)", "SELECT bce_with_logits_loss(x, y) FROM scalar"),
+        scanWhere,
+        new Query("bce_with_logits_loss(x, y) WHERE",
+            "SELECT bce_with_logits_loss(x, y) FROM scalar" + where).beside(scanWhere),
+        scanDay,
+        new Query("bce_with_logits_loss(x, y) GROUP BY day",
+            "SELECT day, bce_with_logits_loss(x, y) FROM scalar GROUP BY day").beside(scanDay),
+        scanWindow,
+        new Query("bce_with_logits_loss(x, y) GROUP BY window",
+            "SELECT window(ts, '1 day'), bce_with_logits_loss(x, y) FROM scalar"
+                + " GROUP BY window(ts, '1 day')").beside(scanWindow),
+        new Query("evaluate", () -> Jobs.evaluate(spark, evaluate)),
+        new Query("evaluate --group-by day",
+            () -> Jobs.evaluate(spark, byDay)).beside(scanDay),
+        new Query("monitor --window '1 day'", () -> Jobs.monitor(spark, monitor))
+            .beside(scanWindow)));
   }
 
   /** MLlib's logLoss on the same rows as probability vectors; compared with bce_loss on them. */
@@ -237,11 +290,13 @@ public final class Benchmark {
       best.put(q.name, fastest);
     }
     double baseline = best.values().iterator().next();
-    System.out.printf(Locale.ROOT, "%-52s %9s %14s %10s%n", "query", "best s", "elements/s",
-        "x baseline");
-    for (Map.Entry<String, Double> e : best.entrySet()) {
-      System.out.printf(Locale.ROOT, "%-52s %9.3f %14.3e %10.2f%n", e.getKey(), e.getValue(),
-          elements / e.getValue(), baseline / e.getValue());
+    System.out.printf(Locale.ROOT, "%-52s %9s %14s %10s %10s%n", "query", "best s", "elements/s",
+        "x baseline", "x peer");
+    for (Query q : queries) {
+      double t = best.get(q.name);
+      String peer = q.peer == null ? "" : String.format(Locale.ROOT, "%.2f", best.get(q.peer) / t);
+      System.out.printf(Locale.ROOT, "%-52s %9.3f %14.3e %10.2f %10s%n", q.name, t,
+          elements / t, baseline / t, peer);
     }
   }
 
@@ -287,6 +342,8 @@ public final class Benchmark {
     final String name;
     final String sql;
     final Runnable action;
+    /** The scan with the same filter or grouping, run in the same report, or null. */
+    String peer;
 
     Query(String name, String sql) {
       this.name = name;
@@ -298,6 +355,11 @@ public final class Benchmark {
       this.name = name;
       this.sql = null;
       this.action = action;
+    }
+
+    Query beside(Query scan) {
+      peer = scan.name;
+      return this;
     }
 
     void run(SparkSession spark) {

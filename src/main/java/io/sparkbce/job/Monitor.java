@@ -1,9 +1,11 @@
 package io.sparkbce.job;
 
 import static io.sparkbce.job.InputColumns.col;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.timestamp_seconds;
 
 import io.sparkbce.BceFunctions;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
@@ -169,11 +171,12 @@ public final class Monitor {
       for (String g : groupBy) {
         by.add(col(g));
       }
-      java.util.function.UnaryOperator<Dataset<Row>> aggregate = d -> d
-          .groupBy(by.toArray(new Column[0]))
+      java.util.function.BiFunction<Dataset<Row>, List<Column>, Dataset<Row>> grouped =
+          (d, keys) -> d.groupBy(keys.toArray(new Column[0]))
           .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
           .withColumn("_date", date_format(
               org.apache.spark.sql.functions.col("_window").getField("start"), "yyyy-MM-dd"));
+      java.util.function.UnaryOperator<Dataset<Row>> aggregate = d -> grouped.apply(d, by);
       List<Metric> computed;
       long noTime = 0;
       if (stream != null) {
@@ -198,10 +201,21 @@ public final class Monitor {
         }
       } else {
         Phases.begin(spark, job, "evaluating (" + red + " loss per window)");
-        List<Row> result = aggregate.apply(df).collectAsList();
-        // window() drops rows without a time: count them so that nothing goes unreported
-        Phases.begin(spark, job, "counting rows without a time");
-        noTime = df.where(col(timeTs).isNull()).count();
+        // window() drops rows without a time; grouped by a window of a stand-in time and a key
+        // of their own, they are counted by the same pass instead of a second scan.
+        String noTimeName = Evaluate.uniqueName("_bce_no_time", List.of(df.columns()));
+        List<Column> batchBy = new ArrayList<>(by);
+        batchBy.set(0, org.apache.spark.sql.functions.window(coalesce(col(timeTs),
+            timestamp_seconds(lit(0L))), m.window).as("_window"));
+        batchBy.add(col(timeTs).isNull().as(noTimeName));
+        List<Row> result = new ArrayList<>();
+        for (Row r : grouped.apply(df, batchBy).collectAsList()) {
+          if (r.getBoolean(r.fieldIndex(noTimeName))) {
+            noTime += r.getLong(r.fieldIndex("_rows"));
+          } else {
+            result.add(r);
+          }
+        }
         computed = metrics(result, groupBy, red);
       }
       computed.sort(MetricHistory.ORDER);
