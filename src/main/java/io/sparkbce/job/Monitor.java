@@ -116,6 +116,8 @@ public final class Monitor {
 
     try (OpenHistory open = OpenHistory.open(spark, m.history, series, m.newSeries, m.lockWait,
         out)) {
+      // claimed under the lock, so that a second writer waiting for it finds the history ours
+      OutputGuard.claimHistory(hadoop, m.history);
       String timeTs = Evaluate.uniqueName("_bce_time", List.of(df.columns()));
       String reasonName = Evaluate.uniqueName("_bce_invalid",
           List.of(df.withColumn(timeTs, lit(1)).columns()));
@@ -182,7 +184,6 @@ public final class Monitor {
       if (stream != null) {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
-        OutputGuard.claimHistory(hadoop, m.history);
         Phases.begin(spark, job, "evaluating the stream");
         org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
             .outputMode("append")
@@ -221,9 +222,6 @@ public final class Monitor {
       computed.sort(MetricHistory.ORDER);
 
       Phases.begin(spark, job, "writing the history");
-      if (!m.stream) {
-        OutputGuard.claimHistory(hadoop, m.history);
-      }
       List<Metric> history = m.stream ? open.read() : open.update(computed);
 
 

@@ -63,6 +63,11 @@ final class OutputManifest {
     if (status.isDirectory() && fs.listStatus(target).length == 0) {
       return null; // nothing to lose
     }
+    if (kind == Kind.HISTORY && fs.exists(new Path(target, HistoryLock.NAME))) {
+      // a monitor run holds (or held) its lock: it claims the history under that lock, and the
+      // lock tells a second writer to wait or fail with the retryable message
+      return null;
+    }
     Path manifestPath = new Path(target.getParent(), NAME);
     ObjectNode manifest = read(fs, manifestPath);
     if (manifest == null) {

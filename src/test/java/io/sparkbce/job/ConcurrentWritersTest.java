@@ -78,7 +78,9 @@ class ConcurrentWritersTest {
       for (FileStatus s : fs.listStatus(new org.apache.hadoop.fs.Path("/monitor/history"))) {
         names.add(s.getPath().getName());
       }
-      assertEquals(List.of(HistorySeries.NAME, "window_date=2025-06-01"),
+      // the manifest lists _series.json as spark-bce's own (HistorySeries writes it through
+      // AtomicOutput, which records what it writes)
+      assertEquals(List.of(OutputManifest.NAME, HistorySeries.NAME, "window_date=2025-06-01"),
           names.stream().sorted().toList(), "no lock, staging or trash left");
     } finally {
       dfs.shutdown();
