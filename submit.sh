@@ -187,7 +187,9 @@ else
     GOALS+=(package)
   fi
   if [ "$MODE" = embedded ] && { [ ! -s "$CLASSPATH_FILE" ] || [ "$HERE/pom.xml" -nt "$CLASSPATH_FILE" ]; }; then
-    GOALS+=(dependency:build-classpath -Dmdep.includeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
+    # includeScope (not mdep.includeScope, which the plugin ignores): compile and provided, never
+    # the test dependencies (JUnit, MiniDFSCluster).
+    GOALS+=(dependency:build-classpath -DincludeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
   fi
   if [ ${#GOALS[@]} -gt 0 ]; then
     command -v mvn >/dev/null 2>&1 || die 1 "Maven (mvn) is needed to build the jar; install Maven 3.8+"
@@ -236,6 +238,8 @@ if [ "$MODE" = spark-submit ]; then
   CMD+=(--driver-java-options "$DRIVER_JAVA_OPTS $UTF8_OPTS -Dlog4j2.configurationFile=$LOG_CONF -Dsparkbce.home=$HERE")
   CMD+=(--conf "spark.ui.showConsoleProgress=$PROGRESS")
   for c in ${CONFS[@]+"${CONFS[@]}"}; do
+    # already in --driver-java-options; passed again it would replace them (log4j2, --add-opens)
+    [ "${c%%=*}" = spark.driver.extraJavaOptions ] && continue
     CMD+=(--conf "$c")
   done
   CMD+=("$JAR" "${APP_ARGS[@]}")

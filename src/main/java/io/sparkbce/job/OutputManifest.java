@@ -110,7 +110,7 @@ final class OutputManifest {
           + "directory is left alone");
       manifest.putObject("entries");
     }
-    ObjectNode entry = ((ObjectNode) manifest.get("entries")).putObject(target.getName());
+    ObjectNode entry = JSON.createObjectNode();
     entry.put("kind", kind.name().toLowerCase(Locale.ROOT));
     if (kind == Kind.FILE) {
       entry.put("sha256", sha256(fs, target));
@@ -118,6 +118,11 @@ final class OutputManifest {
       ObjectNode files = entry.putObject("files");
       files(fs, target).forEach(files::put);
     }
+    ObjectNode entries = (ObjectNode) manifest.get("entries");
+    if (entry.equals(entries.get(target.getName()))) {
+      return; // already listed as it is: a run that fails later leaves the manifest untouched
+    }
+    entries.set(target.getName(), entry);
     byte[] bytes = (JSON.writeValueAsString(manifest) + "\n").getBytes(StandardCharsets.UTF_8);
     FileSystem raw = raw(fs);
     Path tmp = new Path(target.getParent(), "." + NAME + ".tmp-" + UUID.randomUUID());

@@ -115,6 +115,64 @@ class SubmitScriptTest {
     assertTrue(jar > 0, a.toString());
     assertEquals(List.of("evaluate", "--input", "hdfs:///lake/p", "--where", "a = 'x y'"),
         a.subList(jar + 1, a.size()));
+
+    // A --conf spark.driver.extraJavaOptions joins the driver options instead of replacing
+    // them (spark-submit takes the last value): the log4j2 configuration stays.
+    r = submit(Map.of("PATH", bin + File.pathSeparator + System.getenv("PATH")), 30,
+        "evaluate", "--master", "yarn", "--conf", "spark.driver.extraJavaOptions=-Dmine=1");
+    assertEquals(7, r.code(), r.err());
+    a = Files.readAllLines(args);
+    String driver = a.get(a.indexOf("--driver-java-options") + 1);
+    assertTrue(driver.contains("-Dmine=1") && driver.contains("-Dlog4j2.configurationFile="),
+        driver);
+    assertTrue(a.stream().noneMatch(s -> s.startsWith("spark.driver.extraJavaOptions")),
+        a.toString());
+  }
+
+  /**
+   * The class path submit.sh builds for the embedded run (target/classpath.txt) has the compile
+   * and provided dependencies and none of the test ones: Maven runs for real, in a copy of the
+   * project whose jar is already built, so only the class path goal runs.
+   */
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void embeddedClasspathLeavesOutTestDependencies() throws Exception {
+    Path project = tmp.resolve("project");
+    Files.createDirectories(project.resolve("src/main"));
+    Files.createDirectories(project.resolve("target"));
+    for (String f : List.of("submit.sh", "pom.xml", "conf/spark-defaults.conf",
+        "conf/log4j2.properties")) {
+      Files.createDirectories(project.resolve(f).getParent());
+      Files.copy(Path.of(f), project.resolve(f));
+    }
+    Path jar = project.resolve("target/spark-bce-0.1.0-SNAPSHOT.jar");
+    Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jar")
+        .toString(), "cf", jar.toString(), "-C", Path.of("target", "classes").toString(), ".")
+        .inheritIO().start();
+    assertTrue(j.waitFor(60, TimeUnit.SECONDS) && j.exitValue() == 0, "jar tool");
+    ProcessBuilder pb = new ProcessBuilder("bash", "submit.sh", "evaluate", "--help")
+        .directory(project.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_"));
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Path err = tmp.resolve("build-stderr");
+    Process p = pb.redirectOutput(tmp.resolve("build-stdout").toFile())
+        .redirectError(err.toFile()).start();
+    if (!p.waitFor(200, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new AssertionError("submit.sh timed out; stderr:\n" + Files.readString(err));
+    }
+    assertEquals(0, p.exitValue(), Files.readString(err));
+    assertTrue(Files.readString(err).contains("mvn dependency:build-classpath"),
+        "the class path was built: " + Files.readString(err));
+    List<String> cp = List.of(Files.readString(project.resolve("target/classpath.txt"))
+        .trim().split(File.pathSeparator));
+    assertTrue(cp.stream().anyMatch(e -> e.contains("spark-sql_2.13-")), cp.toString());
+    for (String test : List.of("junit", "jmh-core", "hadoop-client-minicluster", "spark-hive_",
+        "hive-metastore", "derby")) {
+      assertTrue(cp.stream().noneMatch(e -> e.contains(test)),
+          test + " (a test dependency) on the embedded class path: " + cp);
+    }
   }
 
   /**
