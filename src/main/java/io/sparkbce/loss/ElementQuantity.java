@@ -37,7 +37,7 @@ public enum ElementQuantity {
     }
   },
   /**
-   * The target itself: what per-class label counts are made of. A target outside [0, 1] (or NaN)
+   * The target itself: what per-class label counts are made of. A target outside [0, 1]
    * is an error, as in BCELoss: it would count as a negative number of positives or negatives and
    * give a meaningless pos_weight (labels 2 and -1 gave [0.0, Infinity]).
    */
@@ -58,7 +58,7 @@ public enum ElementQuantity {
   };
 
   private static void checkTarget(double y) {
-    if (!(y >= 0.0 && y <= 1.0)) {
+    if (y < 0.0 || y > 1.0) { // NaN propagates (SPEC §2), as in the other functions
       throw new ProbabilityRangeException("target", y);
     }
   }
