@@ -110,7 +110,7 @@ class SparkSubmitClusterTest {
   @Test
   @Order(2)
   void monitorOnTheClusterGivesTheEmbeddedHistory() throws Exception {
-    List<List<List<String>>> histories = new ArrayList<>();
+    List<Path> histories = new ArrayList<>();
     for (String mode : List.of("embedded", "cluster")) {
       Path out = dir.resolve("monitor-" + mode);
       String[] args = {"monitor", "--input", data.toString(), "--logits", "logits", "--labels",
@@ -122,10 +122,19 @@ class SparkSubmitClusterTest {
       if (mode.equals("cluster")) {
         assertQuietDriver(r);
       }
-      histories.add(history(out.resolve("history")));
+      histories.add(out.resolve("history"));
     }
-    assertEquals(4 * 3, histories.get(0).size(), "4 days x 3 models: " + histories.get(0));
-    assertEquals(histories.get(0), histories.get(1), "history on the cluster vs. embedded");
+    SparkSession local = ClusterSupport.startLocal1("spark-bce history reader");
+    List<List<String>> embedded;
+    List<List<String>> submitted;
+    try {
+      embedded = history(local, histories.get(0));
+      submitted = history(local, histories.get(1));
+    } finally {
+      ClusterSupport.stop(local);
+    }
+    assertEquals(4 * 3, embedded.size(), "4 days x 3 models: " + embedded);
+    assertEquals(embedded, submitted, "history on the cluster vs. embedded");
   }
 
   @Test
@@ -195,27 +204,34 @@ class SparkSubmitClusterTest {
     assertTrue(info.isEmpty(), "INFO lines on stderr in spark-submit mode: " + info);
   }
 
-  /** The history's rows as text: window, segment, loss bits, per-class bits, counts. */
-  private static List<List<String>> history(Path history) throws Exception {
-    SparkSession local = ClusterSupport.startLocal1("spark-bce history reader");
-    try {
-      List<List<String>> rows = new ArrayList<>();
-      for (Row r : local.read().parquet(history.toString())
-          .selectExpr("CAST(window_start AS STRING)", "segment", "hex(CAST(loss AS BINARY))",
-              "CAST(loss AS STRING)", "CAST(weighted_mean_loss AS STRING)",
-              "CAST(loss_per_class AS STRING)", "CAST(positives_per_class AS STRING)",
-              "rows_used", "elements")
-          .orderBy("window_start", "segment").collectAsList()) {
-        List<String> cells = new ArrayList<>();
-        for (int i = 0; i < r.size(); i++) {
-          cells.add(String.valueOf(r.get(i)));
+  /**
+   * The history's rows as text: window, segment, counts, and every double (loss, weighted mean,
+   * per-class losses and positives) as its raw IEEE bits.
+   */
+  private static List<List<String>> history(SparkSession local, Path history) {
+    List<List<String>> rows = new ArrayList<>();
+    for (Row r : local.read().parquet(history.toString())
+        .select("window_start", "segment", "rows_used", "elements", "loss", "weighted_mean_loss",
+            "loss_per_class", "positives_per_class")
+        .orderBy("window_start", "segment").collectAsList()) {
+      List<String> cells = new ArrayList<>();
+      for (int i = 0; i < r.size(); i++) {
+        Object v = r.get(i);
+        if (v instanceof scala.collection.Seq<?>) {
+          cells.add(r.getList(i).stream().map(SparkSubmitClusterTest::bits)
+              .collect(Collectors.joining(",", "[", "]")));
+        } else {
+          cells.add(bits(v));
         }
-        rows.add(cells);
       }
-      return rows;
-    } finally {
-      ClusterSupport.stop(local);
+      rows.add(cells);
     }
+    return rows;
+  }
+
+  private static String bits(Object v) {
+    return v instanceof Double d ? Long.toHexString(Double.doubleToRawLongBits(d))
+        : String.valueOf(v);
   }
 
   private static Run embedded(String... args) throws Exception {

@@ -20,6 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
@@ -32,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
  * db.table}, {@code monitor} over a date-partitioned table with {@code --since/--until} (the
  * partitions outside the range hold a corrupt file, so reading one fails the job), and {@code sql}
  * over a permanent view calling the spark-bce functions. No SparkSession runs in the test JVM
- * itself; two JVMs only, because one with a Hive metastore takes long to start.
+ * itself; two JVMs only, because one with a Hive metastore takes long to start. Tagged
+ * {@code cluster}: multi-JVM tests run in the cluster-tests execution.
  */
+@Tag("cluster")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class CatalogTablesTest {
@@ -236,7 +239,7 @@ class CatalogTablesTest {
           "monitor --input db.events " + common + " --time-col date --window 1day --since"
               + " 2025-06-02 --until 2025-06-05 --history " + dir.resolve("history"),
           "sql " + dir.resolve("view.sql"));
-      Main.Session session = new Main.Session("catalog tests");
+      Main.Session session = new Main.Session("catalog tests", System.err);
       try {
         for (String c : commands) {
           String[] a = c.replace("1day", "1\u0000day").split(" ");
