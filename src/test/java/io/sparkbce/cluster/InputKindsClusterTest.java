@@ -1,7 +1,12 @@
 package io.sparkbce.cluster;
 
 import static io.sparkbce.cluster.ClusterSupport.assumeClusterJvm;
+import static org.apache.spark.sql.functions.bit_xor;
+import static org.apache.spark.sql.functions.call_function;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.xxhash64;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -70,7 +76,7 @@ class InputKindsClusterTest {
    * {@code ROWS} rows from {@code range} in 4 partitions and {@code rand}/{@code randn} with fixed
    * seeds (functions of the partition and the row's place in it), spread over the classes by a
    * hash: logits, 0/1 labels, probabilities, a row weight and a per-row pos_weight over 8
-   * classes and scalar columns (the 4,500-class data of the broadcast pos_weight: {@link #wide}).
+   * classes and scalar columns (the 4,500-class data of the broadcast pos_weight: {@link #withWide}).
    */
   static Dataset<Row> generated(SparkSession s) {
     String c = String.valueOf(CLASSES - 1);
@@ -88,15 +94,15 @@ class InputKindsClusterTest {
   }
 
   /**
-   * 4,500-class logits and labels (for a pos_weight shipped as a broadcast), derived from the
-   * row's 8-class ones at query time: the input files stay small (as text, 4,500-element arrays
-   * made CSV and JSON of tens of MB).
+   * {@code in} with 4,500-class logits {@code xw} and labels {@code yw} (for a pos_weight shipped
+   * as a broadcast), derived from the row's 8-class ones at query time: the input files stay
+   * small (as text, 4,500-element arrays made CSV and JSON of tens of MB).
    */
-  static Dataset<Row> wide(Dataset<Row> in) {
+  static Dataset<Row> withWide(Dataset<Row> in) {
     String last = String.valueOf(ClusterData.WIDE_CLASSES - 1);
-    return in.selectExpr("g",
-        "transform(sequence(0, " + last + "), i -> x[i % " + CLASSES + "] + i / 1000D) AS x",
-        "transform(sequence(0, " + last + "), i -> y[(i * 3) % " + CLASSES + "]) AS y", "w");
+    return in.selectExpr("*",
+        "transform(sequence(0, " + last + "), i -> x[i % " + CLASSES + "] + i / 1000D) AS xw",
+        "transform(sequence(0, " + last + "), i -> y[(i * 3) % " + CLASSES + "]) AS yw");
   }
 
   /** A double in [-1, 1) from a hash of the arguments. */
@@ -129,56 +135,55 @@ class InputKindsClusterTest {
     toText(g).write().option("header", "true").csv(files.resolve("csv").toString());
   }
 
-  /** Every function and aggregate over the view {@code input}, in one SELECT. */
-  static String sql(String key) {
+  /**
+   * Every function and aggregate over {@code in}, in one aggregation: the SQL functions by name
+   * (pos_weight a literal, a column, a scalar subquery), and the Column API with a 4,500-class
+   * {@code double[]} pos_weight (a Spark broadcast) over {@link #withWide} columns. The subquery
+   * reads the Parquet files, not the input: Spark refuses a subquery over rand() (not
+   * deterministic) inside an aggregate's arguments.
+   */
+  static Dataset<Row> allFunctions(SparkSession s, Dataset<Row> in, Path files, String key) {
     String lit = "array(" + Arrays.stream(new double[] {1, 2, 0.5, 3, 1.5, 1, 4, 0.25})
         .mapToObj(v -> v + "D").collect(Collectors.joining(", ")) + ")";
-    // Over the Parquet files, not the input: Spark refuses a subquery over rand() (not
-    // deterministic) inside an aggregate's arguments.
-    String sub = "(SELECT bce_pos_weight(y) FROM pos_weight_source)";
-    List<String> a = new ArrayList<>();
+    Column sub = s.read().parquet(files.resolve("parquet").toString())
+        .agg(BceFunctions.bcePosWeight(col("y"))).scalar();
+    List<Column> a = new ArrayList<>();
     // elementwise results, hashed and folded order-independently
-    a.add("bit_xor(xxhash64(bce_with_logits(x, y, w, " + lit + ")))");
-    a.add("bit_xor(xxhash64(bce_with_logits(x, y, w, pw)))");
-    a.add("bit_xor(xxhash64(bce_with_logits(x, y, NULL, " + sub + ")))");
-    a.add("bit_xor(xxhash64(bce_with_logits(xs, ys, w, 2.5D)))");
-    a.add("bit_xor(xxhash64(bce(q, y, w)))");
-    a.add("bit_xor(xxhash64(bce(qs, ys)))");
-    a.add("bit_xor(xxhash64(bce_with_logits_grad(x, y, w, " + lit + ")))");
-    a.add("bit_xor(xxhash64(bce_with_logits_grad(x, y, NULL, pw)))");
-    for (String r : List.of("mean", "sum", "weighted_mean")) {
-      a.add("bce_with_logits_loss(x, y, w, " + lit + ", '" + r + "')");
-      a.add("bce_with_logits_loss_per_class(x, y, w, " + lit + ", '" + r + "')");
-      a.add("bce_loss(q, y, w, '" + r + "')");
+    for (String e : List.of("bce_with_logits(x, y, w, " + lit + ")",
+        "bce_with_logits(x, y, w, pw)", "bce_with_logits(xs, ys, w, 2.5D)", "bce(q, y, w)",
+        "bce(qs, ys)", "bce_with_logits_grad(x, y, w, " + lit + ")",
+        "bce_with_logits_grad(x, y, NULL, pw)")) {
+      a.add(expr("bit_xor(xxhash64(" + e + "))"));
     }
-    a.add("bce_with_logits_loss(x, y)");
-    a.add("bce_with_logits_loss(x, y, w, pw, 'sum')");
-    a.add("bce_with_logits_loss_per_class(x, y, NULL, pw, 'mean')");
-    a.add("bce_with_logits_loss(x, y, NULL, " + sub + ", 'mean')");
-    a.add("bce_with_logits_loss_per_class(x, y, w, " + sub + ", 'sum')");
-    a.add("bce_with_logits_loss(xs, ys, w, 2.5D, 'weighted_mean')");
-    a.add("bce_loss(qs, ys)");
-    a.add("bce_pos_weight(y)");
-    a.add("bce_pos_weight(ys)");
-    String select = a.stream().collect(Collectors.joining(", "));
-    return key == null ? "SELECT " + select + " FROM input"
-        : "SELECT " + key + ", " + select + " FROM input GROUP BY " + key;
+    a.add(bit_xor(xxhash64(call_function("bce_with_logits", col("x"), col("y"), lit(null), sub))));
+    for (String r : List.of("mean", "sum", "weighted_mean")) {
+      a.add(expr("bce_with_logits_loss(x, y, w, " + lit + ", '" + r + "')"));
+      a.add(expr("bce_with_logits_loss_per_class(x, y, w, " + lit + ", '" + r + "')"));
+      a.add(expr("bce_loss(q, y, w, '" + r + "')"));
+    }
+    for (String e : List.of("bce_with_logits_loss(x, y)",
+        "bce_with_logits_loss(x, y, w, pw, 'sum')",
+        "bce_with_logits_loss_per_class(x, y, NULL, pw, 'mean')",
+        "bce_with_logits_loss(xs, ys, w, 2.5D, 'weighted_mean')", "bce_loss(qs, ys)",
+        "bce_pos_weight(y)", "bce_pos_weight(ys)")) {
+      a.add(expr(e));
+    }
+    a.add(call_function("bce_with_logits_loss", col("x"), col("y"), lit(null), sub,
+        lit("mean")));
+    a.add(call_function("bce_with_logits_loss_per_class", col("x"), col("y"), col("w"), sub,
+        lit("sum")));
+    a.addAll(ClusterData.wideAggregatesColumns(col("xw"), col("yw")));
+    return ClusterData.assertBroadcast(ClusterData.aggregate(withWide(in), key, a));
   }
 
-  /** The matrix on one application: input kind x (SQL, broadcast) x (ungrouped, grouped). */
+  /** The matrix on one application: input kind x (ungrouped, grouped). */
   static Map<String, Result> runMatrix(SparkSession s, Path files) {
     Map<String, Result> out = new LinkedHashMap<>();
-    s.read().parquet(files.resolve("parquet").toString())
-        .createOrReplaceTempView("pos_weight_source");
     inputs(files).forEach((kind, make) -> {
       Dataset<Row> in = make.apply(s);
-      in.createOrReplaceTempView("input");
-      Dataset<Row> wide = wide(in);
       for (String key : Arrays.asList(null, "g")) {
-        String by = key == null ? "ungrouped" : "grouped";
-        out.put(kind + ", sql " + by, ClusterData.collect(s.sql(sql(key))));
-        out.put(kind + ", broadcast pos_weight " + by,
-            ClusterData.collect(ClusterData.broadcastQuery(wide, key)));
+        out.put(kind + (key == null ? ", ungrouped" : ", grouped"),
+            ClusterData.collect(allFunctions(s, in, files, key)));
       }
       if (kind.equals("cached")) {
         in.unpersist(true);
@@ -200,8 +205,8 @@ class InputKindsClusterTest {
         + " slice(pw, 1, 3)) FROM input").collectAsList());
     double[] tooShort = new double[4200];
     Arrays.fill(tooShort, 1.0);
-    queries.put("broadcast pos_weight size", () -> wide(s.table("input"))
-        .agg(BceFunctions.bceWithLogitsLoss(col("x"), col("y"), null, tooShort, "sum"))
+    queries.put("broadcast pos_weight size", () -> withWide(s.table("input"))
+        .agg(BceFunctions.bceWithLogitsLoss(col("xw"), col("yw"), null, tooShort, "sum"))
         .collectAsList());
     queries.forEach((name, q) -> {
       try {
@@ -215,7 +220,7 @@ class InputKindsClusterTest {
   }
 
   @Test
-  @Timeout(value = 15, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 25, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void everyInputKindGivesTheLocalBitsOnTwoExecutors() throws Exception {
     assumeClusterJvm();
     Path files = ClusterSupport.workDir("input-kinds");
@@ -240,7 +245,7 @@ class InputKindsClusterTest {
     } finally {
       ClusterSupport.stop(cluster);
     }
-    assertEquals(inputs(files).size() * 4, expected.size(), expected.keySet().toString());
+    assertEquals(inputs(files).size() * 2, expected.size(), expected.keySet().toString());
     assertEquals(expected.keySet(), got.keySet());
     List<String> failures = new ArrayList<>();
     expected.forEach((q, r) -> {
