@@ -278,7 +278,8 @@ final class ClusterData {
 
   /** {@code q}, whose plan ships a 4,500-class pos_weight as a Spark broadcast. */
   static Dataset<Row> assertBroadcast(Dataset<Row> q) {
-    String plan = q.queryExecution().executedPlan().toString();
+    String plan = q.queryExecution().executedPlan().treeString(true, false, Integer.MAX_VALUE,
+        false, false); // every aggregate (toString stops at spark.sql.debug.maxToStringFields)
     if (!plan.contains("broadcast_pos_weight")) {
       throw new AssertionError("a pos_weight of " + WIDE_CLASSES + " classes should travel as a"
           + " Spark broadcast, plan: " + plan);
