@@ -19,7 +19,7 @@ import org.apache.spark.sql.RowFactory;
  * than the loss itself, and the losses, fed only the valid rows, are those of the group's
  * reason-NULL row. {@link #fold} turns the collected rows back into one per group.
  */
-final class ReasonGroups {
+public final class ReasonGroups {
   static final String ROWS = "_rows";
   static final String ELEMENTS = "_elements";
 
@@ -29,7 +29,7 @@ final class ReasonGroups {
    * {@code count(*)} and, for arrays, the number of elements of the valid rows ({@code
    * validLogits} is NULL on the others); a valid number is one element, so scalars need no sum.
    */
-  static List<Column> counts(Column validLogits, int rank) {
+  public static List<Column> counts(Column validLogits, int rank) {
     List<Column> aggs = new ArrayList<>();
     aggs.add(count(lit(1)).as(ROWS));
     if (rank > 0) {
@@ -39,15 +39,16 @@ final class ReasonGroups {
   }
 
   /** One group's counts, folded from its rows (one per invalid reason it has). */
-  static final class Group {
+  public static final class Group {
     /** A row of the group: its key columns are the first ones. */
-    final Row keys;
+    public final Row keys;
     /** The row of the valid rows, whose losses are the group's; else one whose are empty. */
-    Row losses;
-    long rows;
-    long used;
-    long elements;
-    final Map<String, Long> skipped = new LinkedHashMap<>();
+    public Row losses;
+    public long rows;
+    public long used;
+    public long elements;
+    /** Rows skipped by reason, every reason of {@link InputColumns#REASONS} in order. */
+    public final Map<String, Long> skipped = new LinkedHashMap<>();
 
     Group(Row first) {
       keys = first;
@@ -55,7 +56,7 @@ final class ReasonGroups {
       InputColumns.REASONS.forEach(r -> skipped.put(r, 0L));
     }
 
-    long skippedRows() {
+    public long skippedRows() {
       return rows - used;
     }
   }
@@ -64,7 +65,7 @@ final class ReasonGroups {
    * The groups of {@code rows}, in order: rows of a group must be adjacent (sorted by the keys),
    * the first {@code keys} columns being the keys, {@code reason} the invalid reason's column.
    */
-  static List<Group> fold(List<Row> rows, int keys, String reason, int rank) {
+  public static List<Group> fold(List<Row> rows, int keys, String reason, int rank) {
     List<Group> groups = new ArrayList<>();
     Group g = null;
     Row key = null;
