@@ -63,6 +63,11 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
     return classes.length;
   }
 
+  /** Class {@code c}'s state, for the states built on this one. */
+  LossAccumulator classState(int c) {
+    return classes[c];
+  }
+
   /** One value per class; a class with no elements gives null for the means. */
   public Double[] result(Reduction reduction) {
     Double[] r = new Double[classes.length];

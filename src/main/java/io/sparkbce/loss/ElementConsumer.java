@@ -18,4 +18,20 @@ public interface ElementConsumer {
       accept(k, values[offset + k], weights[offset + k]);
     }
   }
+
+  /**
+   * {@link #accept} with the element's inputs: {@code x} its input (a logit, or a probability for
+   * BCELoss), {@code y} its target, {@code p} its pos_weight. The walkers call this one; states
+   * that need only the value keep the default.
+   */
+  default void acceptElement(int classIndex, double x, double y, double p, double value,
+      double weight) {
+    accept(classIndex, value, weight);
+  }
+
+  /** {@link #acceptAll} with the elements' inputs, laid out as {@code values}. */
+  default void acceptAllElements(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int offset, int classCount) {
+    acceptAll(values, weights, offset, classCount);
+  }
 }

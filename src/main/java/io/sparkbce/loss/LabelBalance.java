@@ -12,8 +12,8 @@ import java.io.Serializable;
 public final class LabelBalance implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final ClassCounts positives = new ClassCounts();
-  private final ClassCounts negatives = new ClassCounts();
+  private final ClassSums positives = new ClassSums();
+  private final ClassSums negatives = new ClassSums();
 
   @Override
   public void beginBlock(int classCount) {
@@ -49,15 +49,6 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     return r;
   }
 
-  /** The positives (sum of the targets) per class, rounded once. */
-  public double[] positives() {
-    double[] r = new double[classCount()];
-    for (int c = 0; c < r.length; c++) {
-      r[c] = positives.sums[c].value();
-    }
-    return r;
-  }
-
   public void writeTo(DataOutput out) throws IOException {
     positives.writeTo(out);
     negatives.writeTo(out);
@@ -81,44 +72,5 @@ public final class LabelBalance implements ElementConsumer, Serializable {
 
   public static LabelBalance fromBytes(byte[] bytes) {
     return StateBytes.read(bytes, LabelBalance::readFrom);
-  }
-
-  /** Exact sums, one per class. */
-  private static final class ClassCounts {
-    ExactSum[] sums = new ExactSum[0];
-
-    void ensure(int classCount) {
-      if (ClassCount.first(sums.length, classCount)) {
-        sums = new ExactSum[classCount];
-        for (int c = 0; c < classCount; c++) {
-          sums[c] = new ExactSum();
-        }
-      }
-    }
-
-    void merge(ClassCounts other) {
-      if (other.sums.length == 0) {
-        return;
-      }
-      ensure(other.sums.length);
-      for (int c = 0; c < sums.length; c++) {
-        sums[c].merge(other.sums[c]);
-      }
-    }
-
-    void writeTo(DataOutput out) throws IOException {
-      out.writeInt(sums.length);
-      for (ExactSum s : sums) {
-        s.writeTo(out);
-      }
-    }
-
-    void readFrom(DataInput in) throws IOException {
-      int n = in.readInt();
-      sums = new ExactSum[n];
-      for (int c = 0; c < n; c++) {
-        sums[c] = ExactSum.readFrom(in);
-      }
-    }
   }
 }

@@ -65,6 +65,16 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     return elements;
   }
 
+  /** The exact sum of the element losses (read-only use). */
+  ExactSum lossSum() {
+    return loss;
+  }
+
+  /** The exact sum of the weights (read-only use). */
+  ExactSum weightSum() {
+    return weight;
+  }
+
   /** NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. */
   public Double result(Reduction reduction) {
     switch (reduction) {

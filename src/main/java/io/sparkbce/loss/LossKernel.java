@@ -121,7 +121,7 @@ public final class LossKernel {
   }
 
   /** p*y, zero for a negative target even when p is infinite (a class without positives). */
-  private static double positive(double y, double p) {
+  static double positive(double y, double p) {
     return y == 0.0 ? 0.0 : p * y;
   }
 

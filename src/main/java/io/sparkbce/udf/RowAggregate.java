@@ -108,15 +108,18 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       throw new FunctionContext(context).runtimeError("pos_weight is NULL");
     }
     if (rank == 0) {
+      double x = row.getDouble(0);
+      double y = row.getDouble(1);
       double w = row.getDouble(2);
+      double p = row.getDouble(3);
       double v;
       try {
-        v = quantity.apply(row.getDouble(0), row.getDouble(1), w, row.getDouble(3));
+        v = quantity.apply(x, y, w, p);
         state.beginBlock(1);
       } catch (IllegalArgumentException e) {
         throw new FunctionContext(context).runtimeError(e.getMessage());
       }
-      state.accept(0, v, w);
+      state.acceptElement(0, x, y, p, v, w);
     } else {
       RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),
           posWeight(row), rank, weightRank, floats, state, false, context);
@@ -151,7 +154,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     for (int j = 0; j < n; j++) {
       S state = (S) states[block.row[j]];
       state.beginBlock(1);
-      state.accept(0, block.out[j], block.w[j]);
+      state.acceptElement(0, block.x[j], block.y[j], block.p[j], block.out[j], block.w[j]);
     }
   }
 
@@ -174,7 +177,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
         int s = block.start[i];
         int len = block.length[i];
         state.beginBlock(len);
-        state.acceptAll(block.out, block.w, s, len);
+        state.acceptAllElements(block.x, block.y, block.p, block.out, block.w, s, len);
       }
     } catch (IllegalArgumentException e) {
       throw new FunctionContext(context).runtimeError(e.getMessage());

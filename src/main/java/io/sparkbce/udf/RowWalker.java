@@ -106,7 +106,7 @@ final class RowWalker extends KernelColumns {
     if (sink != null) {
       for (int i = 0; i < n; i++) {
         if (valid[i]) {
-          sink.accept(i, out[i], w[i]);
+          sink.acceptElement(i, x[i], y[i], p[i], out[i], w[i]);
         }
       }
     }
