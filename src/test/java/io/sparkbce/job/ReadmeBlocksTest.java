@@ -159,7 +159,8 @@ class ReadmeBlocksTest {
       // 3: a monitor alert fired, which the README's thresholds do on the demo data
       assertTrue(r.code() == 0 || (args.get(0).equals("monitor") && r.code() == 3),
           b.where() + ": " + command + "\nexit " + r.code() + "\n" + r.err() + r.out());
-      printed.append(r.out());
+      // what the user sees: the demo data and outputs under target/ where the README has them
+      printed.append(r.out().replace(demo.toString(), DEMO).replace(tmp + "/", ""));
     }
     return printed.toString();
   }
