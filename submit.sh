@@ -188,7 +188,7 @@ else
   fi
   if [ "$MODE" = embedded ] && { [ ! -s "$CLASSPATH_FILE" ] || [ "$HERE/pom.xml" -nt "$CLASSPATH_FILE" ]; }; then
     # includeScope (not mdep.includeScope, which the plugin ignores): compile and provided, never
-    # the test dependencies (JUnit, MiniDFSCluster).
+    # the test dependencies (JUnit, Hive metastore, MiniDFSCluster).
     GOALS+=(dependency:build-classpath -DincludeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
   fi
   if [ ${#GOALS[@]} -gt 0 ]; then

@@ -4,7 +4,6 @@ import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 
 import io.sparkbce.BceFunctions;
@@ -18,6 +17,7 @@ import io.sparkbce.job.JobFailure;
 import io.sparkbce.job.LossCallErrors;
 import io.sparkbce.job.Main;
 import io.sparkbce.job.Phases;
+import io.sparkbce.job.ReasonGroups;
 import io.sparkbce.job.ResolvedColumns;
 import io.sparkbce.job.TerminalText;
 import io.sparkbce.job.TextTable;
@@ -177,8 +177,7 @@ public final class Monitor {
         cols.requirePosWeightSize(posWeight, Evaluate.classCount(df, reason, x, xs.rank()));
       }
 
-      List<Column> aggs = ResolvedColumns.rowCounts(reason);
-      aggs.add(sum(InputColumns.elements(gx, xs.rank())).as("_elements"));
+      List<Column> aggs = ReasonGroups.counts(gx, xs.rank());
       aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, red).as("_loss"));
       aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, "weighted_mean")
           .as("_wmean"));
@@ -191,25 +190,36 @@ public final class Monitor {
       for (String g : groupBy) {
         by.add(col(g));
       }
+      // Rows counted by invalid reason in the same pass (see ReasonGroups): the reason is the
+      // last key, folded away on the driver.
       java.util.function.BiFunction<Dataset<Row>, List<Column>, Dataset<Row>> grouped =
-          (d, keys) -> d.groupBy(keys.toArray(new Column[0]))
-          .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
-          .withColumn("_date", date_format(
-              org.apache.spark.sql.functions.col("_window").getField("start"), "yyyy-MM-dd"));
-      java.util.function.UnaryOperator<Dataset<Row>> aggregate = d -> grouped.apply(d, by);
+          (d, keys) -> {
+            List<Column> byReason = new ArrayList<>(keys);
+            byReason.add(reason);
+            return d.groupBy(byReason.toArray(new Column[0]))
+                .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
+                .withColumn("_date", date_format(
+                    org.apache.spark.sql.functions.col("_window").getField("start"),
+                    "yyyy-MM-dd"));
+          };
+      java.util.function.BiFunction<Dataset<Row>, Integer, List<ReasonGroups.Group>> fold =
+          (d, keys) -> ReasonGroups.fold(
+              d.orderBy(java.util.Arrays.stream(d.columns()).limit(keys + 1L)
+                  .map(InputColumns::col).toArray(Column[]::new)).collectAsList(),
+              keys, reasonName, xs.rank());
       List<Metric> computed;
       long noTime = 0;
       if (stream != null) {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
         Phases.begin(spark, job, "evaluating the stream");
-        org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
+        org.apache.spark.sql.streaming.StreamingQuery q = grouped.apply(stream, by).writeStream()
             .outputMode("append")
             .option("checkpointLocation", m.checkpoint)
             .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
             .foreachBatch((org.apache.spark.api.java.function.VoidFunction2<Dataset<Row>, Long>)
                 (batch, batchId) -> {
-                  List<Metric> ms = metrics(batch.collectAsList(), groupBy, red);
+                  List<Metric> ms = metrics(fold.apply(batch, by.size()), groupBy, red);
                   open.update(ms);
                   batches.addAll(ms);
                 })
@@ -227,12 +237,12 @@ public final class Monitor {
         batchBy.set(0, org.apache.spark.sql.functions.window(coalesce(col(timeTs),
             timestamp_seconds(lit(0L))), m.window).as("_window"));
         batchBy.add(col(timeTs).isNull().as(noTimeName));
-        List<Row> result = new ArrayList<>();
-        for (Row r : grouped.apply(df, batchBy).collectAsList()) {
-          if (r.getBoolean(r.fieldIndex(noTimeName))) {
-            noTime += r.getLong(r.fieldIndex("_rows"));
+        List<ReasonGroups.Group> result = new ArrayList<>();
+        for (ReasonGroups.Group g : fold.apply(grouped.apply(df, batchBy), batchBy.size())) {
+          if (g.keys.getBoolean(g.keys.fieldIndex(noTimeName))) {
+            noTime += g.rows;
           } else {
-            result.add(r);
+            result.add(g);
           }
         }
         computed = metrics(result, groupBy, red);
@@ -299,31 +309,26 @@ public final class Monitor {
   }
 
   /** The collected rows of the aggregation as metrics. */
-  private static List<Metric> metrics(List<Row> result, List<String> groupBy, String red) {
+  private static List<Metric> metrics(List<ReasonGroups.Group> result, List<String> groupBy,
+      String red) {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Metric> computed = new ArrayList<>();
-    for (Row r : result) {
-      Row win = r.getStruct(0);
+    for (ReasonGroups.Group g : result) {
+      Row win = g.keys.getStruct(0);
       Object[] values = new Object[groupBy.size()];
       for (int i = 0; i < values.length; i++) {
-        values[i] = r.get(i + 1);
+        values[i] = g.keys.get(i + 1);
       }
       Row segment = groupBy.isEmpty() ? null : RowFactory.create(values);
-      Map<String, Long> skipped = new LinkedHashMap<>();
-      for (String reasonKey : InputColumns.REASONS) {
-        skipped.put(reasonKey, r.getLong(r.fieldIndex("_skipped_" + reasonKey)));
-      }
+      Row r = g.losses;
       int pos = r.fieldIndex("_positives");
-      long rows = r.getLong(r.fieldIndex("_rows"));
-      long used = r.getLong(r.fieldIndex("_used"));
-      int e = r.fieldIndex("_elements");
       int l = r.fieldIndex("_loss");
       int wm = r.fieldIndex("_wmean");
       int pc = r.fieldIndex("_loss_per_class");
       computed.add(new Metric(win.getTimestamp(0), win.getTimestamp(1),
           SegmentLabel.of(groupBy, segment), segment, red,
           r.isNullAt(l) ? null : r.getDouble(l), r.isNullAt(wm) ? null : r.getDouble(wm),
-          rows, used, rows - used, skipped, r.isNullAt(e) ? 0 : r.getLong(e),
+          g.rows, g.used, g.skippedRows(), new LinkedHashMap<>(g.skipped), g.elements,
           r.isNullAt(pos) ? null : r.getList(pos), r.isNullAt(pc) ? null : r.getList(pc), now,
           r.getString(r.fieldIndex("_date"))));
     }
