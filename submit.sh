@@ -194,7 +194,9 @@ else
   if [ ${#GOALS[@]} -gt 0 ]; then
     command -v mvn >/dev/null 2>&1 || die 1 "Maven (mvn) is needed to build the jar; install Maven 3.8+"
     echo "submit.sh: building spark-bce (mvn ${GOALS[0]}) ..." >&2
-    (cd "$HERE" && mvn -q -B -ntp -Dstyle.color=never -Dmaven.test.skip=true "${GOALS[@]}") >&2 \
+    # Maven 3.8 prints colour resets (ESC[0m) even with -q -B: dropped, or a log shows "[0m[0m"
+    (cd "$HERE" && mvn -q -B -ntp -Dstyle.color=never -Dmaven.test.skip=true "${GOALS[@]}" 2>&1 \
+      | sed $'s/\e\\[[0-9;]*m//g') >&2 \
       || die 1 "the Maven build failed (run: mvn -B package -DskipTests)"
     JAR="$(find_jar)"
     [ -n "$JAR" ] || die 1 "the build made no target/spark-bce-*.jar"

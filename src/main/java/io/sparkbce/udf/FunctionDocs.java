@@ -89,8 +89,11 @@ final class FunctionDocs {
           .append('\n');
     }
     examples.append("  ");
+    // DESCRIBE shows no group (Spark keeps it for its docs); the note makes it visible
+    String note = "\n    Group: " + d.group() + (d.group().equals("agg_funcs")
+        ? " (aggregate functions, like avg)" : " (per value, like log1p)") + ".\n  ";
     return new ExpressionInfo(f.getClass().getName(), null, f.name(), f.usage(),
-        arguments.toString(), examples.toString(), "", d.group(), SINCE, "", "java_udf");
+        arguments.toString(), examples.toString(), note, d.group(), SINCE, "", "java_udf");
   }
 
   /** The examples of one function: {SQL, result} pairs. */
