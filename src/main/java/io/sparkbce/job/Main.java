@@ -4,6 +4,8 @@ import io.sparkbce.BceFunctions;
 import io.sparkbce.bench.Benchmark;
 import io.sparkbce.monitor.Monitor;
 import io.sparkbce.monitor.MonitorOptions;
+import io.sparkbce.monitor.rollup.Rollup;
+import io.sparkbce.monitor.rollup.RollupOptions;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -80,6 +82,13 @@ public final class Main {
           return 0;
         }
         case "monitor" -> {
+          if (RollupOptions.requested(rest)) {
+            RollupOptions r = RollupOptions.parse(rest);
+            if (!r.help) {
+              Rollup.run(spark.get(), r, out);
+              return 0;
+            }
+          }
           MonitorOptions o = MonitorOptions.parse(rest);
           if (o.help) {
             out.println(Monitor.USAGE);

@@ -91,6 +91,16 @@ public final class Monitor {
       "  --output DIR              default target/bce-monitor; alerts go to alerts.jsonl next to",
       "                            the history",
       "",
+      "Roll-up: submit.sh monitor --rollup DURATION [--history PATH] [options]  (no --input)",
+      "  --rollup DURATION         merge the history's windows into windows of DURATION (\"7 days\",",
+      "                            \"2 weeks\", \"1 month\": calendar months in UTC) from the exact",
+      "                            state each window keeps, without reading the input; aligned as",
+      "                            --window DURATION would be, and equal to it bit for bit",
+      "  --rollup-output PATH      where they go, a history of their own (default",
+      "                            HISTORY-rollup-7-days beside --history)",
+      "  --rollup-partial          also write windows the history covers only in part (shown with",
+      "                            how many of their windows it has; by default not written)",
+      "",
       Main.EXIT_CODES + " 3: an alert fired.");
 
   private Monitor() {}

@@ -21,10 +21,10 @@ public final class MonitorOptions {
   static final Set<String> VALUED = Set.of("time-col", "window", "history", "since", "until",
       "alert-above", "baseline-windows", "alert-sigma", "report", "watermark", "checkpoint",
       "lock-wait", "reference-since", "reference-until");
-  static final String DEFAULT_OUTPUT = "target/bce-monitor";
+  public static final String DEFAULT_OUTPUT = "target/bce-monitor";
   static final int DEFAULT_BASELINE_WINDOWS = 7;
   static final double DEFAULT_SIGMA = 3.0;
-  static final java.time.Duration DEFAULT_LOCK_WAIT = java.time.Duration.ofMinutes(10);
+  public static final java.time.Duration DEFAULT_LOCK_WAIT = java.time.Duration.ofMinutes(10);
   private static final Pattern WINDOW = Pattern.compile(
       "\\s*(\\d+)\\s*(second|minute|hour|day|week)s?\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern TIME = Pattern.compile(
@@ -135,9 +135,7 @@ public final class MonitorOptions {
     m.stream = o.flag("stream");
     m.newSeries = o.flag("new-series");
     if (o.get("lock-wait") != null) {
-      String w = o.get("lock-wait").trim();
-      m.lockWait = w.matches("0+(\\s*(second|minute|hour)s?)?") ? java.time.Duration.ZERO
-          : java.time.Duration.ofMillis(WindowAlignment.millis(window("lock-wait", w)));
+      m.lockWait = lockWait(o.get("lock-wait"));
     }
     m.watermark = window("watermark", o.get("watermark", m.window));
     m.checkpoint = o.get("checkpoint", Evaluate.child(m.eval.output, "checkpoint"));
@@ -151,8 +149,15 @@ public final class MonitorOptions {
     return m;
   }
 
+  /** {@code --lock-wait}: a duration, or 0 (fail at once). */
+  public static java.time.Duration lockWait(String text) {
+    String w = text.trim();
+    return w.matches("0+(\\s*(second|minute|hour)s?)?") ? java.time.Duration.ZERO
+        : java.time.Duration.ofMillis(WindowAlignment.millis(window("lock-wait", w)));
+  }
+
   /** Normalizes "1 day", "2 hours", "15minutes" to Spark's interval text; else a usage error. */
-  static String window(String option, String text) {
+  public static String window(String option, String text) {
     Matcher mt = WINDOW.matcher(text);
     if (!mt.matches() || Long.parseLong(mt.group(1)) < 1) {
       throw new UsageException("--" + option + " '" + text + "' is not a duration; use e.g. \"1 day\", "
