@@ -86,8 +86,9 @@ public final class Main {
             RollupOptions r = RollupOptions.parse(rest);
             if (!r.help) {
               Rollup.run(spark.get(), r, out);
-              return 0;
             }
+            out.print(r.help ? Monitor.USAGE + "\n" : "");
+            return 0;
           }
           MonitorOptions o = MonitorOptions.parse(rest);
           if (o.help) {

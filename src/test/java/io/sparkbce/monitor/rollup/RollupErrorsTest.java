@@ -98,10 +98,10 @@ class RollupErrorsTest {
 
   @Test
   void outputsItDoesNotOwnAreRefused() {
-    rollup(daily, "7 days", "--rollup-output", daily.resolve("history/weeks").toString()).run()
+    rollup(daily, "7 days", "--rollup-output", daily.resolve("history/weeks").toString())
         .assertCode(2).assertErr("--rollup-output " + daily.resolve("history/weeks")
             + " is inside --history");
-    rollup(daily, "4 days", "--rollup-output", twoDays.resolve("history").toString()).run()
+    rollup(daily, "4 days", "--rollup-output", twoDays.resolve("history").toString())
         .assertCode(2).assertErr("--rollup-output " + twoDays.resolve("history") + " holds "
             + "another series than this roll-up: --window: the history has 2 days, this roll-up "
             + "4 days");

@@ -64,10 +64,6 @@ class RollupExactTest {
 
   @Test
   void weeksRolledUpFromDaysAreTheWeeksComputedFromTheData() throws IOException {
-    run(monitor(input, "7 days", tmp.resolve("weekly"))).assertCode(0);
-    List<Metric> fromData = history(tmp.resolve("weekly").resolve("history"));
-    assertEquals(6, fromData.size(), "3 weeks x 2 models");
-
     String out = run("monitor", "--rollup", "7 days", "--history", daily.toString(),
         "--rollup-partial").assertCode(0)
         .assertOut("roll-up of " + daily, "windows of 1 day) into windows of 7 days",
@@ -78,15 +74,26 @@ class RollupExactTest {
     assertRow(out, "2025-05-29 00:00:00", "model=b", "4/7 partial");
     Path rolledUp = tmp.resolve("daily").resolve("history-rollup-7-days");
     List<Metric> fromStates = history(rolledUp);
+    assertTrue(Files.readString(rolledUp.resolve("_series.json")).contains("\"window\":\"7 days\""));
+
+    // the roll-up is a history of monitor --window "7 days" with these settings: monitor accepts
+    // it and replaces each of its rows with the window computed from the data
+    List<String> weekly = new java.util.ArrayList<>(
+        List.of(monitor(input, "7 days", tmp.resolve("weekly"))));
+    weekly.addAll(List.of("--history", rolledUp.toString()));
+    run(weekly.toArray(new String[0])).assertCode(0).assertOut("6 window rows written, 6 in all");
+    List<Metric> fromData = history(rolledUp);
+    assertEquals(6, fromData.size(), "3 weeks x 2 models");
     assertSameBits(fromData, fromStates);
     for (int i = 0; i < fromData.size(); i++) {
       assertEquals(fromData.get(i).windowStart(), fromStates.get(i).windowStart());
       assertEquals(fromData.get(i).windowEnd(), fromStates.get(i).windowEnd());
       assertEquals(fromData.get(i).windowDate(), fromStates.get(i).windowDate());
+      assertTrue(fromData.get(i).computedAt().after(fromStates.get(i).computedAt()),
+          "computed again from the data");
     }
     assertTrue(fromData.stream().allMatch(m -> m.rowsSkipped() > 0 && m.loss() != null),
         "every week has skipped rows and a loss: the comparison covers them");
-    assertTrue(Files.readString(rolledUp.resolve("_series.json")).contains("\"window\":\"7 days\""));
 
     // not vacuous: the mean of the days' losses is not the week's loss (what a naive roll-up gives)
     Timestamp week = Timestamp.valueOf("2025-06-05 00:00:00");
