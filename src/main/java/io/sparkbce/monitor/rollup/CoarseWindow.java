@@ -1,8 +1,8 @@
 package io.sparkbce.monitor.rollup;
 
 import io.sparkbce.monitor.history.MetricHistory.Metric;
-import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -18,7 +18,8 @@ final class CoarseWindow {
   /** How many fine windows the coarse one spans. */
   final long span;
   final TreeSet<Long> fineStarts = new TreeSet<>();
-  final Map<String, MergedWindow> segments = new LinkedHashMap<>();
+  /** By segment label, in the history's order. */
+  final Map<String, MergedWindow> segments = new TreeMap<>();
 
   CoarseWindow(long start, long end, long fineMillis) {
     this.start = start;
