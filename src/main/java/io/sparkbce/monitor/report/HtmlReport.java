@@ -55,6 +55,7 @@ public final class HtmlReport {
         .append("h3{font-size:13px;margin:4px 0}\n")
         .append("table{border-collapse:collapse;font-size:13px}")
         .append("td,th{border:1px solid #ccc;padding:3px 8px}td.num{text-align:right}\n")
+        .append("td.time{white-space:nowrap}\n")
         .append("tr.alert td{background:#fde0dc}.muted{color:#555;font-size:13px}\n")
         .append("svg.chart text{font-size:11px;fill:#333}svg.chart text.axis-title{fill:#000}\n")
         .append(".multiples{display:flex;flex-wrap:wrap;gap:8px 16px;max-width:")
@@ -67,7 +68,7 @@ public final class HtmlReport {
         .append(Svg.esc(m.timeCol)).append("; ").append(bySegment.size())
         .append(" segment(s), ").append(history.size()).append(" window row(s) in the history ")
         .append(Svg.esc(m.history)).append(m.alertAbove == null ? ""
-            : "; alert above " + Svg.esc(Alerts.fmt(m.alertAbove)))
+            : "; alert above " + Svg.num(m.alertAbove))
         .append(m.baselineWindows < 2 ? "" : "; baseline: mean ± " + Svg.num(m.alertSigma)
             + "·σ of the previous " + m.baselineWindows + " windows")
         .append(".</p>\n<p class=\"muted\" id=\"generated\">All times are UTC. Generated at ")
@@ -97,7 +98,7 @@ public final class HtmlReport {
     Legend lossLegend = new Legend().segments(palette);
     if (m.alertAbove != null) {
       loss.hline("threshold", m.alertAbove, Palette.THRESHOLD);
-      lossLegend.line("threshold", "threshold: alert above " + Alerts.fmt(m.alertAbove),
+      lossLegend.line("threshold", "threshold: alert above " + Svg.num(m.alertAbove),
           Palette.THRESHOLD);
     }
     if (!bands.isEmpty()) {

@@ -32,9 +32,16 @@ final class Svg {
     return String.format(Locale.ROOT, "%.1f", d);
   }
 
-  /** A value in a tooltip or the table: 6 significant digits. */
+  /** A value in a tooltip or a legend: 6 significant digits, no trailing zeros (0.15, 3). */
   static String num(Double d) {
-    return d == null ? "NULL" : String.format(Locale.ROOT, "%.6g", d);
+    if (d == null) {
+      return "NULL";
+    }
+    if (!Double.isFinite(d)) {
+      return d.toString();
+    }
+    return new java.math.BigDecimal(d).round(new java.math.MathContext(6)).stripTrailingZeros()
+        .toPlainString();
   }
 
   /** A window boundary in UTC: the day alone at midnight, else to the minute (or second). */

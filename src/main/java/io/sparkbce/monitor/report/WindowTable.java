@@ -36,9 +36,10 @@ final class WindowTable {
       Alerts.Band band = bands.get(mt.key());
       List<Alerts.Alert> as = Alerts.check(mt, alertAbove, band);
       Quality q = mt.quality() == null ? new Quality(null, null, null, null) : mt.quality();
-      b.append("<tr class=\"window").append(as.isEmpty() ? "" : " alert").append("\"><td>")
-          .append(Svg.utc(mt.windowStart().getTime())).append("</td><td>")
-          .append(Svg.utc(mt.windowEnd().getTime())).append("</td><td>")
+      b.append("<tr class=\"window").append(as.isEmpty() ? "" : " alert")
+          .append("\"><td class=\"time\">").append(Svg.utc(mt.windowStart().getTime()))
+          .append("</td><td class=\"time\">").append(Svg.utc(mt.windowEnd().getTime()))
+          .append("</td><td>")
           .append(Svg.esc(mt.segment())).append("</td>");
       cells(b, Long.toString(mt.rowsUsed()), Long.toString(mt.rowsSkipped()),
           Long.toString(mt.elements()), TextTable.number(mt.loss()),

@@ -99,8 +99,8 @@ class ReportTest {
     assertEquals(alerts, count("<g class=\"alert-marker\""));
     assertEquals(2 * DAYS, count("<tr class=\"window( alert)?\">"));
     assertTrue(html.contains("All " + 2 * DAYS + " window rows of the history, newest first."));
-    assertEquals(1, count("<tr class=\"window alert\"><td>2025-06-07</td><td>2025-06-08</td>"
-        + "<td>model=b</td>"));
+    assertEquals(1, count("<tr class=\"window alert\"><td class=\"time\">2025-06-07</td>"
+        + "<td class=\"time\">2025-06-08</td><td>model=b</td>"));
     assertTrue(html.contains("All times are UTC. Generated at "), "time zone stated");
     // nothing to fetch: no scripts, no links, no images; the only URL is the SVG namespace
     assertFalse(html.contains("<script"));
