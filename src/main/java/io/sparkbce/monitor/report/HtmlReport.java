@@ -77,9 +77,11 @@ public final class HtmlReport {
       b.append("<p>No windows yet.</p>\n</body>\n</html>\n");
       return b.toString();
     }
-    Map<String, Boolean> alerted = new LinkedHashMap<>();
+    // the rules each window breaks, by Metric.key (the only place the report applies them)
+    Map<String, String> alerts = new LinkedHashMap<>();
     for (Metric mt : history) {
-      alerted.put(mt.key(), !Alerts.check(mt, m.alertAbove, bands.get(mt.key())).isEmpty());
+      alerts.put(mt.key(), String.join(", ", Alerts.check(mt, m.alertAbove,
+          bands.get(mt.key())).stream().map(Alerts.Alert::kind).toList()));
     }
     LineChart loss = new LineChart("loss-chart", "loss (" + reduction + ")", WIDTH, HEIGHT,
         palette, times);
@@ -87,7 +89,7 @@ public final class HtmlReport {
       List<LineChart.Point> ps = new ArrayList<>();
       for (Metric mt : e.getValue()) {
         long t = mt.windowStart().getTime();
-        ps.add(new LineChart.Point(t, mt.loss(), alerted.get(mt.key())));
+        ps.add(new LineChart.Point(t, mt.loss(), alerts.get(mt.key())));
         Alerts.Band band = bands.get(mt.key());
         if (band != null) {
           loss.band(e.getKey(), t, band.lower(), band.upper());
@@ -105,7 +107,7 @@ public final class HtmlReport {
       lossLegend.band("baseline band (segment's colour): mean ± " + Svg.num(m.alertSigma)
           + "·σ of the previous " + m.baselineWindows + " windows");
     }
-    if (alerted.containsValue(true)) {
+    if (alerts.values().stream().anyMatch(a -> !a.isEmpty())) {
       lossLegend.alertMarker("alert: the window breaks a rule");
     }
     section(b, "loss", "Loss over time", loss.svg(), lossLegend);
@@ -125,7 +127,7 @@ public final class HtmlReport {
         new Legend().segments(palette));
     ClassTrends.render(b, bySegment, palette, times);
     ClassBars.render(b, bySegment, palette);
-    WindowTable.render(b, history, m.alertAbove, bands);
+    WindowTable.render(b, history, alerts, bands);
     b.append("</body>\n</html>\n");
     return b.toString();
   }
@@ -156,7 +158,7 @@ public final class HtmlReport {
     for (Map.Entry<String, List<Metric>> e : bySegment.entrySet()) {
       List<LineChart.Point> ps = new ArrayList<>();
       for (Metric mt : e.getValue()) {
-        ps.add(new LineChart.Point(mt.windowStart().getTime(), value.apply(mt), false));
+        ps.add(new LineChart.Point(mt.windowStart().getTime(), value.apply(mt), ""));
       }
       c.series(e.getKey(), ps);
     }

@@ -18,8 +18,11 @@ import java.util.TreeSet;
  * {@code text.axis-title}.
  */
 final class LineChart {
-  /** A value of one window; {@code v} null or not finite: no point (the line breaks). */
-  record Point(long t, Double v, boolean alert) {}
+  /**
+   * A value of one window; {@code v} null or not finite: no point (the line breaks); {@code
+   * alerts}: the rules it breaks ("threshold, baseline"), empty for none.
+   */
+  record Point(long t, Double v, String alerts) {}
 
   private record Band(long t, double lower, double upper) {}
 
@@ -155,10 +158,11 @@ final class LineChart {
             .append(Svg.f(xx)).append("\" cy=\"").append(Svg.f(yy)).append("\" r=\"3\" fill=\"")
             .append(palette.color(e.getKey())).append("\"><title>").append(tip)
             .append("</title></circle>\n");
-        if (p.alert()) {
+        if (!p.alerts().isEmpty()) {
           markers.append("<g class=\"alert-marker\" data-segment=\"").append(seg)
               .append("\" data-window=\"").append(Svg.utc(p.t())).append("\">")
-              .append(AlertMarker.shape(xx, yy - 11)).append("<title>alert: ").append(tip)
+              .append(AlertMarker.shape(xx, yy - 11)).append("<title>alert (")
+              .append(Svg.esc(p.alerts())).append("): ").append(tip)
               .append("</title></g>\n");
         }
       }

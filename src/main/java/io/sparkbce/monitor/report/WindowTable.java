@@ -18,7 +18,8 @@ final class WindowTable {
 
   private WindowTable() {}
 
-  static void render(StringBuilder b, List<Metric> history, Double alertAbove,
+  /** {@code alerts}: the rules each row breaks ("threshold, baseline"), by {@link Metric#key}. */
+  static void render(StringBuilder b, List<Metric> history, Map<String, String> alerts,
       Map<String, Alerts.Band> bands) {
     int shown = Math.min(MAX_ROWS, history.size());
     b.append("<section id=\"windows-section\">\n<h2>Windows</h2>\n<p class=\"muted\" ")
@@ -34,7 +35,7 @@ final class WindowTable {
     for (int i = history.size() - 1; i >= history.size() - shown; i--) {
       Metric mt = history.get(i);
       Alerts.Band band = bands.get(mt.key());
-      List<Alerts.Alert> as = Alerts.check(mt, alertAbove, band);
+      String as = alerts.getOrDefault(mt.key(), "");
       Quality q = mt.quality() == null ? new Quality(null, null, null, null) : mt.quality();
       b.append("<tr class=\"window").append(as.isEmpty() ? "" : " alert")
           .append("\"><td class=\"time\">").append(Svg.utc(mt.windowStart().getTime()))
@@ -47,7 +48,7 @@ final class WindowTable {
           TextTable.number(q.calibration()), TextTable.number(q.positiveRate()));
       b.append("<td>").append(band == null ? "" : Svg.num(band.lower()) + " .. "
           + Svg.num(band.upper())).append("</td><td>")
-          .append(Svg.esc(String.join(", ", as.stream().map(Alerts.Alert::kind).toList())))
+          .append(Svg.esc(as))
           .append("</td></tr>\n");
     }
     b.append("</tbody>\n</table>\n</section>\n");

@@ -154,6 +154,20 @@ class ReportLayoutTest {
   }
 
   @Test
+  void aVeryLongHistorySaysHowManyRowsTheTableLeavesOut() {
+    List<Metric> longHistory = new ArrayList<>();
+    for (int w = 0; w < WindowTable.MAX_ROWS + 3; w++) {
+      longHistory.add(metric(w, 0));
+    }
+    StringBuilder b = new StringBuilder();
+    WindowTable.render(b, longHistory, Map.of(), Map.of());
+    String table = b.toString();
+    assertTrue(table.contains("The newest 5000 of 5003 window rows; the 3 oldest are not shown"),
+        table.substring(0, 300));
+    assertEquals(5000, Pattern.compile("<tr class=\"window\">").matcher(table).results().count());
+  }
+
+  @Test
   void yTicksAreRoundValuesAndEveryAxisHasATitle() {
     Matcher m = Pattern.compile("<svg id=\"loss-chart\".*?</svg>", Pattern.DOTALL).matcher(html);
     assertTrue(m.find());
@@ -183,6 +197,8 @@ class ReportLayoutTest {
     // the marker's red is no series' colour
     assertTrue(count("<g class=\"alert-marker\" data-segment=\"model_version=v2,segment=mobile\" "
         + "data-window=\"2025-06-12\"><path [^>]*fill=\"#d62728\"") >= 1);
+    assertTrue(html.contains("<title>alert (threshold, baseline): model_version=v2,segment=mobile"
+        + " · 2025-06-12 UTC: 0.1538</title>"), "the marker's tooltip names the rules");
     assertEquals(0, count("<path class=\"series\"[^>]*stroke=\"#d62728\""));
     assertEquals(0, count("<circle class=\"point\"[^>]*fill=\"#d62728\""));
   }
