@@ -158,10 +158,11 @@ final class LineChart {
             .append(Svg.f(xx)).append("\" cy=\"").append(Svg.f(yy)).append("\" r=\"3\" fill=\"")
             .append(palette.color(e.getKey())).append("\"><title>").append(tip)
             .append("</title></circle>\n");
-        if (!p.alerts().isEmpty()) {
+        if (!p.alerts().isEmpty()) { // above the point, below it at the top of the chart
           markers.append("<g class=\"alert-marker\" data-segment=\"").append(seg)
               .append("\" data-window=\"").append(Svg.utc(p.t())).append("\">")
-              .append(AlertMarker.shape(xx, yy - 11)).append("<title>alert (")
+              .append(AlertMarker.shape(xx, yy >= Axes.TOP + 8 ? yy - 11 : yy + 11))
+              .append("<title>alert (")
               .append(Svg.esc(p.alerts())).append("): ").append(tip)
               .append("</title></g>\n");
         }
