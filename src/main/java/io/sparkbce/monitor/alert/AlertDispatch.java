@@ -65,7 +65,10 @@ public final class AlertDispatch {
     ObjectNode o = Alerts.JSON.createObjectNode();
     o.put("text", text.toString().replace("&", "&amp;").replace("<", "&lt;")
         .replace(">", "&gt;"));
-    o.putArray("alerts").addAll(records);
+    for (ObjectNode r : records) {
+      // the delivery is the webhook's own outcome, not part of what it is told
+      o.withArray("alerts").add(r.deepCopy().without(AlertLog.DELIVERY));
+    }
     try {
       return Alerts.JSON.writeValueAsString(o);
     } catch (JsonProcessingException e) {

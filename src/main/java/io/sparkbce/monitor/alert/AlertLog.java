@@ -32,7 +32,7 @@ public final class AlertLog {
   private static final List<String> IDENTITY = List.of("kind", "threshold", "baseline_windows",
       "alert_sigma", "change_limit", "change_sides", "change_versus", "window_start",
       "window_end", "segment", "reduction", "loss");
-  private static final String DELIVERY = "delivery";
+  static final String DELIVERY = "delivery";
 
   private AlertLog() {}
 
