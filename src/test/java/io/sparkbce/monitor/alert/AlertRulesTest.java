@@ -36,6 +36,23 @@ public class AlertRulesTest {
         rule.check(day(1, SEG, Double.NaN, 10), List.of()).direction());
   }
 
+  /**
+   * Checks that a loss on {@code lower} or {@code upper} does not fire and the next double beyond
+   * each does, with that bound and direction; returns the breaches above and below.
+   */
+  private static Breach[] boundaries(AlertRule rule, List<Metric> earlier, int day, double lower,
+      double upper) {
+    assertNull(rule.check(day(day, SEG, upper, 10), earlier));
+    assertNull(rule.check(day(day, SEG, lower, 10), earlier));
+    Breach up = rule.check(day(day, SEG, Math.nextUp(upper), 10), earlier);
+    assertEquals(Breach.ABOVE, up.direction());
+    assertEquals(upper, up.bound());
+    Breach down = rule.check(day(day, SEG, Math.nextDown(lower), 10), earlier);
+    assertEquals(Breach.BELOW, down.direction());
+    assertEquals(lower, down.bound());
+    return new Breach[] {up, down};
+  }
+
   /** Losses 1, 3, 1, 3, 2: mean 2, sample σ exactly 1. */
   private static List<Metric> fiveDays() {
     return List.of(day(1, SEG, 1, 10), day(2, SEG, 3, 10), day(3, SEG, 1, 10),
@@ -46,20 +63,12 @@ public class AlertRulesTest {
   void baselineFiresStrictlyOutsideMeanPlusMinusKSigmaOfTheLastNWindows() {
     BaselineRule rule = new BaselineRule(5, 1);
     List<Metric> earlier = fiveDays();
-    Alerts.Band band = rule.band(earlier);
-    assertEquals(new Alerts.Band(2, 1, 1, 3, 5, 1), band);
-    assertNull(rule.check(day(6, SEG, 3, 10), earlier));
-    assertNull(rule.check(day(6, SEG, 1, 10), earlier));
-    Breach up = rule.check(day(6, SEG, Math.nextUp(3.0), 10), earlier);
-    assertEquals(Breach.ABOVE, up.direction());
-    assertEquals(3.0, up.bound());
-    assertEquals(2.0, up.details().get("baseline_mean"));
-    assertEquals(1.0, up.details().get("baseline_sigma"));
-    assertEquals("--baseline-windows 5 --alert-sigma 1", up.rule());
-    Breach down = rule.check(day(6, SEG, Math.nextDown(1.0), 10), earlier);
-    assertEquals(Breach.BELOW, down.direction());
-    assertEquals(1.0, down.bound());
-    assertTrue(down.message().contains("below its lower bound"), down.message());
+    assertEquals(new Alerts.Band(2, 1, 1, 3, 5, 1), rule.band(earlier));
+    Breach[] b = boundaries(rule, earlier, 6, 1, 3);
+    assertEquals(2.0, b[0].details().get("baseline_mean"));
+    assertEquals(1.0, b[0].details().get("baseline_sigma"));
+    assertEquals("--baseline-windows 5 --alert-sigma 1", b[0].rule());
+    assertTrue(b[1].message().contains("below its lower bound"), b[1].message());
   }
 
   @Test
@@ -77,18 +86,11 @@ public class AlertRulesTest {
     ChangeRule both = new ChangeRule(0.25, Sides.BOTH, Versus.PREVIOUS);
     // the previous window is the latest earlier one, not an older one
     List<Metric> earlier = List.of(day(1, SEG, 4.0, 10), day(2, SEG, 0.5, 10));
-    assertNull(both.check(day(3, SEG, 0.625, 10), earlier));
-    assertNull(both.check(day(3, SEG, 0.375, 10), earlier));
-    Breach up = both.check(day(3, SEG, Math.nextUp(0.625), 10), earlier);
-    assertEquals(Breach.ABOVE, up.direction());
-    assertEquals(0.625, up.bound());
-    assertEquals(0.5, up.details().get("reference_loss"));
-    assertEquals("2025-06-02T00:00:00Z", up.details().get("reference_window_start"));
-    assertEquals("--alert-change 25% --alert-change-versus previous", up.rule());
-    Breach down = both.check(day(3, SEG, Math.nextDown(0.375), 10), earlier);
-    assertEquals(Breach.BELOW, down.direction());
-    assertEquals(0.375, down.bound());
-    assertEquals(-0.25, (Double) down.details().get("change"), 1e-12);
+    Breach[] b = boundaries(both, earlier, 3, 0.375, 0.625);
+    assertEquals(0.5, b[0].details().get("reference_loss"));
+    assertEquals("2025-06-02T00:00:00Z", b[0].details().get("reference_window_start"));
+    assertEquals("--alert-change 25% --alert-change-versus previous", b[0].rule());
+    assertEquals(-0.25, (Double) b[1].details().get("change"), 1e-12);
 
     ChangeRule rise = new ChangeRule(0.25, Sides.RISE, Versus.PREVIOUS);
     assertNull(rise.check(day(3, SEG, 0.1, 10), earlier));
