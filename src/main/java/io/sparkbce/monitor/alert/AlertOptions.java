@@ -18,8 +18,10 @@ import java.util.regex.Pattern;
  * --alert-min-rows}), the hysteresis ({@code --alert-m-of-n}) and the webhook.
  */
 public final class AlertOptions {
-  /** The options parsed here; {@code --alert-above}, {@code --baseline-windows} and {@code
-   * --alert-sigma} are parsed by MonitorOptions (the report reads them there). */
+  /**
+   * The options parsed here; {@code --alert-above}, {@code --baseline-windows} and {@code
+   * --alert-sigma} are parsed by MonitorOptions (the report reads them there).
+   */
   public static final Set<String> VALUED = Set.of("alert-min-rows", "alert-change",
       "alert-change-versus", "alert-m-of-n", "alert-webhook", "alert-webhook-timeout");
   public static final Duration DEFAULT_WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
