@@ -66,6 +66,17 @@ public final class Alerts {
   }
 
   /**
+   * The band of every window of {@code history} that has {@code n} previous windows with a loss
+   * in its segment (no minimum-rows guard), keyed by {@link Metric#key}.
+   */
+  public static Map<String, Band> bands(List<Metric> history, int n, double k) {
+    AlertOptions o = AlertOptions.none();
+    o.baselineWindows = n;
+    o.sigma = k;
+    return AlertCheck.run(history, List.of(), o).bands();
+  }
+
+  /**
    * The threshold and baseline alerts of one window (threshold first), without the minimum-rows
    * guard, the change rule or the hysteresis: what the report marks.
    */
