@@ -11,10 +11,23 @@ public interface BlockKernel {
    */
   String PROPERTY = "io.sparkbce.kernel";
 
-  void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n);
+  /**
+   * The correctly rounded losses of a block in {@code out}, and the rest of each true value in
+   * {@code low} (null when not wanted): what exact reductions add.
+   */
+  void withLogits(
+      double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n);
+
+  default void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+    withLogits(x, y, w, p, out, null, n);
+  }
 
   /** BCELoss on probabilities; throws at the first q or y outside [0, 1], as the scalar code. */
-  void probabilities(double[] q, double[] y, double[] w, double[] out, int n);
+  void probabilities(double[] q, double[] y, double[] w, double[] out, double[] low, int n);
+
+  default void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
+    probabilities(q, y, w, out, null, n);
+  }
 
   String name();
 

@@ -37,15 +37,16 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
   }
 
   @Override
-  public void accept(int classIndex, double value, double weight) {
-    classes[classIndex].add(value, weight);
+  public void accept(int classIndex, double value, double low, double weight) {
+    classes[classIndex].add(value, low, weight);
   }
 
   @Override
-  public void acceptAll(double[] values, double[] weights, int offset, int classCount) {
+  public void acceptAll(
+      double[] values, double[] lows, double[] weights, int offset, int classCount) {
     LossAccumulator[] c = classes;
     for (int k = 0; k < classCount; k++) {
-      c[k].add(values[offset + k], weights[offset + k]);
+      c[k].add(values[offset + k], lows[offset + k], weights[offset + k]);
     }
   }
 

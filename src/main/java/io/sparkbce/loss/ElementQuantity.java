@@ -1,5 +1,7 @@
 package io.sparkbce.loss;
 
+import java.util.Arrays;
+
 /** What an element becomes: a loss, its gradient, or the target itself. */
 public enum ElementQuantity {
   WITH_LOGITS("bce_with_logits") {
@@ -9,8 +11,14 @@ public enum ElementQuantity {
     }
 
     @Override
-    public void apply(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-      LossKernel.withLogits(x, y, w, p, out, n);
+    void exact(double x, double y, double w, double p, DoubleDouble out) {
+      LossKernel.withLogits(x, y, w, p, out);
+    }
+
+    @Override
+    public void apply(
+        double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
+      LossKernel.withLogits(x, y, w, p, out, low, n);
     }
   },
   WITH_LOGITS_GRAD("bce_with_logits_grad") {
@@ -20,8 +28,14 @@ public enum ElementQuantity {
     }
 
     @Override
-    public void apply(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-      LossKernel.withLogitsGrad(x, y, w, p, out, n);
+    void exact(double x, double y, double w, double p, DoubleDouble out) {
+      LossKernel.withLogitsGrad(x, y, w, p, out);
+    }
+
+    @Override
+    public void apply(
+        double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
+      LossKernel.withLogitsGrad(x, y, w, p, out, low, n);
     }
   },
   /** BCELoss on probabilities; it has no pos_weight, so {@code p} is ignored. */
@@ -32,8 +46,14 @@ public enum ElementQuantity {
     }
 
     @Override
-    public void apply(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-      LossKernel.probabilities(x, y, w, out, n);
+    void exact(double q, double y, double w, double p, DoubleDouble out) {
+      LossKernel.probabilities(q, y, w, out);
+    }
+
+    @Override
+    public void apply(
+        double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
+      LossKernel.probabilities(x, y, w, out, low, n);
     }
   },
   /** The target itself: what per-class label counts are made of. */
@@ -44,8 +64,17 @@ public enum ElementQuantity {
     }
 
     @Override
-    public void apply(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+    void exact(double x, double y, double w, double p, DoubleDouble out) {
+      out.set(y, 0.0);
+    }
+
+    @Override
+    public void apply(
+        double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
       System.arraycopy(y, 0, out, 0, n);
+      if (low != null) {
+        Arrays.fill(low, 0, n, 0.0);
+      }
     }
   };
 
@@ -60,10 +89,35 @@ public enum ElementQuantity {
     return sqlName;
   }
 
+  /** The element's value, correctly rounded (SPEC §1). */
   public abstract double apply(double x, double y, double w, double p);
 
+  /** The correctly rounded value in out.hi and the rest of the true value in out.lo. */
+  abstract void exact(double x, double y, double w, double p, DoubleDouble out);
+
+  /**
+   * What an aggregate consumes: {@code valueAndLow[0]} the correctly rounded value,
+   * {@code valueAndLow[1]} the rest of the true value (within 2^-94 of its terms' magnitude), so
+   * that an exact sum of both is the sum of the true values.
+   */
+  public final void apply(double x, double y, double w, double p, double[] valueAndLow) {
+    DoubleDouble v = new DoubleDouble();
+    exact(x, y, w, p, v);
+    valueAndLow[0] = v.hi;
+    valueAndLow[1] = v.lo;
+  }
+
   /** One block of {@code n} elements; {@code w} and {@code p} are already expanded per element. */
-  public abstract void apply(double[] x, double[] y, double[] w, double[] p, double[] out, int n);
+  public final void apply(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+    apply(x, y, w, p, out, null, n);
+  }
+
+  /**
+   * One block, with the rest of each true value in {@code low} (null when only the rounded
+   * values are wanted), as {@link #apply(double, double, double, double, double[])}.
+   */
+  public abstract void apply(
+      double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n);
 
   public boolean takesPosWeight() {
     return this == WITH_LOGITS || this == WITH_LOGITS_GRAD;

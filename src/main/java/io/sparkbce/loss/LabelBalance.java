@@ -21,8 +21,9 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     negatives.ensure(classCount);
   }
 
+  /** Targets are exact: {@code low} is zero. */
   @Override
-  public void accept(int classIndex, double target, double weight) {
+  public void accept(int classIndex, double target, double low, double weight) {
     positives.sums[classIndex].add(target);
     negatives.sums[classIndex].add(1.0 - target);
   }

@@ -32,13 +32,14 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
   }
 
   @Override
-  public void accept(int classIndex, double value, double w) {
-    add(value, w);
+  public void accept(int classIndex, double value, double low, double w) {
+    add(value, low, w);
   }
 
   @Override
-  public void acceptAll(double[] values, double[] weights, int offset, int count) {
+  public void acceptAll(double[] values, double[] lows, double[] weights, int offset, int count) {
     loss.addAll(values, offset, count);
+    loss.addAll(lows, offset, count);
     if (tracksWeight) {
       weight.addAll(weights, offset, count);
     }
@@ -47,7 +48,13 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
 
   /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
   public void add(double value, double w) {
+    add(value, 0.0, w);
+  }
+
+  /** An element loss given as {@code value + low} exactly (see {@link ElementConsumer}). */
+  public void add(double value, double low, double w) {
     loss.add(value);
+    loss.add(low);
     if (tracksWeight) {
       weight.add(w);
     }

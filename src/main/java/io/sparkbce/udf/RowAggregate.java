@@ -110,14 +110,14 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     }
     if (rank == 0) {
       double w = row.getDouble(2);
-      double v;
+      double[] v = new double[2];
       try {
-        v = quantity.apply(row.getDouble(0), row.getDouble(1), w, row.getDouble(3));
+        quantity.apply(row.getDouble(0), row.getDouble(1), w, row.getDouble(3), v);
         state.beginBlock(1);
       } catch (IllegalArgumentException e) {
         throw new FunctionContext(context).runtimeError(e.getMessage());
       }
-      state.accept(0, v, w);
+      state.accept(0, v[0], v[1], w);
     } else {
       RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),
           posWeight(row), rank, weightRank, floats, state, false, context);
@@ -145,14 +145,14 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     FunctionContext errors = new FunctionContext(context);
     int n = block.keepValidRows(errors);
     try {
-      quantity.apply(block.x, block.y, block.w, block.p, block.out, n);
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.low, n);
     } catch (IllegalArgumentException e) {
       throw errors.runtimeError(e.getMessage());
     }
     for (int j = 0; j < n; j++) {
       S state = (S) states[block.row[j]];
       state.beginBlock(1);
-      state.accept(0, block.out[j], block.w[j]);
+      state.accept(0, block.out[j], block.low[j], block.w[j]);
     }
   }
 
@@ -169,13 +169,13 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   @SuppressWarnings("unchecked")
   final void updateArrays(ArrayBlock block, Serializable[] states, int first, int last) {
     try {
-      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.elements);
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.low, block.elements);
       for (int i = first; i < last; i++) {
         S state = (S) states[i];
         int s = block.start[i];
         int len = block.length[i];
         state.beginBlock(len);
-        state.acceptAll(block.out, block.w, s, len);
+        state.acceptAll(block.out, block.low, block.w, s, len);
       }
     } catch (IllegalArgumentException e) {
       throw new FunctionContext(context).runtimeError(e.getMessage());

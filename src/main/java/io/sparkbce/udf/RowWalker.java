@@ -96,7 +96,7 @@ final class RowWalker extends KernelColumns {
       p[i] = ok ? ps.getDouble(pi) : 1.0;
     }
     try {
-      quantity.apply(x, y, w, p, out, n);
+      quantity.apply(x, y, w, p, out, sink == null ? null : low, n);
       if (sink != null) {
         sink.beginBlock(n);
       }
@@ -106,7 +106,7 @@ final class RowWalker extends KernelColumns {
     if (sink != null) {
       for (int i = 0; i < n; i++) {
         if (valid[i]) {
-          sink.accept(i, out[i], w[i]);
+          sink.accept(i, out[i], low[i], w[i]);
         }
       }
     }
