@@ -42,7 +42,7 @@ final class ArbitraryPrecision {
     BigDecimal rational = x >= 0 ? neg.multiply(bd(x)) : pos.multiply(bd(-x));
     BigDecimal b = wd.multiply(rational);
     BigDecimal coefficient = wd.multiply(pos.add(neg));
-    if (a.compareTo(FAR) > 0) {
+    if (a.compareTo(FAR) > 0 || roundsToZero(b, coefficient, Math.abs(x))) {
       negligible(b, coefficient, out);
       return;
     }
@@ -64,7 +64,7 @@ final class ArbitraryPrecision {
       round(b.add(coefficient.divide(TWO)), new BigDecimal[0], new Term[0], out);
       return;
     }
-    if (a.compareTo(FAR) > 0) {
+    if (a.compareTo(FAR) > 0 || roundsToZero(b, coefficient, Math.abs(x))) {
       negligible(b, coefficient, out);
       return;
     }
@@ -139,16 +139,34 @@ final class ArbitraryPrecision {
   }
 
   /**
-   * |x| beyond 20000: v = B + A t with 0 < t < 10^-8685. B is a multiple of 2^-4296 (a product
+   * |x| beyond 20000 (or A t below 2^-1076 with B = 0, which rounds to a zero of A's sign):
+   * v = B + A t with 0 < t < 10^-8685. B is a multiple of 2^-4296 (a product
    * of at most four doubles, summed) and so are the midpoints between doubles, so B is either a
    * midpoint or at least 2^-4296 from every one, far more than |A t| < 10^-7700: v rounds as B
    * nudged towards the sign of A.
    */
   private static void negligible(BigDecimal b, BigDecimal coefficient, DoubleDouble out) {
+    if (b.signum() == 0) {
+      out.set(coefficient.signum() < 0 ? -0.0 : 0.0, 0.0);
+      return;
+    }
     BigDecimal nudge = BigDecimal.ONE.scaleByPowerOfTen(-8000);
     BigDecimal v = b.add(coefficient.signum() < 0 ? nudge.negate() : nudge);
     double hi = coefficient.signum() == 0 ? toDouble(b) : toDouble(v);
     out.set(hi, rest(b, hi));
+  }
+
+  /**
+   * Whether v = A T with 0 < T < e^-a (log1p(e^-a) and sigmoid(-a) both are) is below 2^-1076 in
+   * magnitude: then it rounds to a zero, and {@link #negligible} gives it without evaluating T.
+   */
+  private static boolean roundsToZero(BigDecimal b, BigDecimal coefficient, double a) {
+    if (b.signum() != 0 || a < 700) {
+      return false;
+    }
+    // log2 |A| < exponent + 1; log2 e^-a = -a log2(e) (the factor is rounded down: conservative).
+    double log2Bound = Math.getExponent(coefficient.doubleValue()) + 1 - a * 1.4426950408889634;
+    return log2Bound < -1080;
   }
 
   /** e^-a for 0 <= a <= 20000: e^-(a/2^k) by Taylor with a/2^k <= 1/4, squared k <= 17 times. */

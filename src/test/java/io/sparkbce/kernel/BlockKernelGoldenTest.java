@@ -1,6 +1,6 @@
 package io.sparkbce.kernel;
 
-import static io.sparkbce.testing.Close.assertClose;
+import static io.sparkbce.testing.Close.assertExact;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Both block kernels, scalar and Vector API, on every element of the golden BCE-with-logits cases
- * (weights and pos_weight broadcast as PyTorch does), against {@code exact} at 1e-14.
+ * (weights and pos_weight broadcast as PyTorch does), against {@code exact} bit for bit (correctly rounded, SPEC §1).
  */
 class BlockKernelGoldenTest {
 
@@ -171,7 +171,7 @@ class BlockKernelGoldenTest {
       double[] out = new double[m];
       kernel.withLogits(cols[0], cols[1], cols[2], cols[3], out, m);
       for (int i = 0; i < m; i++) {
-        assertClose(exact.get(i).asDouble(), out[i], kernel.name() + " " + c.id() + " #" + i);
+        assertExact(exact.get(i).asDouble(), out[i], kernel.name() + " " + c.id() + " #" + i);
       }
       checked += m;
     }
