@@ -86,17 +86,8 @@ final class DoubleDoubleMath {
     // rh alone weighs r^6/7! <= 2^-45.5 of r, so its rounding and rl are below 2^-97.
     double rh = r.hi * 0x1p-4;
     double rlo = r.lo * 0x1p-4;
-    double[] t = EXP_TAIL;
-    double q = t[0];
-    for (int k = 1; k < t.length; k++) {
-      q = Math.fma(q, rh, t[k]);
-    }
     // Head k = 6..2 and the 1: double-double Horner, 6 steps of <= 4u^2 + 3u^2 each.
-    DoubleDouble s = out.set(q, 0.0);
-    double[] h = EXP_HEAD;
-    for (int k = 0; k < h.length; k += 2) {
-      s.mul(rh, rlo).add(h[k], h[k + 1]);
-    }
+    DoubleDouble s = horner(EXP_TAIL, EXP_HEAD, rh, rlo, out);
     s.mul(rh, rlo).add(1.0);
     s.mul(rh, rlo);
     // Four squarings e^(2v) - 1 = U (2 + U): each scales the relative error by <= 1.27 and adds
@@ -113,6 +104,24 @@ final class DoubleDoubleMath {
     double f1 = Double.longBitsToDouble((half + 1023) << 52);
     double f2 = Double.longBitsToDouble((ni - half + 1023) << 52);
     out.set(s.hi * f1 * f2, s.lo * f1 * f2);
+  }
+
+  /**
+   * out = the polynomial with coefficients {@code tail} (plain doubles, highest degree first)
+   * evaluated in doubles on xh, continued with {@code head} (hi, lo pairs) in double-double on
+   * xh + xl: the low-degree terms, which carry the result's digits, get the full precision.
+   */
+  private static DoubleDouble horner(
+      double[] tail, double[] head, double xh, double xl, DoubleDouble out) {
+    double q = tail[0];
+    for (int k = 1; k < tail.length; k++) {
+      q = Math.fma(q, xh, tail[k]);
+    }
+    out.set(q, 0.0);
+    for (int k = 0; k < head.length; k += 2) {
+      out.mul(xh, xl).add(head[k], head[k + 1]);
+    }
+    return out;
   }
 
   /**
@@ -186,17 +195,8 @@ final class DoubleDoubleMath {
     double zl = z.lo;
     // atanh(s)/s = sum z^j/(2j+1): the first neglected term z^19/39 < 2^-101.9; the tail
     // j = 9..18 in plain doubles on zh weighs z^9/19 < 2^-50, so its rounding stays below 2^-102.
-    double[] t = ATANH_TAIL;
-    double q = t[0];
-    for (int j = 1; j < t.length; j++) {
-      q = Math.fma(q, zh, t[j]);
-    }
     // Head j = 8..1, then 1 + z*S, then times 2s: 10 double-double steps of <= 7u^2.
-    DoubleDouble r = out.set(q, 0.0);
-    double[] h = ATANH_HEAD;
-    for (int j = 0; j < h.length; j += 2) {
-      r.mul(zh, zl).add(h[j], h[j + 1]);
-    }
+    DoubleDouble r = horner(ATANH_TAIL, ATANH_HEAD, zh, zl, out);
     r.mul(zh, zl).add(1.0);
     r.mul(2.0 * sh, 2.0 * sl);
     if (k != 0.0) {

@@ -49,8 +49,8 @@ public final class LossKernel {
 
   /**
    * The loss when x, y or a used p is infinite (w finite): 0, an infinity or NaN, whatever the
-   * finite softplus values are, as long as they are positive; so a stand-in replaces them. At x = +-inf the
-   * softplus of the other side is exactly 0.
+   * finite softplus values are, as long as they are positive; so a stand-in replaces them. At
+   * x = +-inf the softplus of the other side is exactly 0.
    */
   private static double limit(double x, double y, double w, double p) {
     double tail = Double.isInfinite(x) ? 0.0 : Double.MIN_VALUE;

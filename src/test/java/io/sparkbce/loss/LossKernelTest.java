@@ -226,7 +226,8 @@ class LossKernelTest {
       double y = new double[] {0, 1, 0.5, r.nextDouble()}[r.nextInt(4)];
       double w = r.nextBoolean() ? 1 : r.nextDouble(0.01, 5);
       double p = r.nextBoolean() ? 1 : r.nextDouble(0, 10);
-      assertRounded(lossRef(x, y, w, p), LossKernel.withLogits(x, y, w, p), "loss(" + x + ", " + y + ", " + w + ", " + p + ")");
+      assertRounded(lossRef(x, y, w, p), LossKernel.withLogits(x, y, w, p),
+          "loss(" + x + ", " + y + ", " + w + ", " + p + ")");
     }
   }
 
@@ -288,7 +289,8 @@ class LossKernelTest {
         745}) {
       for (double y : new double[] {0, 1}) {
         for (double p : new double[] {1, 3.5}) {
-          assertRounded(gradRef(x, y, 1, p), LossKernel.withLogitsGrad(x, y, 1, p), "grad(" + x + ", " + y + ", 1, " + p + ")");
+          assertRounded(gradRef(x, y, 1, p), LossKernel.withLogitsGrad(x, y, 1, p),
+              "grad(" + x + ", " + y + ", 1, " + p + ")");
         }
       }
     }
@@ -484,7 +486,8 @@ class LossKernelTest {
     double[] out = new double[n];
     LossKernel.withLogits(c[0], c[1], c[2], c[3], out, n);
     for (int i = 0; i < n; i++) {
-      assertRounded(lossRef(c[0][i], c[1][i], c[2][i], c[3][i]), out[i], BlockKernel.selected().name() + " #" + i);
+      assertRounded(lossRef(c[0][i], c[1][i], c[2][i], c[3][i]), out[i],
+          BlockKernel.selected().name() + " #" + i);
     }
   }
 
@@ -504,7 +507,7 @@ class LossKernelTest {
       scalar[i] = LossKernel.withLogits(c[0][i], c[1][i], c[2][i], c[3][i]);
     }
     double[] out = new double[n];
-    for (int iteration = 0; iteration < 20_000; iteration++) {
+    for (int iteration = 0; iteration < 5_000; iteration++) {
       LossKernel.withLogits(c[0], c[1], c[2], c[3], out, n);
       for (int i = 0; i < n; i++) {
         if (Double.doubleToLongBits(scalar[i]) != Double.doubleToLongBits(out[i])) {
