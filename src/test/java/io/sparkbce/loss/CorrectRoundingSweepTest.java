@@ -135,8 +135,10 @@ class CorrectRoundingSweepTest {
       double[] t = SoftplusReference.softplusTail(a);
       int s = (int) t[2];
       double[] scaledTerm = mul(coefficient, t);
-      if (rational[0] == 0 && Math.abs(got) < 0x1p-1000) {
-        return decideTiny(scaledTerm, s, got);
+      if (rational[0] == 0) {
+        // A t alone, compared in its own scale: no underflow, down to the subnormals and zero.
+        double bound = SoftplusReference.ERROR * Math.abs(scaledTerm[0]);
+        return Double.isInfinite(got) ? 0 : compare(scaledTerm, s, got, bound);
       }
       double[] term = {Math.scalb(scaledTerm[0], s), Math.scalb(scaledTerm[1], s)};
       value = add(term, rational);
@@ -146,34 +148,20 @@ class CorrectRoundingSweepTest {
     if (Math.abs(value[0]) < 0x1p-1000 || Double.isInfinite(got) || got == 0.0) {
       return 0; // subnormal grid, overflow or zero: BigDecimal decides
     }
-    double up = Math.nextUp(got);
-    double down = Math.nextDown(got);
-    // Distances from the reference to the midpoints around got (got is close to value[0]).
-    double toUpper = ((got - value[0]) + (up - got) / 2) - value[1];
-    double toLower = ((value[0] - got) + (got - down) / 2) + value[1];
-    if (toUpper > error && toLower > error) {
-      return 1;
-    }
-    if (toUpper < -error || toLower < -error) {
-      return -1;
-    }
-    return 0;
+    return compare(value, 0, got, error);
   }
 
   /**
-   * A result below 2^-1000 (subnormal or zero): the true value (hi + lo) 2^s, counted in units of
-   * Double.MIN_VALUE, is a normal double-double; got must be the nearest integer number of units.
+   * 1 if v 2^s (v a double-double within {@code error} of the true value times 2^-s) lies strictly
+   * between the midpoints around got, -1 if surely outside, 0 if undecided. Everything is scaled
+   * by 2^-s, exactly, so subnormal results and zero compare like any other.
    */
-  private static int decideTiny(double[] scaled, int s, double got) {
-    double hi = Math.scalb(scaled[0], s + 1074);
-    double lo = Math.scalb(scaled[1], s + 1074);
-    if (hi > 0x1p40) {
-      return 0; // normal range: BigDecimal decides
-    }
-    double units = Math.scalb(got, 1074); // an integer
-    double error = SoftplusReference.ERROR * Math.abs(hi) + 0x1p-60;
-    double toUpper = ((units - hi) + 0.5) - lo;
-    double toLower = ((hi - units) + 0.5) + lo;
+  private static int compare(double[] v, int s, double got, double error) {
+    double g = Math.scalb(got, -s);
+    double up = Math.scalb(Math.nextUp(got), -s);
+    double down = Math.scalb(Math.nextDown(got), -s);
+    double toUpper = ((g - v[0]) + (up - g) / 2) - v[1];
+    double toLower = ((v[0] - g) + (g - down) / 2) + v[1];
     if (toUpper > error && toLower > error) {
       return 1;
     }
