@@ -63,6 +63,17 @@ class LossKernelTest {
     return bd(w).multiply(c.multiply(HighPrecision.sigmoid(x), MC).subtract(py, MC), MC);
   }
 
+  /** The README's first table: the values printed there are the correctly rounded ones. */
+  @Test
+  void readmeExamplesAreTheCorrectlyRoundedValues() {
+    assertRounded(lossRef(1.5, 1, 1, 1), 0.2014132779827524, "README value of loss(1.5, 1)");
+    assertBits(0.2014132779827524, LossKernel.withLogits(1.5, 1, 1, 1), "bce_with_logits(1.5, 1)");
+    assertBits(HighPrecision.round(HighPrecision.LN2), LossKernel.probabilities(0.5, 1, 1),
+        "bce(0.5, 1)");
+    assertBits(0.6931471805599453, LossKernel.probabilities(0.5, 1, 1), "README value of bce");
+    assertBits(-0.5, LossKernel.withLogitsGrad(0, 1, 1, 1), "bce_with_logits_grad(0, 1)");
+  }
+
   @Test
   void gradientReferenceFormsAgree() {
     SplittableRandom r = new SplittableRandom(39);
