@@ -61,7 +61,8 @@ final class DoubleDoubleMath {
 
   /**
    * out = e^-a for 0 <= a (finite): relative error <= 2^-95, plus an absolute error below
-   * 2^-1073 where the result is subnormal or below 2^-1075 (then it is 0).
+   * 2^-1073 from underflow, which shows once the result is below 2^-969 (its low part is then
+   * subnormal) and takes over below 2^-1022 (beyond a = 746 the result is 0).
    */
   static void expMinus(double a, DoubleDouble out) {
     if (a > EXP_UNDERFLOW) {
