@@ -14,7 +14,8 @@
 #   SPARK_BCE_JAR        use this jar (or classes directory) as is: no build
 #   SPARK_BCE_CLASSPATH  with SPARK_BCE_JAR: the dependency classpath for the embedded run
 #   SPARK_BCE_DEBUG      print stack traces and the command line
-# Exit codes: 0 success, 1 failure, 2 usage error, 3 a monitor alert fired.
+# Exit codes: 0 success, 1 failure (also a missing input or SQL file), 2 usage error, 3 a monitor
+# alert fired.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,18 +35,65 @@ commands:
   monitor    loss per event-time window and segment: metric history, alerts, HTML report
              (./submit.sh monitor --help)
   sql FILE   run the statements of a SQL file with the spark-bce functions (udf/examples.sql)
-  bench      throughput benchmark
+  bench      throughput benchmark (./submit.sh bench --help)
 
+COMMAND --help lists the options of a command; an unknown option is an error.
 --master URL     run through spark-submit on that master (local[N] runs embedded if there is
                  no spark-submit)
 --conf key=value Spark configuration, passed through (repeatable)
-Exit codes: 0 success, 1 failure, 2 usage error, 3 monitor alert fired.
+Exit codes: 0 success, 1 failure (also a missing input or SQL file), 2 usage error (unknown
+command or option, bad value), 3 monitor alert fired.
 EOF
 }
 
 die() { # code message
   echo "submit.sh: $2" >&2
   exit "$1"
+}
+
+# --- after a build: what was built is newer than pom.xml and the sources ----------------------
+# Maven leaves an unchanged file alone, so without the touch a pom.xml edit that keeps the
+# classpath would rebuild on every run.
+mark_built() {
+  [[ " ${GOALS[*]} " == *" package "* ]] && touch "$JAR"
+  [[ " ${GOALS[*]} " == *" dependency:build-classpath "* ]] && touch "$CLASSPATH_FILE"
+  return 0
+}
+
+# --- the job's stderr without the JVM's notice about --add-modules=jdk.incubator.vector ----------
+# The JVM prints "WARNING: Using incubator modules: jdk.incubator.vector" as it starts, after its
+# own option warnings, if any. Only that line is dropped, and only among the first lines; then
+# everything passes through unbuffered (Spark's progress bar redraws a line with carriage returns).
+drop_incubator_notice() {
+  local line n=0
+  while [ $n -lt 8 ] && IFS= read -r line; do
+    n=$((n + 1))
+    if [[ "$line" == "WARNING: Using incubator modules: "* ]]; then
+      exec cat
+    fi
+    printf '%s\n' "$line"
+  done
+  printf '%s' "$line"
+  exec cat
+}
+
+# --- run the job: its exit code is ours; TERM/INT/HUP reach it so that it cleans up --------------
+run_job() { # command...
+  local job filter code=0
+  exec 3> >(drop_incubator_notice >&2)
+  filter=$!
+  "$@" 2>&3 <&0 &
+  job=$!
+  exec 3>&-
+  trap 'kill -TERM "$job" 2>/dev/null || true' TERM INT HUP
+  wait "$job" || code=$?
+  while kill -0 "$job" 2>/dev/null; do
+    code=0
+    wait "$job" || code=$?
+  done
+  trap - TERM INT HUP
+  wait "$filter" 2>/dev/null || true
+  exit "$code"
 }
 
 # --- arguments: --master and --conf are ours (any position), the rest goes to the job ---------
@@ -139,7 +187,9 @@ else
     GOALS+=(package)
   fi
   if [ "$MODE" = embedded ] && { [ ! -s "$CLASSPATH_FILE" ] || [ "$HERE/pom.xml" -nt "$CLASSPATH_FILE" ]; }; then
-    GOALS+=(dependency:build-classpath -Dmdep.includeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
+    # includeScope (not mdep.includeScope, which the plugin ignores): compile and provided, never
+    # the test dependencies (JUnit, MiniDFSCluster).
+    GOALS+=(dependency:build-classpath -DincludeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
   fi
   if [ ${#GOALS[@]} -gt 0 ]; then
     command -v mvn >/dev/null 2>&1 || die 1 "Maven (mvn) is needed to build the jar; install Maven 3.8+"
@@ -148,11 +198,30 @@ else
       || die 1 "the Maven build failed (run: mvn -B package -DskipTests)"
     JAR="$(find_jar)"
     [ -n "$JAR" ] || die 1 "the build made no target/spark-bce-*.jar"
-    [[ " ${GOALS[*]} " == *" package "* ]] && touch "$JAR"
+    mark_built
   fi
   DEP_CP=""
   [ "$MODE" = embedded ] && DEP_CP="$(cat "$CLASSPATH_FILE")"
 fi
+
+# --- UTF-8 in the JVM ------------------------------------------------------------------------
+# JDK 17 takes the encoding of file names (sun.jnu.encoding) and of text from the locale: under
+# LC_ALL=C an --output named 出力 would be created as ??. A UTF-8 locale stays as it is; otherwise
+# the JVM runs under one (C.UTF-8 where the system has it) and with -Dfile.encoding=UTF-8.
+use_utf8_locale() {
+  case "$(locale charmap 2>/dev/null || true)" in UTF-8|utf-8|utf8|UTF8) return 0 ;; esac
+  local available l
+  available="$(locale -a 2>/dev/null || true)"
+  for l in C.UTF-8 C.utf8 en_US.UTF-8 en_US.utf8; do
+    if grep -qx "$l" <<< "$available"; then
+      export LC_ALL="$l"
+      return 0
+    fi
+  done
+  export LC_ALL=C.UTF-8
+}
+use_utf8_locale
+UTF8_OPTS="-Dfile.encoding=UTF-8 -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8"
 
 debug_cmd() {
   if [ -n "${SPARK_BCE_DEBUG:-}" ]; then
@@ -166,14 +235,16 @@ debug_cmd() {
 if [ "$MODE" = spark-submit ]; then
   CMD=("$SPARK_SUBMIT" --class "$MAIN_CLASS" --properties-file "$CONF_FILE")
   [ -n "$MASTER" ] && CMD+=(--master "$MASTER")
-  CMD+=(--driver-java-options "$DRIVER_JAVA_OPTS -Dlog4j2.configurationFile=$LOG_CONF -Dsparkbce.home=$HERE")
+  CMD+=(--driver-java-options "$DRIVER_JAVA_OPTS $UTF8_OPTS -Dlog4j2.configurationFile=$LOG_CONF -Dsparkbce.home=$HERE")
   CMD+=(--conf "spark.ui.showConsoleProgress=$PROGRESS")
   for c in ${CONFS[@]+"${CONFS[@]}"}; do
+    # already in --driver-java-options; passed again it would replace them (log4j2, --add-opens)
+    [ "${c%%=*}" = spark.driver.extraJavaOptions ] && continue
     CMD+=(--conf "$c")
   done
   CMD+=("$JAR" "${APP_ARGS[@]}")
   debug_cmd "${CMD[@]}"
-  exec "${CMD[@]}"
+  run_job "${CMD[@]}"
 fi
 
 # --- embedded Spark --------------------------------------------------------------------------
@@ -195,7 +266,8 @@ for i in "${!CONF_KEYS[@]}"; do
 done
 CP="$JAR"
 [ -n "$DEP_CP" ] && CP="$JAR:$DEP_CP"
-CMD=("$JAVA" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "-Dlog4j2.configurationFile=$LOG_CONF"
+read -r -a ENCODING_OPTS <<< "$UTF8_OPTS"
+CMD=("$JAVA" ${JVM_OPTS[@]+"${JVM_OPTS[@]}"} "${ENCODING_OPTS[@]}" "-Dlog4j2.configurationFile=$LOG_CONF"
   "-Dsparkbce.home=$HERE" "${PROPS[@]}" -cp "$CP" "$MAIN_CLASS" "${APP_ARGS[@]}")
 debug_cmd "${CMD[@]}"
-exec "${CMD[@]}"
+run_job "${CMD[@]}"

@@ -23,6 +23,14 @@ public final class ExtensionProbe {
             + " FROM VALUES (1.5D, 1D), (1.5D, 0D), (1.5D, 0D) AS t(x, y)").first();
         System.out.println("aggregates " + a.getDouble(0) + " " + a.getDouble(1) + " "
             + a.getDouble(2) + " " + a.getDouble(3));
+        System.out.println("functions " + String.join(",", s.sql("SHOW FUNCTIONS LIKE 'bce*'")
+            .collectAsList().stream().map(f -> f.getString(0)).sorted().toList()));
+        System.out.println("names " + s.sql("SELECT bce_with_logits(x, y) FROM VALUES (1D, 0D)"
+            + " AS t(x, y)").columns()[0] + ";" + s.sql("SELECT bce_with_logits_loss(x, y, NULL,"
+            + " 3D) FROM VALUES (1D, 0D) AS t(x, y)").columns()[0]);
+        System.out.println("describe " + s.sql("DESCRIBE FUNCTION EXTENDED bce_with_logits_loss")
+            .collectAsList().stream().map(f -> f.getString(0)).toList().toString()
+            .replace("\n", "\\n"));
       }
     } finally {
       spark.stop();

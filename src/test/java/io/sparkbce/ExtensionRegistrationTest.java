@@ -46,6 +46,21 @@ class ExtensionRegistrationTest {
     List<String> lines = out.lines().filter(l -> l.startsWith("elementwise ")
         || l.startsWith("aggregates ")).toList();
     assertEquals(4, lines.size(), out);
+    // SQL names and docs with the extension alone, in new sessions too
+    List<String> functions = out.lines().filter(l -> l.startsWith("functions ")).toList();
+    assertEquals(List.of("functions bce,bce_loss,bce_pos_weight,bce_with_logits,"
+        + "bce_with_logits_grad,bce_with_logits_loss,bce_with_logits_loss_per_class").toString(),
+        List.of(functions.get(0)).toString(), out);
+    assertEquals(functions.get(0), functions.get(1));
+    for (String names : out.lines().filter(l -> l.startsWith("names ")).toList()) {
+      assertEquals("names bce_with_logits(x, y);bce_with_logits_loss(x, y, NULL, 3.0)", names);
+    }
+    for (String d : out.lines().filter(l -> l.startsWith("describe ")).toList()) {
+      for (String part : List.of("Usage: bce_with_logits_loss(input, target", "Arguments:",
+          "Examples:", "> SELECT bce_with_logits_loss(x, y) FROM VALUES", "Since: 0.1.0")) {
+        assertTrue(d.contains(part), "'" + part + "' in " + d);
+      }
+    }
     for (String line : lines) {
       String[] v = line.split(" ");
       if (v[0].equals("elementwise")) {

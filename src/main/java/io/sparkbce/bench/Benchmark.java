@@ -18,17 +18,47 @@ import org.apache.spark.sql.SparkSession;
 /**
  * Throughput of the loss functions against a bare scan of the same columns, measured in the same
  * run (shared machines are noisy; only ratios within one run mean something). Generates Parquet
- * data under a temp dir, runs each query {@code --repeat} times and keeps the fastest.
+ * data under a temp dir (deleted at the end, also when the run fails or is interrupted), runs each
+ * query {@code --repeat} times and keeps the fastest. See {@link #USAGE}.
  *
- * <pre>./submit.sh bench [--rows 20000000] [--array-rows 1000000] [--classes 64]
- *     [--groups 10000] [--repeat 3] [--only scalar,arrays,grouped,mllib] [--dir PATH]</pre>
+ * <p>{@code paths} are the shapes users take (issue 12): a filter, grouping by a day or a window,
+ * and the evaluate and monitor jobs' own work in-process, each beside the bare scan and the scan
+ * with the same filter or grouping.
  */
 public final class Benchmark {
+  private static final List<String> SECTIONS =
+      List.of("scalar", "paths", "arrays", "grouped", "mllib", "memory");
+  public static final String USAGE = String.join("\n",
+      "usage: submit.sh bench [--rows N] [--array-rows N] [--classes N] [--groups N] [--repeat N]",
+      "                       [--only SECTION,...] [--memory-groups N] [--dir DIR]",
+      "",
+      "  --rows N           scalar rows (default 20000000)",
+      "  --array-rows N     array rows (default 1000000)",
+      "  --classes N        classes per array row (default 64)",
+      "  --groups N         groups of the grouped section (default 10000)",
+      "  --repeat N         runs of each query; the fastest counts (default 3)",
+      "  --only S,...       sections among " + String.join(",", SECTIONS)
+          + " (default scalar,paths,arrays,grouped,mllib)",
+      "  --memory-groups N  groups of the memory section (default 100000)",
+      "  --dir DIR          keep the generated data in DIR and reuse it next time; without it the",
+      "                     data goes to a temp directory that is deleted at the end, also when",
+      "                     the run fails or is interrupted");
+  private static final java.util.Set<String> OPTIONS = java.util.Set.of("rows", "array-rows",
+      "classes", "groups", "repeat", "only", "memory-groups", "dir");
   /** Deterministic pseudo-random class values (rand() takes no per-element seed in a lambda). */
   private static final String LOGIT = "c -> CAST((hash(id, c) % 10007) / 1667D AS FLOAT)";
   private static final String LABEL = "c -> CAST(pmod(hash(c, id), 5) = 0 AS FLOAT)";
   private final SparkSession spark;
   private final int repeat;
+
+  /** A bad command line: nothing ran. */
+  public static final class BadOption extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    BadOption(String message) {
+      super(message);
+    }
+  }
 
   private Benchmark(SparkSession spark, int repeat) {
     this.spark = spark;
@@ -37,20 +67,42 @@ public final class Benchmark {
 
   public static void main(String[] args) throws Exception {
     Map<String, String> o = options(args);
-    long rows = Long.parseLong(o.getOrDefault("rows", "20000000"));
-    long arrayRows = Long.parseLong(o.getOrDefault("array-rows", "1000000"));
-    int classes = Integer.parseInt(o.getOrDefault("classes", "64"));
-    int groups = Integer.parseInt(o.getOrDefault("groups", "10000"));
-    int repeat = Integer.parseInt(o.getOrDefault("repeat", "3"));
-    String only = o.getOrDefault("only", "scalar,arrays,grouped,mllib");
-    Path dir = o.containsKey("dir") ? Path.of(o.get("dir"))
-        : Files.createTempDirectory("spark-bce-bench");
+    long rows = positive(o, "rows", 20_000_000);
+    long arrayRows = positive(o, "array-rows", 1_000_000);
+    int classes = (int) positive(o, "classes", 64);
+    int groups = (int) positive(o, "groups", 10_000);
+    int repeat = (int) positive(o, "repeat", 3);
+    int memoryGroups = (int) positive(o, "memory-groups", 100_000);
+    String only = o.getOrDefault("only", "scalar,paths,arrays,grouped,mllib");
+    for (String section : only.split(",")) {
+      if (!SECTIONS.contains(section.trim())) {
+        throw new BadOption("--only: unknown section '" + section + "'; sections are "
+            + String.join(", ", SECTIONS));
+      }
+    }
+    if (o.containsKey("dir")) {
+      run(Path.of(o.get("dir")), rows, arrayRows, classes, groups, repeat, memoryGroups, only);
+      return;
+    }
+    Path dir = Files.createTempDirectory("spark-bce-bench");
+    // Interrupted (Ctrl-C, kill): Spark deletes it at shutdown, after stopping its context.
+    org.apache.spark.util.ShutdownHookManager.registerShutdownDeleteDir(dir.toFile());
+    try {
+      run(dir, rows, arrayRows, classes, groups, repeat, memoryGroups, only);
+    } finally {
+      org.apache.spark.network.util.JavaUtils.deleteRecursively(dir.toFile());
+    }
+  }
+
+  private static void run(Path dir, long rows, long arrayRows, int classes, int groups,
+      int repeat, int memoryGroups, String only) throws Exception {
     SparkSession spark = SparkSession.builder().appName("spark-bce-bench").getOrCreate();
     BceFunctions.register(spark);
     Benchmark b = new Benchmark(spark, repeat);
     System.out.printf(Locale.ROOT, "spark-bce benchmark: master %s, %d cores, data under %s%n",
         spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), dir);
-    if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")) {
+    if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")
+        || only.contains("paths")) {
       b.scalarData(dir.resolve("scalar"), rows, groups);
     }
     if (only.contains("scalar")) {
@@ -62,6 +114,9 @@ public final class Benchmark {
               "SELECT avg(bce_with_logits(x, y)) FROM scalar"),
           new Query("hand-written SQL (Spark built-ins)",
               "SELECT avg(greatest(x, 0) - x * y + log1p(exp(-abs(x)))) FROM scalar")));
+    }
+    if (only.contains("paths")) {
+      b.paths(dir, rows);
     }
     if (only.contains("mllib")) {
       b.mllib(dir.resolve("mllib"), rows);
@@ -95,8 +150,7 @@ public final class Benchmark {
                       + " / (count(*) * " + classes + ") FROM arrays")));
     }
     if (only.contains("memory")) {
-      b.memory(dir.resolve("memory"), Integer.parseInt(o.getOrDefault("memory-groups", "100000")),
-          classes);
+      b.memory(dir.resolve("memory"), memoryGroups, classes);
     }
     spark.stop();
   }
@@ -127,8 +181,11 @@ public final class Benchmark {
 
   private void scalarData(Path path, long rows, int groups) {
     if (!Files.exists(path)) {
-      spark.sql("SELECT randn(1) * 3 AS x, CAST(rand(2) < 0.3 AS DOUBLE) AS y, id % " + groups
-          + " AS g FROM range(" + rows + ")").write().mode(SaveMode.Overwrite)
+      // ts: 7 days in the order of the rows, as event data is written; day = to_date(ts).
+      spark.sql("SELECT x, y, g, ts, to_date(ts) AS day FROM (SELECT randn(1) * 3 AS x,"
+          + " CAST(rand(2) < 0.3 AS DOUBLE) AS y, id % " + groups + " AS g,"
+          + " timestamp_seconds(1767225600 + id * 604800 DIV " + rows + ") AS ts"
+          + " FROM range(" + rows + "))").write().mode(SaveMode.Overwrite)
           .parquet(path.toString());
     }
     spark.read().parquet(path.toString()).createOrReplaceTempView("scalar");
@@ -141,6 +198,48 @@ public final class Benchmark {
           .write().mode(SaveMode.Overwrite).parquet(path.toString());
     }
     spark.read().parquet(path.toString()).createOrReplaceTempView("arrays");
+  }
+
+  /**
+   * The paths of issue 12. Every ratio is to the bare scan (the first query); the peer column is
+   * the ratio to the scan with the same filter or grouping.
+   */
+  private void paths(Path dir, long rows) {
+    String where = " WHERE y >= 0 AND x > -1e300";
+    String data = dir.resolve("scalar").toString();
+    String out = dir.resolve("jobs").toString();
+    List<String> evaluate = List.of("--input", data, "--logits", "x", "--labels", "y",
+        "--output", out + "/evaluate");
+    List<String> monitor = List.of("--input", data, "--logits", "x", "--labels", "y",
+        "--time-col", "ts", "--window", "1 day", "--history", out + "/monitor/history",
+        "--report", out + "/monitor/report.html");
+    List<String> byDay = new ArrayList<>(evaluate);
+    byDay.addAll(List.of("--group-by", "day"));
+    Query scanDay = new Query("scan: sum(x) + sum(y) GROUP BY day",
+        "SELECT day, sum(x) + sum(y) FROM scalar GROUP BY day");
+    Query scanWindow = new Query("scan: sum(x) + sum(y) GROUP BY window",
+        "SELECT window(ts, '1 day'), sum(x) + sum(y) FROM scalar GROUP BY window(ts, '1 day')");
+    Query scanWhere = new Query("scan: sum(x) + sum(y) WHERE", "SELECT sum(x) + sum(y) FROM scalar"
+        + where);
+    report("paths: " + rows + " rows x (DOUBLE x, DOUBLE y, TIMESTAMP ts over 7 days, DATE day);"
+        + " filter" + where, rows, List.of(
+        new Query("baseline: SELECT sum(x) + sum(y)", "SELECT sum(x) + sum(y) FROM scalar"),
+        new Query("bce_with_logits_loss(x, y)", "SELECT bce_with_logits_loss(x, y) FROM scalar"),
+        scanWhere,
+        new Query("bce_with_logits_loss(x, y) WHERE",
+            "SELECT bce_with_logits_loss(x, y) FROM scalar" + where).beside(scanWhere),
+        scanDay,
+        new Query("bce_with_logits_loss(x, y) GROUP BY day",
+            "SELECT day, bce_with_logits_loss(x, y) FROM scalar GROUP BY day").beside(scanDay),
+        scanWindow,
+        new Query("bce_with_logits_loss(x, y) GROUP BY window",
+            "SELECT window(ts, '1 day'), bce_with_logits_loss(x, y) FROM scalar"
+                + " GROUP BY window(ts, '1 day')").beside(scanWindow),
+        new Query("evaluate", () -> Jobs.evaluate(spark, evaluate)),
+        new Query("evaluate --group-by day",
+            () -> Jobs.evaluate(spark, byDay)).beside(scanDay),
+        new Query("monitor --window '1 day'", () -> Jobs.monitor(spark, monitor))
+            .beside(scanWindow)));
   }
 
   /** MLlib's logLoss on the same rows as probability vectors; compared with bce_loss on them. */
@@ -191,23 +290,51 @@ public final class Benchmark {
       best.put(q.name, fastest);
     }
     double baseline = best.values().iterator().next();
-    System.out.printf(Locale.ROOT, "%-52s %9s %14s %10s%n", "query", "best s", "elements/s",
-        "x baseline");
-    for (Map.Entry<String, Double> e : best.entrySet()) {
-      System.out.printf(Locale.ROOT, "%-52s %9.3f %14.3e %10.2f%n", e.getKey(), e.getValue(),
-          elements / e.getValue(), baseline / e.getValue());
+    System.out.printf(Locale.ROOT, "%-52s %9s %14s %10s %10s%n", "query", "best s", "elements/s",
+        "x baseline", "x peer");
+    for (Query q : queries) {
+      double t = best.get(q.name);
+      String peer = q.peer == null ? "" : String.format(Locale.ROOT, "%.2f", best.get(q.peer) / t);
+      System.out.printf(Locale.ROOT, "%-52s %9.3f %14.3e %10.2f %10s%n", q.name, t,
+          elements / t, baseline / t, peer);
     }
   }
 
+  /** {@code --name value} pairs; anything else (unknown, repeated, without a value) is an error. */
   private static Map<String, String> options(String[] args) {
     Map<String, String> o = new LinkedHashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
-      if (!args[i].startsWith("--")) {
-        throw new IllegalArgumentException("expected --option value, got " + args[i]);
+    for (int i = 0; i < args.length; i++) {
+      String name = args[i].startsWith("--") ? args[i].substring(2) : null;
+      if (name == null || !OPTIONS.contains(name)) {
+        throw new BadOption("unknown option '" + args[i] + "'; valid options are --"
+            + String.join(", --", new java.util.TreeSet<>(OPTIONS)));
       }
-      o.put(args[i].substring(2), args[i + 1]);
+      if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+        throw new BadOption("option --" + name + " needs a value");
+      }
+      if (o.put(name, args[++i]) != null) {
+        throw new BadOption("option --" + name + " given twice");
+      }
     }
     return o;
+  }
+
+  private static long positive(Map<String, String> o, String name, long fallback) {
+    String v = o.get(name);
+    if (v == null) {
+      return fallback;
+    }
+    long n;
+    try {
+      n = Long.parseLong(v.trim().replace("_", ""));
+    } catch (NumberFormatException e) {
+      throw new BadOption("--" + name + " needs a whole number, got '" + v + "'");
+    }
+    if (n < 1 || (!name.contains("rows") && n > Integer.MAX_VALUE)) {
+      throw new BadOption("--" + name + " must be at least 1"
+          + (name.contains("rows") ? "" : " and fit an int") + ", got " + v);
+    }
+    return n;
   }
 
   /** One timed query: SQL text collected to the driver, or any action. */
@@ -215,6 +342,8 @@ public final class Benchmark {
     final String name;
     final String sql;
     final Runnable action;
+    /** The scan with the same filter or grouping, run in the same report, or null. */
+    String peer;
 
     Query(String name, String sql) {
       this.name = name;
@@ -226,6 +355,11 @@ public final class Benchmark {
       this.name = name;
       this.sql = null;
       this.action = action;
+    }
+
+    Query beside(Query scan) {
+      peer = scan.name;
+      return this;
     }
 
     void run(SparkSession spark) {

@@ -1,5 +1,6 @@
 package io.sparkbce.job;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkbce.job.MetricHistory.Metric;
@@ -9,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -22,12 +25,13 @@ import org.apache.hadoop.fs.Path;
  * windows exist).
  */
 final class Alerts {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = TerminalText.jsonMapper(false)
+      .enable(com.fasterxml.jackson.core.JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
   private Alerts() {}
 
   /** The baseline band of a window: mean and σ of the previous N windows of its segment. */
-  record Band(double mean, double sigma, double lower, double upper, int windows) {}
+  record Band(double mean, double sigma, double lower, double upper, int windows, double k) {}
 
   /** A fired alert. */
   record Alert(Metric metric, String kind, String message, Band band, Double threshold) {
@@ -45,6 +49,7 @@ final class Alerts {
       }
       if (band != null) {
         o.put("baseline_windows", band.windows());
+        o.put("alert_sigma", band.k());
         o.put("baseline_mean", band.mean());
         o.put("baseline_sigma", band.sigma());
         o.put("lower", band.lower());
@@ -79,7 +84,7 @@ final class Alerts {
           ss += (v - mean) * (v - mean);
         }
         double sigma = Math.sqrt(ss / (n - 1));
-        out.put(m.key(), new Band(mean, sigma, mean - k * sigma, mean + k * sigma, n));
+        out.put(m.key(), new Band(mean, sigma, mean - k * sigma, mean + k * sigma, n, k));
       }
       if (m.loss() != null && !m.loss().isNaN()) {
         prev.add(m.loss());
@@ -109,11 +114,32 @@ final class Alerts {
     return out;
   }
 
-  /** Appends the alerts as JSON lines to {@code path} (rewritten atomically). */
-  static void append(Configuration conf, String path, List<Alert> alerts) {
-    if (alerts.isEmpty()) {
-      return;
+  /**
+   * The fields that make two alert lines the same alert: rule (kind and its parameters), window,
+   * segment, reduction and loss. Not the band's bounds, nor when it was detected.
+   */
+  private static final List<String> IDENTITY = List.of("kind", "threshold", "baseline_windows",
+      "alert_sigma", "window_start", "window_end", "segment", "reduction", "loss");
+
+  private static String identity(JsonNode alert) {
+    StringBuilder b = new StringBuilder();
+    for (String f : IDENTITY) {
+      b.append(f).append('=').append(alert.path(f).toString()).append('\u0000');
     }
+    return b.toString();
+  }
+
+  /**
+   * Appends to {@code path} (rewritten atomically) the alerts it does not hold yet, as JSON lines;
+   * returns how many were new. An alert already there (same {@link #IDENTITY}) is not repeated by
+   * a re-run; a recomputed window whose loss changed gets a new line, which supersedes the earlier
+   * one (the last line of a window, segment and rule is the current one).
+   */
+  static int append(Configuration conf, String path, List<Alert> alerts) {
+    if (alerts.isEmpty()) {
+      return 0;
+    }
+    int added = 0;
     String detectedAt = Instant.now().toString();
     StringBuilder b = new StringBuilder();
     try {
@@ -127,13 +153,28 @@ final class Alerts {
       if (b.length() > 0 && b.charAt(b.length() - 1) != '\n') {
         b.append('\n');
       }
+      Set<String> present = new HashSet<>();
+      for (String line : b.toString().split("\n")) {
+        try {
+          present.add(identity(JSON.readTree(line)));
+        } catch (IOException e) {
+          // not an alert line (blank or edited by hand): kept as it is, matches nothing
+        }
+      }
       for (Alert a : alerts) {
-        b.append(JSON.writeValueAsString(a.json(detectedAt))).append('\n');
+        ObjectNode json = a.json(detectedAt);
+        if (present.add(identity(JSON.readTree(JSON.writeValueAsString(json))))) {
+          b.append(JSON.writeValueAsString(json)).append('\n');
+          added++;
+        }
       }
     } catch (IOException e) {
       throw new JobFailure("cannot write the alerts " + path + ": " + e.getMessage(), e);
     }
-    AtomicOutput.writeText(conf, path, b.toString());
+    if (added > 0) {
+      AtomicOutput.writeText(conf, path, b.toString());
+    }
+    return added;
   }
 
   static String fmt(double d) {

@@ -46,39 +46,27 @@ final class AtomicOutput {
     }
 
     /**
-     * Moves the new content into place. A previous directory is moved aside first and deleted
-     * after; a previous file is replaced (atomically on local file systems).
+     * Moves the new content into place, if the previous content is spark-bce's own (see {@link
+     * OutputManifest}); else fails naming the path, and nothing is moved or deleted. A previous
+     * directory is moved aside first and deleted after; a previous file is replaced (atomically
+     * on local file systems). The new content is then listed in the manifest.
      */
     void commit() {
       try {
-        if (!directory && "file".equals(target.toUri().getScheme())) {
-          java.nio.file.Files.move(java.nio.file.Paths.get(tmp.toUri()),
-              java.nio.file.Paths.get(target.toUri()),
-              java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-              java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-          committed = true;
-          return;
+        String notOwned = OutputManifest.whyNotOwned(fs, target, kind());
+        if (notOwned != null) {
+          throw OutputGuard.notOwned(null, null, target.toString(), notOwned);
         }
-        Path old = null;
-        if (fs.exists(target)) {
-          old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
-          if (!fs.rename(target, old)) {
-            throw new IOException("cannot move the previous " + target + " aside");
-          }
-        }
-        if (!fs.rename(tmp, target)) {
-          if (old != null) {
-            fs.rename(old, target);
-          }
-          throw new IOException("cannot rename " + tmp + " to " + target);
-        }
+        replace(fs, tmp, target, directory);
         committed = true;
-        if (old != null) {
-          fs.delete(old, true);
-        }
+        OutputManifest.record(fs, target, kind());
       } catch (IOException e) {
         throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
       }
+    }
+
+    private OutputManifest.Kind kind() {
+      return directory ? OutputManifest.Kind.DIRECTORY : OutputManifest.Kind.FILE;
     }
 
     /** Removes the temp content if it was not committed. */
@@ -98,7 +86,7 @@ final class AtomicOutput {
   static Staged stageText(Configuration conf, String target, String text) {
     Staged s = staged(conf, target, false);
     try {
-      try (OutputStream out = rawFs(s.fs).create(s.tmp, false)) {
+      try (OutputStream out = OutputManifest.raw(s.fs).create(s.tmp, false)) {
         out.write(text.getBytes(StandardCharsets.UTF_8));
       }
       hook(s.tmp.toString());
@@ -139,6 +127,43 @@ final class AtomicOutput {
     }
   }
 
+  /**
+   * Renames {@code tmp} to {@code target}, replacing what is there. A file on the local file
+   * system is replaced atomically (through java.nio, with the decoded path: a Hadoop path's URI
+   * form is percent-encoded, and Unicode names must not go through it). Otherwise the previous
+   * version is moved aside first, put back if the rename fails, and deleted after.
+   */
+  static void replace(FileSystem fs, Path tmp, Path target, boolean directory)
+      throws IOException {
+    if (!directory && "file".equals(fs.makeQualified(target).toUri().getScheme())) {
+      java.nio.file.Files.move(localPath(tmp), localPath(target),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return;
+    }
+    Path old = null;
+    if (fs.exists(target)) {
+      old = new Path(target.getParent(), "." + target.getName() + ".old-" + UUID.randomUUID());
+      if (!fs.rename(target, old)) {
+        throw new IOException("cannot move the previous " + target + " aside");
+      }
+    }
+    if (!fs.rename(tmp, target)) {
+      if (old != null) {
+        fs.rename(old, target);
+      }
+      throw new IOException("cannot rename " + tmp + " to " + target);
+    }
+    if (old != null) {
+      fs.delete(old, true);
+    }
+  }
+
+  /** The local file of a {@code file:} Hadoop path. */
+  static java.nio.file.Path localPath(Path p) {
+    return java.nio.file.Path.of(p.toUri().getPath());
+  }
+
   private static Staged staged(Configuration conf, String target, boolean directory) {
     try {
       Path path = new Path(target);
@@ -151,11 +176,6 @@ final class AtomicOutput {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
     }
-  }
-
-  /** Local files without Hadoop's .crc side files. */
-  private static FileSystem rawFs(FileSystem fs) {
-    return fs instanceof org.apache.hadoop.fs.LocalFileSystem local ? local.getRaw() : fs;
   }
 
   private static void hook(String tmp) {

@@ -19,7 +19,9 @@ public final class Demo {
       "  --dir DIR      where to write data/, evaluate/ and monitor/ (default target/demo of the project)",
       "  --rows N       rows to generate (default 280000: 7 days x 2 model versions x 20000)",
       "  --classes N    classes per row (default 16)",
-      "  --days N       days, from " + DemoData.START_DATE + " (default 7)");
+      "  --days N       days, from " + DemoData.START_DATE + " (default 7)",
+      "",
+      Main.EXIT_CODES);
   static final long ROWS = 280_000;
   static final int BASELINE_WINDOWS = 5;
   static final String ALERT_SIGMA = "4";
@@ -50,16 +52,15 @@ public final class Demo {
     long t = System.nanoTime();
     out.printf("spark-bce demo: writing %,d rows (%d days x 2 model versions, %d classes) to %s%n",
         rows, days, classes, data);
-    spark.sparkContext().setJobDescription("spark-bce demo: generate data");
+    Phases.begin(spark, "spark-bce demo", "generating data");
     DemoData.write(spark, data, rows, classes, days);
-    spark.sparkContext().setJobDescription(null);
+    Phases.end(spark);
     out.printf("  done in %.1f s%n%n", (System.nanoTime() - t) / 1e9);
 
-    EvaluateOptions eo = EvaluateOptions.parse("--input", data, "--group-by", "model_version",
-        "--per-class", "--pos-weight", "auto", "--output", Evaluate.child(dir, "evaluate"));
-    out.println("$ submit.sh evaluate --input " + data + " --group-by model_version --per-class"
-        + " --pos-weight auto --output " + Evaluate.child(dir, "evaluate"));
-    Evaluate.Result r = Evaluate.run(spark, eo, out);
+    String[] evaluateArgs = {"--input", data, "--group-by", "model_version", "--per-class",
+        "--pos-weight", "auto", "--output", Evaluate.child(dir, "evaluate")};
+    out.println("$ " + ShellCommand.submit("evaluate", evaluateArgs));
+    Evaluate.Result r = Evaluate.run(spark, EvaluateOptions.parse(evaluateArgs), out);
 
     // Monitoring: loss per day and model version, with a threshold and a baseline band (mean +-
     // 4 sigma of the previous 5 days of the same model version). v2 drifts (its loss rises day by
@@ -70,7 +71,7 @@ public final class Demo {
         "--baseline-windows",
         Integer.toString(BASELINE_WINDOWS), "--alert-sigma", ALERT_SIGMA};
     out.println();
-    out.println("$ submit.sh monitor " + String.join(" ", monitorArgs));
+    out.println("$ " + ShellCommand.submit("monitor", monitorArgs));
     Monitor.Result mr = Monitor.run(spark, MonitorOptions.parse(monitorArgs), out);
     out.println();
     if (mr.alerts.isEmpty()) {

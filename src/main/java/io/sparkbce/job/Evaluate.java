@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.try_element_at;
 import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkbce.BceFunctions;
@@ -65,10 +64,9 @@ public final class Evaluate {
       "  --config FILE             a .properties file with the same keys (input=..., pos-weight=auto)",
       "",
       "Column names are identifiers, not SQL: `a.b` is a column named a.b, not a field.",
-      "Exit codes: 0 success, 1 failure, 2 usage error.");
+      Main.EXIT_CODES);
 
-  private static final ObjectMapper JSON =
-      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectMapper JSON = TerminalText.jsonMapper(true);
 
   private Evaluate() {}
 
@@ -97,6 +95,7 @@ public final class Evaluate {
     PosWeight posWeightSpec = PosWeight.parse(o.posWeight, hadoop);
 
     InputData in = InputData.load(spark, o);
+    OutputGuard.check(spark, in, o.input, outputs(o));
     Dataset<Row> df = in.df;
     ResolvedColumns cols = ResolvedColumns.resolve(spark, df, o);
     String logitsName = cols.logits;
@@ -108,16 +107,7 @@ public final class Evaluate {
     Shape ys = cols.ys;
     Shape ws = cols.ws;
 
-    if (o.where != null) {
-      try {
-        df = df.where(o.where);
-      } catch (Exception e) {
-        if (e instanceof AnalysisException) {
-          throw new UsageException("--where " + o.where + ": " + e.getMessage(), e);
-        }
-        throw e;
-      }
-    }
+    df = where(df, o.where);
 
     Column x = cols.x();
     Column y = cols.y();
@@ -135,14 +125,14 @@ public final class Evaluate {
     try {
       if (posWeightSpec.auto) {
         long t = System.nanoTime();
-        spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
+        Phases.begin(spark, job, "computing pos_weight");
         posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
         timings.put("pos_weight_ms", millis(t));
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
         if (posWeight.length != 1) {
           long t = System.nanoTime();
-          spark.sparkContext().setJobDescription(job + ": number of classes");
+          Phases.begin(spark, job, "counting classes");
           Integer classes = classCount(df, reason, x, xs.rank());
           timings.put("class_count_ms", millis(t));
           cols.requirePosWeightSize(posWeight, classes);
@@ -168,8 +158,8 @@ public final class Evaluate {
         grouped = df.groupBy(g).agg(aggs.get(0), rest).orderBy(g);
       }
       long t = System.nanoTime();
-      spark.sparkContext().setJobDescription(job + ": "
-          + (o.reduction == Reduction.NONE ? "row counts" : red + " loss"));
+      Phases.begin(spark, job, o.reduction == Reduction.NONE ? "counting rows"
+          : "evaluating (" + red + " loss)");
       List<Row> groupRows = grouped.collectAsList();
       timings.put(o.reduction == Reduction.NONE ? "count_ms" : "loss_ms", millis(t));
 
@@ -196,7 +186,7 @@ public final class Evaluate {
           Dataset<Row> losses = rows.select(select.toArray(new Column[0]));
           String[] parts = partitionBy.toArray(new String[0]);
           long tw = System.nanoTime();
-          spark.sparkContext().setJobDescription(job + ": per-row losses");
+          Phases.begin(spark, job, "writing per-row losses");
           stagedLosses = AtomicOutput.stageDirectory(hadoop, lossesPath,
               tmp -> losses.write().partitionBy(parts).parquet(tmp));
           timings.put("write_ms", millis(tw));
@@ -219,12 +209,13 @@ public final class Evaluate {
           }
           stagedSummary.commit();
         }
+        Phases.end(spark);
         out.print(table);
-        out.println("summary: " + summaryPath);
+        out.println("summary: " + TerminalText.escape(summaryPath));
         if (lossesPath != null) {
-          out.println("per-row losses: " + lossesPath + " (parquet"
-              + (partitionBy.isEmpty() ? "" : ", partitioned by " + String.join(", ", partitionBy))
-              + ")");
+          out.println("per-row losses: " + TerminalText.escape(lossesPath) + " (parquet"
+              + (partitionBy.isEmpty() ? "" : ", partitioned by "
+                  + TerminalText.escape(String.join(", ", partitionBy))) + ")");
         }
         return new Result(summary, summaryPath, lossesPath, table);
       } finally {
@@ -233,10 +224,42 @@ public final class Evaluate {
         }
       }
     } catch (Exception e) {
-      throw JobFailure.translate(e);
+      throw JobFailure.translate(e, new LossCallErrors(cols, "--per-class"));
     } finally {
-      spark.sparkContext().setJobDescription(null);
+      Phases.end(spark);
     }
+  }
+
+  /**
+   * {@code df} filtered by the {@code --where} predicate (none if null); a predicate Spark cannot
+   * parse or resolve is a usage error naming --where and the text, without Spark's plan.
+   */
+  static Dataset<Row> where(Dataset<Row> df, String where) {
+    if (where == null) {
+      return df;
+    }
+    try {
+      return df.where(where);
+    } catch (Exception e) {
+      if (e instanceof AnalysisException a) {
+        throw new UsageException("--where \"" + TerminalText.escape(where) + "\": "
+            + a.getSimpleMessage(), e);
+      }
+      throw e;
+    }
+  }
+
+  /** What a run writes: the --output directory, the summary and, for none, the losses. */
+  private static List<OutputGuard.Output> outputs(EvaluateOptions o) {
+    List<OutputGuard.Output> out = new ArrayList<>();
+    out.add(new OutputGuard.Output("--output", o.output, null, true));
+    out.add(new OutputGuard.Output("--output", child(o.output, "summary.json"),
+        OutputManifest.Kind.FILE, false));
+    if (o.reduction == Reduction.NONE) {
+      out.add(new OutputGuard.Output("--output", child(o.output, "losses"),
+          OutputManifest.Kind.DIRECTORY, false));
+    }
+    return out;
   }
 
   /** {@code base}, or {@code base_1}, ... if a key column already has that name. */
@@ -379,15 +402,15 @@ public final class Evaluate {
   private static String table(EvaluateOptions o, ObjectNode s, List<String> groupBy) {
     StringBuilder b = new StringBuilder();
     String red = o.reduction.sqlName();
-    b.append("spark-bce evaluate: ").append(o.input).append(" (")
+    b.append("spark-bce evaluate: ").append(TerminalText.escape(o.input)).append(" (")
         .append(s.get("input").get("format").asText()).append(")")
-        .append(o.where == null ? "" : " where " + o.where).append('\n');
+        .append(o.where == null ? "" : " where " + TerminalText.escape(o.where)).append('\n');
     b.append("reduction ").append(red).append(", pos_weight ")
         .append(s.get("pos_weight").get("source").asText());
     if (!s.get("pos_weight").get("values").isNull()) {
       b.append(' ').append(shortList(s.get("pos_weight").get("values")));
     }
-    b.append(o.weight == null ? "" : ", weight " + o.weight)
+    b.append(o.weight == null ? "" : ", weight " + TerminalText.escape(o.weight))
         .append(", invalid rows: ").append(o.invalid.name().toLowerCase(Locale.ROOT)).append('\n');
     long skippedRows = s.get("rows_skipped").asLong();
     b.append("rows ").append(TextTable.count(s.get("rows").asLong()))

@@ -131,8 +131,12 @@ public final class EvaluateOptions {
 
     /** Parses {@code --pos-weight}; {@code @file} is read through Hadoop (any file system URI). */
     static PosWeight parse(String spec, Configuration hadoop) {
-      if (spec == null || spec.isBlank()) {
+      if (spec == null) {
         return new PosWeight(false, null, "none");
+      }
+      if (spec.isBlank()) {
+        throw new UsageException("--pos-weight is blank; give auto, @FILE or numbers (1.0,3.0), "
+            + "or leave the option out for no pos_weight");
       }
       String s = spec.trim();
       if (s.equalsIgnoreCase("auto")) {
@@ -171,16 +175,20 @@ public final class EvaluateOptions {
         if (part.isEmpty()) {
           continue;
         }
+        double v;
         try {
-          double v = Double.parseDouble(part);
-          if (Double.isNaN(v)) {
-            throw new NumberFormatException();
-          }
-          out.add(v);
+          v = Double.parseDouble(part);
         } catch (NumberFormatException e) {
-          throw new UsageException(what + ": '" + part + "' is not a number; expected numbers "
-              + "separated by commas (e.g. 1.0,3.0), @file or auto");
+          throw new UsageException(what + ": '" + TerminalText.escape(part) + "' is not a number; "
+              + "expected numbers separated by commas (e.g. 1.0,3.0), @file or auto");
         }
+        if (!Double.isFinite(v) || v < 0) {
+          throw new UsageException(what + ": '" + TerminalText.escape(part) + "' is "
+              + (Double.isNaN(v) ? "not a number" : Double.isInfinite(v)
+                  ? "not a finite number (it is beyond the range of a double)" : "negative")
+              + "; pos_weight values are finite and >= 0 (0 ignores the positives of a class)");
+        }
+        out.add(v);
       }
       if (out.isEmpty()) {
         throw new UsageException(what + ": no numbers given");

@@ -24,6 +24,8 @@ final class HtmlReport {
   static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
   static final int LATEST_ROWS = 20;
+  /** At most this many classes get bars (those with the highest loss): the file stays small. */
+  static final int MAX_CLASS_BARS = 200;
   private static final int W = 960;
   private static final int H = 380;
   private static final int L = 70;
@@ -258,10 +260,15 @@ final class HtmlReport {
     if (max <= 0) {
       max = 1;
     }
+    int[] shown = shownClasses(values, classes);
+    if (shown.length < classes) {
+      b.append("<p class=\"muted\">The ").append(shown.length)
+          .append(" classes with the highest loss of ").append(classes).append(".</p>\n");
+    }
     int pw = W - L - R;
     int ph = 220;
     int h = ph + T + 40;
-    double groupW = (double) pw / classes;
+    double groupW = (double) pw / shown.length;
     double barW = Math.max(1, (groupW - 4) / segs.size());
     b.append("<svg id=\"per-class-chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"")
         .append(W).append("\" height=\"").append(h).append("\" viewBox=\"0 0 ").append(W)
@@ -270,8 +277,9 @@ final class HtmlReport {
         .append(T + ph).append("\" y2=\"").append(T + ph).append("\" stroke=\"#999\"/>\n");
     b.append("<text class=\"y-tick\" x=\"").append(L - 6).append("\" y=\"").append(T + 4)
         .append("\" text-anchor=\"end\">").append(fmtShort(max)).append("</text>\n");
-    for (int c = 0; c < classes; c++) {
-      double gx = L + c * groupW;
+    for (int k = 0; k < shown.length; k++) {
+      int c = shown[k];
+      double gx = L + k * groupW;
       b.append("<text class=\"x-tick\" x=\"").append(f(gx + groupW / 2)).append("\" y=\"")
           .append(T + ph + 14).append("\" text-anchor=\"middle\">").append(c).append("</text>\n");
       for (int s = 0; s < segs.size(); s++) {
@@ -317,6 +325,25 @@ final class HtmlReport {
               as.stream().map(Alerts.Alert::kind).toList()))).append("</td></tr>\n");
     }
     b.append("</tbody>\n</table>\n");
+  }
+
+  /** All classes, or the {@link #MAX_CLASS_BARS} with the highest loss in any segment, in order. */
+  private static int[] shownClasses(List<List<Double>> values, int classes) {
+    if (classes <= MAX_CLASS_BARS) {
+      return java.util.stream.IntStream.range(0, classes).toArray();
+    }
+    double[] top = new double[classes];
+    java.util.Arrays.fill(top, Double.NEGATIVE_INFINITY);
+    for (List<Double> vs : values) {
+      for (int c = 0; c < vs.size(); c++) {
+        if (finite(vs.get(c))) {
+          top[c] = Math.max(top[c], vs.get(c));
+        }
+      }
+    }
+    return java.util.stream.IntStream.range(0, classes).boxed()
+        .sorted((p, q) -> Double.compare(top[q], top[p])).limit(MAX_CLASS_BARS)
+        .mapToInt(Integer::intValue).sorted().toArray();
   }
 
   private static int indexOf(Map<String, List<Metric>> bySegment, String seg) {

@@ -122,13 +122,31 @@ final class InputData {
     }
   }
 
-  /** The partition columns of a file-based relation under {@code df}'s plan, if any. */
-  static List<String> partitionColumns(Dataset<Row> df) {
+  /**
+   * The root paths of the file-based relations under the plan: the input directories, files or
+   * glob matches as Spark resolved them, or a catalog table's location.
+   */
+  List<org.apache.hadoop.fs.Path> rootPaths() {
+    List<org.apache.hadoop.fs.Path> out = new ArrayList<>();
+    for (LogicalPlan leaf : leaves(df)) {
+      if (leaf instanceof LogicalRelation lr && lr.relation() instanceof HadoopFsRelation fs) {
+        out.addAll(CollectionConverters.asJava(fs.location().rootPaths()));
+      }
+    }
+    return out;
+  }
+
+  private static List<LogicalPlan> leaves(Dataset<Row> df) {
     if (!(df instanceof org.apache.spark.sql.classic.Dataset)) {
       return List.of();
     }
     LogicalPlan plan = ((org.apache.spark.sql.classic.Dataset<Row>) df).queryExecution().analyzed();
-    for (LogicalPlan leaf : CollectionConverters.asJava(plan.collectLeaves())) {
+    return CollectionConverters.asJava(plan.collectLeaves());
+  }
+
+  /** The partition columns of a file-based relation under {@code df}'s plan, if any. */
+  static List<String> partitionColumns(Dataset<Row> df) {
+    for (LogicalPlan leaf : leaves(df)) {
       if (leaf instanceof LogicalRelation lr && lr.relation() instanceof HadoopFsRelation fs) {
         return List.of(fs.partitionSchema().fieldNames());
       }

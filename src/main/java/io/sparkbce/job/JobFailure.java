@@ -34,11 +34,16 @@ public final class JobFailure extends RuntimeException {
    * the innermost explanation as its message. Returned, for the caller to throw.
    */
   static RuntimeException translate(Exception e) {
+    return translate(e, null);
+  }
+
+  /** {@link #translate(Exception)}, with the loss functions' errors in the job's words. */
+  static RuntimeException translate(Exception e, LossCallErrors calls) {
     if (e instanceof UsageException || e instanceof JobFailure) {
       return (RuntimeException) e;
     }
-    if (e instanceof org.apache.spark.sql.AnalysisException) {
-      return new UsageException(e.getMessage(), e);
+    if (e instanceof org.apache.spark.sql.AnalysisException a) {
+      return new UsageException(a.getSimpleMessage(), e);
     }
     String invalid = findMessage(e, Evaluate.INVALID_MARKER);
     if (invalid != null) {
@@ -46,6 +51,11 @@ public final class JobFailure extends RuntimeException {
           + "--invalid report skips invalid rows and counts them by reason)", e);
     }
     String m = rootMessage(e);
+    RuntimeException reworded = calls == null ? null : calls.reword(m);
+    if (reworded != null) {
+      reworded.initCause(e);
+      return reworded;
+    }
     if (m.contains("pos_weight size (")) {
       return new UsageException(m, e);
     }

@@ -1,9 +1,8 @@
 package io.sparkbce.job;
 
 import io.sparkbce.BceFunctions;
+import io.sparkbce.bench.Benchmark;
 import java.io.PrintStream;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.function.Supplier;
 import org.apache.spark.SparkConf;
@@ -16,6 +15,9 @@ import org.apache.spark.sql.SparkSession;
  * once the arguments are known to be good.
  */
 public final class Main {
+  /** The exit codes every command shares, for its --help. */
+  static final String EXIT_CODES = "Exit codes: 0 success, 1 failure (also a missing input or SQL"
+      + " file), 2 usage error (unknown option, bad value).";
   static final String USAGE = String.join("\n",
       "usage: submit.sh COMMAND [options]      (COMMAND --help for its options)",
       "",
@@ -30,13 +32,13 @@ public final class Main {
       "  bench      throughput of the loss functions against a bare scan",
       "",
       "submit.sh options (any position): --master URL (hand the job to spark-submit),",
-      "  --conf key=value (Spark configuration). Exit codes: 0 success, 1 failure, 2 usage error.",
-      "  monitor exits with 3 when an alert fires.");
+      "  --conf key=value (Spark configuration).",
+      EXIT_CODES + " monitor exits with 3 when an alert fires.");
 
   private Main() {}
 
   public static void main(String[] args) {
-    Session session = new Session(args.length > 0 ? args[0] : "");
+    Session session = new Session(args.length > 0 ? args[0] : "", System.err);
     int code;
     try {
       code = run(session, System.out, System.err, args);
@@ -91,25 +93,33 @@ public final class Main {
           return 0;
         }
         case "bench" -> {
-          return bench(rest);
+          return bench(out, rest);
         }
         default -> throw new UsageException(
             "unknown command '" + command + "'; commands are demo, evaluate, sql, bench, monitor");
       }
     } catch (UsageException e) {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + shown(e.getMessage()));
       err.println("(submit.sh " + (isCommand(command) ? command + " " : "") + "--help for usage)");
       debug(e, err);
       return 2;
     } catch (JobFailure e) {
-      err.println("error: " + e.getMessage());
+      err.println("error: " + shown(e.getMessage()));
       debug(e, err);
       return 1;
     } catch (RuntimeException e) {
-      err.println("error: " + JobFailure.rootMessage(e));
+      err.println("error: " + shown(JobFailure.rootMessage(e)));
       debug(e, err);
       return 1;
     }
+  }
+
+  /**
+   * A message as printed: values from data or options (paths, SQL, column values) may hold
+   * control characters; only the message's own line breaks are kept.
+   */
+  private static String shown(String message) {
+    return TerminalText.escapeKeepingLines(message);
   }
 
   private static boolean isCommand(String c) {
@@ -117,28 +127,22 @@ public final class Main {
         || c.equals("bench");
   }
 
-  /** {@code bench}: io.sparkbce.bench.Benchmark, looked up at run time. */
-  private static int bench(String[] args) {
-    Method main;
-    try {
-      main = Class.forName("io.sparkbce.bench.Benchmark").getMethod("main", String[].class);
-    } catch (ReflectiveOperationException e) {
-      throw new JobFailure("bench is not available in this build (no io.sparkbce.bench.Benchmark)");
+  /** {@code bench}: {@link Benchmark}; {@code --help} and bad options stop before Spark starts. */
+  private static int bench(PrintStream out, String[] args) {
+    if (Arrays.asList(args).contains("--help")) {
+      out.println(Benchmark.USAGE + "\n\n" + EXIT_CODES);
+      return 0;
     }
     if (!new SparkConf().contains("spark.master")) {
       System.setProperty("spark.master", "local[*]");
     }
     try {
-      main.invoke(null, (Object) args);
+      Benchmark.main(args);
       return 0;
-    } catch (InvocationTargetException e) {
-      Throwable t = e.getCause();
-      if (t instanceof NumberFormatException || t instanceof IllegalArgumentException) {
-        throw new UsageException("bench: " + t.getMessage(), t);
-      }
-      throw new JobFailure("bench failed: " + JobFailure.rootMessage(t), t);
-    } catch (IllegalAccessException e) {
-      throw new JobFailure("bench: " + e.getMessage(), e);
+    } catch (Benchmark.BadOption e) {
+      throw new UsageException("bench: " + e.getMessage(), e);
+    } catch (Exception e) {
+      throw new JobFailure("bench failed: " + JobFailure.rootMessage(e), e);
     }
   }
 
@@ -151,21 +155,29 @@ public final class Main {
   /** The application's session: local[*] unless spark-submit or -Dspark.master said otherwise. */
   static final class Session implements Supplier<SparkSession> {
     private final String command;
+    private final PrintStream err;
     private SparkSession spark;
 
-    Session(String command) {
+    Session(String command, PrintStream err) {
       this.command = command;
+      this.err = err;
     }
 
     @Override
     public synchronized SparkSession get() {
       if (spark == null) {
         SparkSession.Builder b = SparkSession.builder().appName("spark-bce " + command);
-        if (!new SparkConf().contains("spark.master")) {
+        SparkConf conf = new SparkConf();
+        if (!conf.contains("spark.master")) {
           b.master("local[*]");
         }
+        // at once: starting Spark takes seconds, the first pass longer
+        err.println("spark-bce " + command + ": starting Spark (" + conf.get("spark.master",
+            "local[*]") + ")");
+        err.flush();
         spark = b.getOrCreate();
         BceFunctions.register(spark);
+        Phases.install(spark, err);
       }
       return spark;
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,7 +26,10 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * The metric history of {@code monitor}: a Parquet table partitioned by {@code window_date} (the
- * date of the window's start, yyyy-MM-dd), one row per window and segment.
+ * date of the window's start, yyyy-MM-dd), one row per window and segment. A segment is keyed by
+ * the typed values of the group-by columns ({@code segment_values}, a struct; absent without
+ * group-by); {@code segment} is its label for people ({@link SegmentLabel}). The history's
+ * reduction, window, pos_weight and group-by types are recorded in {@link HistorySeries}.
  *
  * <p>Updates replace: rows of a recomputed (window, segment) are dropped and the new ones added.
  * Only the partitions (window dates) touched are rewritten: their complete new content is written
@@ -33,58 +37,86 @@ import org.apache.spark.sql.types.StructType;
  * partition directory is swapped in with two renames (the old one moved to a hidden {@code
  * .trash-UUID} directory first). A run that fails before the swap leaves the history as it was; one
  * that dies between the two renames of a partition leaves that partition in the trash, and the
- * next update (or read through {@link #read}) moves it back first.
+ * next writer moves it back first ({@link #recover}). Writers hold the history's lock
+ * ({@link HistoryLock}, through {@link OpenHistory}): recovery never touches a live writer's files.
  */
 final class MetricHistory {
   static final String PARTITION = "window_date";
+  static final String SEGMENT_VALUES = "segment_values";
+  /** Where {@code --new-series} keeps the rows of the previous series (ignored by readers). */
+  static final String PREVIOUS = "_previous";
 
   /** Test hook: called with the staging directory once it is complete, before any swap. */
   static volatile Consumer<String> beforeSwap;
   /** Test hook: called with each partition directory after its old version was moved aside. */
   static volatile Consumer<String> midSwap;
 
-  static final StructType SCHEMA = new StructType()
-      .add("window_start", DataTypes.TimestampType, false)
-      .add("window_end", DataTypes.TimestampType, false)
-      .add("segment", DataTypes.StringType, false)
-      .add("reduction", DataTypes.StringType, false)
-      .add("loss", DataTypes.DoubleType, true)
-      .add("weighted_mean_loss", DataTypes.DoubleType, true)
-      .add("rows", DataTypes.LongType, false)
-      .add("rows_used", DataTypes.LongType, false)
-      .add("rows_skipped", DataTypes.LongType, false)
-      .add("skipped_by_reason",
-          DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
-      .add("elements", DataTypes.LongType, false)
-      .add("positives_per_class", DataTypes.createArrayType(DataTypes.DoubleType), true)
-      .add("loss_per_class", DataTypes.createArrayType(DataTypes.DoubleType), true)
-      .add("computed_at", DataTypes.TimestampType, false)
-      .add(PARTITION, DataTypes.StringType, false);
+  /** The table's schema for segments of {@code segmentType} (the group-by columns). */
+  static StructType schema(StructType segmentType) {
+    StructType s = new StructType()
+        .add("window_start", DataTypes.TimestampType, false)
+        .add("window_end", DataTypes.TimestampType, false)
+        .add("segment", DataTypes.StringType, false);
+    if (segmentType.fields().length > 0) {
+      s = s.add(SEGMENT_VALUES, segmentType, false);
+    }
+    return s.add("reduction", DataTypes.StringType, false)
+        .add("loss", DataTypes.DoubleType, true)
+        .add("weighted_mean_loss", DataTypes.DoubleType, true)
+        .add("rows", DataTypes.LongType, false)
+        .add("rows_used", DataTypes.LongType, false)
+        .add("rows_skipped", DataTypes.LongType, false)
+        .add("skipped_by_reason",
+            DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType), false)
+        .add("elements", DataTypes.LongType, false)
+        .add("positives_per_class", DataTypes.createArrayType(DataTypes.DoubleType), true)
+        .add("loss_per_class", DataTypes.createArrayType(DataTypes.DoubleType), true)
+        .add("computed_at", DataTypes.TimestampType, false)
+        .add(PARTITION, DataTypes.StringType, false);
+  }
 
-  /** One window of one segment ("all" without --group-by, else "col=value,col=value"). */
-  record Metric(Timestamp windowStart, Timestamp windowEnd, String segment, String reduction,
-      Double loss, Double weightedMeanLoss, long rows, long rowsUsed, long rowsSkipped,
-      Map<String, Long> skippedByReason, long elements, List<Double> positivesPerClass,
-      List<Double> lossPerClass, Timestamp computedAt, String windowDate) {
+  /**
+   * One window of one segment: {@code segmentValues} the group-by values (null without
+   * group-by), {@code segment} their label ({@link SegmentLabel}).
+   */
+  record Metric(Timestamp windowStart, Timestamp windowEnd, String segment, Row segmentValues,
+      String reduction, Double loss, Double weightedMeanLoss, long rows, long rowsUsed,
+      long rowsSkipped, Map<String, Long> skippedByReason, long elements,
+      List<Double> positivesPerClass, List<Double> lossPerClass, Timestamp computedAt,
+      String windowDate) {
 
     Row row() {
-      return RowFactory.create(windowStart, windowEnd, segment, reduction, loss,
-          weightedMeanLoss, rows, rowsUsed, rowsSkipped,
+      List<Object> v = new ArrayList<>(List.of(windowStart, windowEnd, segment));
+      if (segmentValues != null) {
+        v.add(segmentValues);
+      }
+      v.addAll(Arrays.asList(reduction, loss, weightedMeanLoss, rows, rowsUsed, rowsSkipped,
           skippedByReason, elements,
           positivesPerClass == null ? null : positivesPerClass.toArray(new Double[0]),
           lossPerClass == null ? null : lossPerClass.toArray(new Double[0]), computedAt,
-          windowDate);
+          windowDate));
+      return RowFactory.create(v.toArray());
     }
 
-    static Metric of(Row r) {
-      Map<String, Long> skipped = new LinkedHashMap<>(r.getJavaMap(9));
-      return new Metric(r.getTimestamp(0), r.getTimestamp(1), r.getString(2), r.getString(3),
-          r.isNullAt(4) ? null : r.getDouble(4), r.isNullAt(5) ? null : r.getDouble(5),
-          r.getLong(6), r.getLong(7), r.getLong(8), skipped, r.getLong(10),
-          r.isNullAt(11) ? null : r.getList(11), r.isNullAt(12) ? null : r.getList(12),
-          r.getTimestamp(13), r.getString(14));
+    static Metric of(Row r, List<String> groupBy) {
+      Row values = groupBy.isEmpty() ? null : r.getStruct(r.fieldIndex(SEGMENT_VALUES));
+      Map<String, Long> skipped =
+          new LinkedHashMap<>(r.getJavaMap(r.fieldIndex("skipped_by_reason")));
+      return new Metric(r.getAs("window_start"), r.getAs("window_end"),
+          // the label again from the typed values: one format within a run, whatever wrote it
+          SegmentLabel.of(groupBy, values), values, r.getAs("reduction"),
+          r.getAs("loss"), r.getAs("weighted_mean_loss"), r.<Long>getAs("rows"),
+          r.<Long>getAs("rows_used"), r.<Long>getAs("rows_skipped"), skipped,
+          r.<Long>getAs("elements"), list(r, "positives_per_class"), list(r, "loss_per_class"),
+          r.getAs("computed_at"), r.getAs(PARTITION));
     }
 
+    private static List<Double> list(Row r, String field) {
+      int i = r.fieldIndex(field);
+      return r.isNullAt(i) ? null : r.getList(i);
+    }
+
+    /** Window and segment: labels are distinct for distinct segments of one history. */
     String key() {
       return windowStart.getTime() + "|" + segment;
     }
@@ -95,13 +127,34 @@ final class MetricHistory {
 
   private MetricHistory() {}
 
-  /** All rows of the history at {@code path}, by window then segment; empty if there is none. */
+  /** All rows of the history at {@code path}, with the series it records; empty if none. */
   static List<Metric> read(SparkSession spark, String path) {
+    try {
+      Path p = new Path(path);
+      FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      HistorySeries series = HistorySeries.read(fs, p);
+      if (series == null) {
+        if (hasRows(fs, p)) {
+          throw new JobFailure("the history " + path + " records no series (written by an "
+              + "older spark-bce)");
+        }
+        return new ArrayList<>();
+      }
+      return read(spark, path, series);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the history " + path + ": " + e, e);
+    }
+  }
+
+  /**
+   * All rows of the history at {@code path} (of {@code series}), by window then segment; empty if
+   * there is none. Reads only: repairs are left to the next writer.
+   */
+  static List<Metric> read(SparkSession spark, String path, HistorySeries series) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(conf);
-      recover(fs, p);
       if (partitions(fs, p).isEmpty()) {
         return new ArrayList<>();
       }
@@ -109,19 +162,22 @@ final class MetricHistory {
       throw new UncheckedIOException("cannot read the history " + path + ": " + e, e);
     }
     List<Metric> out = new ArrayList<>();
-    for (Row r : spark.read().schema(SCHEMA).parquet(path).collectAsList()) {
-      out.add(Metric.of(r));
+    List<String> groupBy = series.groupBy();
+    for (Row r : spark.read().schema(schema(series.segmentType())).parquet(path)
+        .collectAsList()) {
+      out.add(Metric.of(r, groupBy));
     }
     out.sort(ORDER);
     return out;
   }
 
   /**
-   * Merges {@code computed} into the history at {@code path}: each (window, segment) computed
-   * replaces the history's row of the same window and segment, if any. Returns the new history.
+   * Merges {@code computed} into {@code old}, the history at {@code path}: each (window, segment)
+   * computed replaces the row of the same window and segment, if any; other segments' rows, in the
+   * same windows too, stay. Returns the new history. The caller holds the history's lock.
    */
-  static List<Metric> update(SparkSession spark, String path, List<Metric> computed) {
-    List<Metric> old = read(spark, path);
+  static List<Metric> update(SparkSession spark, String path, HistorySeries series,
+      List<Metric> old, List<Metric> computed) {
     Set<String> replaced = new HashSet<>();
     Set<String> dates = new TreeSet<>();
     for (Metric m : computed) {
@@ -156,8 +212,8 @@ final class MetricHistory {
       Path trash = new Path(root, ".trash-" + id);
       try {
         List<Row> rows = rewrite.stream().map(Metric::row).toList();
-        spark.createDataFrame(rows, SCHEMA).coalesce(1).write().partitionBy(PARTITION)
-            .parquet(staging.toString());
+        spark.createDataFrame(rows, schema(series.segmentType())).coalesce(1).write()
+            .partitionBy(PARTITION).parquet(staging.toString());
         hook(beforeSwap, staging.toString());
         fs.mkdirs(trash);
         for (String d : dates) {
@@ -185,8 +241,12 @@ final class MetricHistory {
     return merged;
   }
 
-  /** Moves back partitions that a crashed update left in a trash directory without a successor. */
-  private static void recover(FileSystem fs, Path root) throws IOException {
+  /**
+   * Moves back partitions that a crashed update left in a trash directory without a successor, and
+   * removes the staging directories of dead writers. Only under the history's lock: no writer is
+   * alive then but the caller.
+   */
+  static void recover(FileSystem fs, Path root) throws IOException {
     if (!fs.exists(root)) {
       return;
     }
@@ -204,6 +264,29 @@ final class MetricHistory {
         fs.delete(s.getPath(), true);
       }
     }
+  }
+
+  /**
+   * Moves every partition and the series record of the history at {@code root} under
+   * {@code _previous/NAME/} (kept, not read): the history starts a new series.
+   */
+  static Path archive(FileSystem fs, Path root, String name) throws IOException {
+    Path to = new Path(new Path(root, PREVIOUS), name);
+    fs.mkdirs(to);
+    for (String p : partitions(fs, root)) {
+      if (!fs.rename(new Path(root, p), new Path(to, p))) {
+        throw new IOException("cannot move " + new Path(root, p) + " to " + to);
+      }
+    }
+    Path series = new Path(root, HistorySeries.NAME);
+    if (fs.exists(series) && !fs.rename(series, new Path(to, HistorySeries.NAME))) {
+      throw new IOException("cannot move " + series + " to " + to);
+    }
+    return to;
+  }
+
+  static boolean hasRows(FileSystem fs, Path root) throws IOException {
+    return !partitions(fs, root).isEmpty();
   }
 
   private static List<String> partitions(FileSystem fs, Path root) throws IOException {

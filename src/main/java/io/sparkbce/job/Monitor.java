@@ -1,16 +1,11 @@
 package io.sparkbce.job;
 
 import static io.sparkbce.job.InputColumns.col;
-import static org.apache.spark.sql.functions.aggregate;
-import static org.apache.spark.sql.functions.array_repeat;
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.date_format;
-import static org.apache.spark.sql.functions.flatten;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.size;
 import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.try_element_at;
-import static org.apache.spark.sql.functions.when;
-import static org.apache.spark.sql.functions.zip_with;
+import static org.apache.spark.sql.functions.timestamp_seconds;
 
 import io.sparkbce.BceFunctions;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
@@ -26,8 +21,10 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * {@code monitor}: the loss of a data set per event-time window and segment (the group-by
@@ -45,11 +42,18 @@ public final class Monitor {
       "  --time-col COL            event time (TIMESTAMP, DATE or text castable to a timestamp)",
       "  --window DURATION         window length: \"1 day\" (default), \"1 hour\", \"15 minutes\", ...",
       "                            windows start at multiples of the length since 1970-01-01 "
-          + "(session time zone)",
-      "  --since TIME --until TIME only rows with since <= time < until (yyyy-MM-dd[ HH:mm[:ss]])",
+          + "00:00 UTC",
+      "  --since TIME --until TIME only rows with since <= time < until (yyyy-MM-dd[ HH:mm[:ss]]);",
+      "                            both must be window boundaries",
       "  --history PATH            metric history, Parquet partitioned by window_date "
           + "(default OUTPUT/history);",
-      "                            windows computed again replace their previous rows",
+      "                            windows computed again replace their previous rows; one",
+      "                            writer at a time (a lock file in the history)",
+      "  --lock-wait DURATION      how long to wait for another run's lock on the history",
+      "                            (default 10 minutes; 0: fail at once)",
+      "  --new-series              start a new series in a history recorded with another",
+      "                            reduction, window, pos_weight or group-by (the old rows are",
+      "                            kept under HISTORY/_previous/)",
       "  --alert-above X           alert when a window's loss is above X",
       "  --baseline-windows N      alert when a window's loss leaves mean +- K*sigma of the N",
       "  --alert-sigma K           previous windows of its segment (defaults N 7, K 3)",
@@ -63,7 +67,7 @@ public final class Monitor {
       "  --output DIR              default target/bce-monitor; alerts go to alerts.jsonl next to",
       "                            the history",
       "",
-      "Exit codes: 0 success, 1 failure, 2 usage error, 3 an alert fired.");
+      Main.EXIT_CODES + " 3: an alert fired.");
 
   private Monitor() {}
 
@@ -92,6 +96,7 @@ public final class Monitor {
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     PosWeight posWeightSpec = PosWeight.parse(o.posWeight, hadoop);
     InputData in = InputData.load(spark, o);
+    OutputGuard.check(spark, in, o.input, outputs(m));
     Dataset<Row> df = in.df;
     ResolvedColumns cols = ResolvedColumns.resolve(spark, df, o);
     boolean caseSensitive =
@@ -103,8 +108,16 @@ public final class Monitor {
     Shape xs = cols.xs;
     Shape ys = cols.ys;
     Shape ws = cols.ws;
+    String red = o.reduction.sqlName();
+    WindowAlignment.check(m.window, m.since, m.until,
+        java.time.ZoneId.of(spark.conf().get("spark.sql.session.timeZone")));
+    HistorySeries series = HistorySeries.of(red, m.window, posWeightSpec,
+        segmentType(df, groupBy));
 
-    try {
+    try (OpenHistory open = OpenHistory.open(spark, m.history, series, m.newSeries, m.lockWait,
+        out)) {
+      // claimed under the lock, so that a second writer waiting for it finds the history ours
+      OutputGuard.claimHistory(hadoop, m.history);
       String timeTs = Evaluate.uniqueName("_bce_time", List.of(df.columns()));
       String reasonName = Evaluate.uniqueName("_bce_invalid",
           List.of(df.withColumn(timeTs, lit(1)).columns()));
@@ -112,9 +125,7 @@ public final class Monitor {
       Column y = cols.y();
       Column w = cols.w();
       java.util.function.UnaryOperator<Dataset<Row>> prepare = d -> {
-        if (o.where != null) {
-          d = d.where(o.where);
-        }
+        d = Evaluate.where(d, o.where);
         d = d.withColumn(timeTs, col(timeName).cast(DataTypes.TimestampType));
         if (m.since != null) {
           d = d.where(col(timeTs).geq(lit(m.since).cast(DataTypes.TimestampType)));
@@ -138,17 +149,16 @@ public final class Monitor {
       String job = "spark-bce monitor " + o.input;
       double[] posWeight = null;
       if (posWeightSpec.auto) {
-        spark.sparkContext().setJobDescription(job + ": pos_weight from the labels");
+        Phases.begin(spark, job, "computing pos_weight");
         posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
       }
-      // the number of classes, for positives per class (and the pos_weight check)
-      spark.sparkContext().setJobDescription(job + ": number of classes");
-      Integer classes = Evaluate.classCount(df, reason, x, xs.rank());
-      cols.requirePosWeightSize(posWeight, classes);
+      if (posWeight != null && posWeight.length != 1) {
+        Phases.begin(spark, job, "counting classes");
+        cols.requirePosWeightSize(posWeight, Evaluate.classCount(df, reason, x, xs.rank()));
+      }
 
-      String red = o.reduction.sqlName();
       List<Column> aggs = ResolvedColumns.rowCounts(reason);
       aggs.add(sum(InputColumns.elements(gx, xs.rank())).as("_elements"));
       aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, red).as("_loss"));
@@ -156,37 +166,33 @@ public final class Monitor {
           .as("_wmean"));
       aggs.add(BceFunctions.bceWithLogitsLossPerClass(gx, gy, w, posWeight, red)
           .as("_loss_per_class"));
-      int c = classes == null ? 0 : classes;
-      Column rowPositives = classPositives(gy, ys, c);
-      for (int i = 0; i < c; i++) {
-        aggs.add(sum(xs.rank() == 0 ? gy.cast(DataTypes.DoubleType)
-            : try_element_at(rowPositives, lit(i + 1))).as("_pos_" + i));
-      }
+      // one array-valued aggregate, whatever the number of classes
+      aggs.add(io.sparkbce.udf.ClassPositivesFunction.of(spark, gy).as("_positives"));
       List<Column> by = new ArrayList<>();
       by.add(org.apache.spark.sql.functions.window(col(timeTs), m.window).as("_window"));
       for (String g : groupBy) {
         by.add(col(g));
       }
-      java.util.function.UnaryOperator<Dataset<Row>> aggregate = d -> d
-          .groupBy(by.toArray(new Column[0]))
+      java.util.function.BiFunction<Dataset<Row>, List<Column>, Dataset<Row>> grouped =
+          (d, keys) -> d.groupBy(keys.toArray(new Column[0]))
           .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
           .withColumn("_date", date_format(
               org.apache.spark.sql.functions.col("_window").getField("start"), "yyyy-MM-dd"));
-      final int classCount = c;
+      java.util.function.UnaryOperator<Dataset<Row>> aggregate = d -> grouped.apply(d, by);
       List<Metric> computed;
       long noTime = 0;
       if (stream != null) {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
-        spark.sparkContext().setJobDescription(job + ": streaming");
+        Phases.begin(spark, job, "evaluating the stream");
         org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
             .outputMode("append")
             .option("checkpointLocation", m.checkpoint)
             .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
             .foreachBatch((org.apache.spark.api.java.function.VoidFunction2<Dataset<Row>, Long>)
                 (batch, batchId) -> {
-                  List<Metric> ms = metrics(batch.collectAsList(), groupBy, red, classCount);
-                  MetricHistory.update(batch.sparkSession(), m.history, ms);
+                  List<Metric> ms = metrics(batch.collectAsList(), groupBy, red);
+                  open.update(ms);
                   batches.addAll(ms);
                 })
             .start();
@@ -195,18 +201,28 @@ public final class Monitor {
           throw q.exception().get();
         }
       } else {
-        spark.sparkContext().setJobDescription(job + ": " + red + " loss per window");
-        List<Row> result = aggregate.apply(df).collectAsList();
-        // window() drops rows without a time: count them so that nothing goes unreported
-        spark.sparkContext().setJobDescription(job + ": rows without a time");
-        noTime = df.where(col(timeTs).isNull()).count();
-        computed = metrics(result, groupBy, red, c);
+        Phases.begin(spark, job, "evaluating (" + red + " loss per window)");
+        // window() drops rows without a time; grouped by a window of a stand-in time and a key
+        // of their own, they are counted by the same pass instead of a second scan.
+        String noTimeName = Evaluate.uniqueName("_bce_no_time", List.of(df.columns()));
+        List<Column> batchBy = new ArrayList<>(by);
+        batchBy.set(0, org.apache.spark.sql.functions.window(coalesce(col(timeTs),
+            timestamp_seconds(lit(0L))), m.window).as("_window"));
+        batchBy.add(col(timeTs).isNull().as(noTimeName));
+        List<Row> result = new ArrayList<>();
+        for (Row r : grouped.apply(df, batchBy).collectAsList()) {
+          if (r.getBoolean(r.fieldIndex(noTimeName))) {
+            noTime += r.getLong(r.fieldIndex("_rows"));
+          } else {
+            result.add(r);
+          }
+        }
+        computed = metrics(result, groupBy, red);
       }
       computed.sort(MetricHistory.ORDER);
 
-      spark.sparkContext().setJobDescription(job + ": history");
-      List<Metric> history = m.stream ? MetricHistory.read(spark, m.history)
-          : MetricHistory.update(spark, m.history, computed);
+      Phases.begin(spark, job, "writing the history");
+      List<Metric> history = m.stream ? open.read() : open.update(computed);
 
 
       Map<String, Alerts.Band> bands = Alerts.bands(history, m.baselineWindows, m.alertSigma);
@@ -214,49 +230,72 @@ public final class Monitor {
       for (Metric mt : computed) {
         alerts.addAll(Alerts.check(mt, m.alertAbove, bands.get(mt.key())));
       }
-      Alerts.append(hadoop, m.alerts, alerts);
+      open.checkHeld();
+      int newAlerts = Alerts.append(hadoop, m.alerts, alerts);
       HtmlReport.write(hadoop, m.report, m, history, bands);
 
+      Phases.end(spark);
       out.print(table(m, computed, alerts, noTime));
-      out.println("history: " + m.history + " (" + computed.size() + " window rows written, "
+      out.println("history: " + TerminalText.escape(m.history) + " (" + computed.size() + " window rows written, "
           + history.size() + " in all)");
       if (alerts.isEmpty()) {
         out.println("alerts: none");
       } else {
         out.println("ALERT: " + alerts.size() + " alert" + (alerts.size() == 1 ? "" : "s")
-            + " fired (written to " + m.alerts + "):");
+            + " fired (" + (newAlerts == alerts.size() ? "written to " + TerminalText.escape(m.alerts)
+                : newAlerts + " new written to " + TerminalText.escape(m.alerts) + ", "
+                    + (alerts.size() - newAlerts) + " already there") + "):");
         for (Alerts.Alert a : alerts) {
-          out.println("  " + a.message());
+          out.println("  " + TerminalText.escape(a.message()));
         }
       }
-      out.println("report: " + m.report);
+      out.println("report: " + TerminalText.escape(m.report));
       return new Result(computed, history, alerts, m.report);
     } catch (Exception e) {
-      throw JobFailure.translate(e);
+      throw JobFailure.translate(e, new LossCallErrors(cols, "monitor"));
     } finally {
-      spark.sparkContext().setJobDescription(null);
+      Phases.end(spark);
     }
   }
 
+  /** What a run writes: the history, the alerts beside it, the report (and the checkpoint). */
+  private static List<OutputGuard.Output> outputs(MonitorOptions m) {
+    List<OutputGuard.Output> out = new ArrayList<>();
+    out.add(new OutputGuard.Output("--history", m.history, OutputManifest.Kind.HISTORY, false));
+    out.add(new OutputGuard.Output("--history", "the alerts beside --history",
+        m.alerts, OutputManifest.Kind.FILE, false));
+    out.add(new OutputGuard.Output("--report", m.report, OutputManifest.Kind.FILE, false));
+    if (m.stream) {
+      out.add(new OutputGuard.Output("--checkpoint", m.checkpoint, null, false));
+    }
+    return out;
+  }
+
+  /** The group-by columns with their input types: the type of a segment's values. */
+  private static StructType segmentType(Dataset<Row> df, List<String> groupBy) {
+    StructType t = new StructType();
+    for (String g : groupBy) {
+      t = t.add(g, df.schema().apply(g).dataType(), true);
+    }
+    return t;
+  }
+
   /** The collected rows of the aggregation as metrics. */
-  private static List<Metric> metrics(List<Row> result, List<String> groupBy, String red, int c) {
+  private static List<Metric> metrics(List<Row> result, List<String> groupBy, String red) {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Metric> computed = new ArrayList<>();
     for (Row r : result) {
       Row win = r.getStruct(0);
-      List<String> seg = new ArrayList<>();
-      for (int i = 0; i < groupBy.size(); i++) {
-        seg.add(groupBy.get(i) + "=" + (r.isNullAt(i + 1) ? "NULL" : r.get(i + 1).toString()));
+      Object[] values = new Object[groupBy.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = r.get(i + 1);
       }
+      Row segment = groupBy.isEmpty() ? null : RowFactory.create(values);
       Map<String, Long> skipped = new LinkedHashMap<>();
       for (String reasonKey : InputColumns.REASONS) {
         skipped.put(reasonKey, r.getLong(r.fieldIndex("_skipped_" + reasonKey)));
       }
-      List<Double> positives = new ArrayList<>();
-      for (int i = 0; i < c; i++) {
-        int f = r.fieldIndex("_pos_" + i);
-        positives.add(r.isNullAt(f) ? 0.0 : r.getDouble(f));
-      }
+      int pos = r.fieldIndex("_positives");
       long rows = r.getLong(r.fieldIndex("_rows"));
       long used = r.getLong(r.fieldIndex("_used"));
       int e = r.fieldIndex("_elements");
@@ -264,38 +303,24 @@ public final class Monitor {
       int wm = r.fieldIndex("_wmean");
       int pc = r.fieldIndex("_loss_per_class");
       computed.add(new Metric(win.getTimestamp(0), win.getTimestamp(1),
-          seg.isEmpty() ? "all" : String.join(",", seg), red,
+          SegmentLabel.of(groupBy, segment), segment, red,
           r.isNullAt(l) ? null : r.getDouble(l), r.isNullAt(wm) ? null : r.getDouble(wm),
           rows, used, rows - used, skipped, r.isNullAt(e) ? 0 : r.getLong(e),
-          c == 0 ? null : positives, r.isNullAt(pc) ? null : r.getList(pc), now,
+          r.isNullAt(pos) ? null : r.getList(pos), r.isNullAt(pc) ? null : r.getList(pc), now,
           r.getString(r.fieldIndex("_date"))));
     }
     return computed;
-  }
-
-  /** Per row, the sum of the labels of each class over the outer dimensions (NULL if invalid). */
-  private static Column classPositives(Column gy, Shape ys, int classes) {
-    if (ys.rank() <= 1 || classes == 0) {
-      return ys.rank() == 0 ? gy : gy.cast("array<double>");
-    }
-    Column inner = gy;
-    for (int i = 2; i < ys.rank(); i++) {
-      inner = flatten(inner);
-    }
-    inner = inner.cast("array<array<double>>");
-    return aggregate(inner, array_repeat(lit(0.0), classes),
-        (acc, a) -> zip_with(acc, a, Column::plus));
   }
 
   private static String table(MonitorOptions m, List<Metric> computed, List<Alerts.Alert> alerts,
       long noTime) {
     StringBuilder b = new StringBuilder();
     EvaluateOptions o = m.eval;
-    b.append("spark-bce monitor: ").append(o.input).append(", windows of ").append(m.window)
-        .append(" on ").append(m.timeCol)
+    b.append("spark-bce monitor: ").append(TerminalText.escape(o.input)).append(", windows of ")
+        .append(m.window).append(" on ").append(TerminalText.escape(m.timeCol))
         .append(m.since == null ? "" : ", since " + m.since)
         .append(m.until == null ? "" : ", until " + m.until)
-        .append(o.where == null ? "" : ", where " + o.where).append('\n');
+        .append(o.where == null ? "" : ", where " + TerminalText.escape(o.where)).append('\n');
     if (noTime > 0) {
       b.append("rows without a time (skipped): ").append(TextTable.count(noTime)).append('\n');
     }

@@ -15,10 +15,12 @@ import java.util.regex.Pattern;
  */
 public final class MonitorOptions {
   static final Set<String> VALUED = Set.of("time-col", "window", "history", "since", "until",
-      "alert-above", "baseline-windows", "alert-sigma", "report", "watermark", "checkpoint");
+      "alert-above", "baseline-windows", "alert-sigma", "report", "watermark", "checkpoint",
+      "lock-wait");
   static final String DEFAULT_OUTPUT = "target/bce-monitor";
   static final int DEFAULT_BASELINE_WINDOWS = 7;
   static final double DEFAULT_SIGMA = 3.0;
+  static final java.time.Duration DEFAULT_LOCK_WAIT = java.time.Duration.ofMinutes(10);
   private static final Pattern WINDOW = Pattern.compile(
       "\\s*(\\d+)\\s*(second|minute|hour|day|week)s?\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern TIME = Pattern.compile(
@@ -43,12 +45,17 @@ public final class MonitorOptions {
   public boolean stream;
   public String watermark;
   public String checkpoint;
+  /** How long to wait for another writer's lock on the history. */
+  public java.time.Duration lockWait = DEFAULT_LOCK_WAIT;
+  /** Start a new series in a history recorded with other settings. */
+  public boolean newSeries;
 
   public static MonitorOptions parse(String... args) {
     Set<String> valued = new HashSet<>(EvaluateOptions.VALUED);
     valued.addAll(VALUED);
     Set<String> flags = new HashSet<>(EvaluateOptions.FLAGS);
     flags.add("stream");
+    flags.add("new-series");
     Options o = Options.parse(args, valued, flags, "config");
     MonitorOptions m = new MonitorOptions();
     m.help = o.flag("help");
@@ -112,6 +119,12 @@ public final class MonitorOptions {
       }
     }
     m.stream = o.flag("stream");
+    m.newSeries = o.flag("new-series");
+    if (o.get("lock-wait") != null) {
+      String w = o.get("lock-wait").trim();
+      m.lockWait = w.matches("0+(\\s*(second|minute|hour)s?)?") ? java.time.Duration.ZERO
+          : java.time.Duration.ofMillis(WindowAlignment.millis(window("lock-wait", w)));
+    }
     m.watermark = window("watermark", o.get("watermark", m.window));
     m.checkpoint = o.get("checkpoint", Evaluate.child(m.eval.output, "checkpoint"));
     if (m.stream && m.eval.posWeight != null && m.eval.posWeight.trim().equalsIgnoreCase("auto")) {

@@ -64,7 +64,7 @@ final class Options {
         if (cli.containsKey(name)) {
           throw new UsageException("option --" + name + " given twice");
         }
-        cli.put(name, value);
+        cli.put(name, nonBlank("option --" + name, value));
       } else {
         throw new UsageException("unknown option --" + name + "; valid options are "
             + names(valued, flags, true));
@@ -100,9 +100,22 @@ final class Options {
         throw new UsageException("unknown key '" + key + "' in " + file + "; valid keys are "
             + String.join(", ", keys));
       }
-      out.put(key, flags.contains(key) ? booleanValue(key, value) : value);
+      out.put(key, flags.contains(key) ? booleanValue(key, value)
+          : nonBlank("key '" + key + "' in " + file, value));
     }
     return out;
+  }
+
+  /**
+   * A blank value is an error, not the option's default: {@code --pos-weight " "} or {@code
+   * --where "$UNSET"} is more likely a mistake than a wish for no pos_weight or no filter.
+   */
+  private static String nonBlank(String what, String value) {
+    if (value.isBlank()) {
+      throw new UsageException(what + " is blank; give a value, or leave the option out for its "
+          + "default");
+    }
+    return value;
   }
 
   private static String booleanValue(String name, String value) {

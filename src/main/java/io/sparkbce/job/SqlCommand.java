@@ -24,7 +24,9 @@ public final class SqlCommand {
       "usage: submit.sh sql [--max-rows N] [--truncate N] FILE... | --execute \"SQL; SQL\"",
       "",
       "  --max-rows N   rows shown per result (default 20)",
-      "  --truncate N   cut cells longer than N characters (default 0: never)");
+      "  --truncate N   cut cells longer than N characters (default 0: never)",
+      "",
+      Main.EXIT_CODES);
 
   /** A statement that ran, and its result (an empty schema for commands). */
   public record Executed(String source, int line, String sql, Dataset<Row> result) {}
@@ -49,9 +51,10 @@ public final class SqlCommand {
       try {
         sources.add(new String[] {file, Files.readString(Path.of(file), StandardCharsets.UTF_8)});
       } catch (NoSuchFileException e) {
-        throw new UsageException("sql: no such file: " + file);
+        // a missing input, like evaluate's missing --input: a failure, not a usage error
+        throw new JobFailure("sql: no such file: " + file);
       } catch (IOException e) {
-        throw new UsageException("sql: cannot read " + file + ": " + e.getMessage());
+        throw new JobFailure("sql: cannot read " + file + ": " + e.getMessage());
       }
     }
     if (sources.isEmpty()) {
@@ -70,8 +73,8 @@ public final class SqlCommand {
           if (r.schema().isEmpty()) {
             out.println("OK");
           } else {
-            out.print(((org.apache.spark.sql.classic.Dataset<Row>) r)
-                .showString(maxRows, truncate, false));
+            out.print(TerminalText.escapeKeepingLines(
+                ((org.apache.spark.sql.classic.Dataset<Row>) r).showString(maxRows, truncate, false)));
           }
           out.println();
           done.add(new Executed(source[0], s.line(), s.sql(), r));

@@ -4,14 +4,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** A plain-text table for the terminal: {@code a | b} columns, numbers right-aligned. */
+/**
+ * A plain-text table for the terminal: {@code a | b} columns, numbers right-aligned. Headers and
+ * cells come from data (column names, group values), so they are shown with {@link TerminalText}'s
+ * escapes: no cell can move the cursor, start a line or reverse the text after it.
+ */
 final class TextTable {
   private final List<String> headers;
   private final List<String[]> rows = new ArrayList<>();
   private final boolean[] right;
 
   TextTable(List<String> headers) {
-    this.headers = List.copyOf(headers);
+    this.headers = headers.stream().map(TerminalText::escape).toList();
     this.right = new boolean[headers.size()];
   }
 
@@ -21,7 +25,7 @@ final class TextTable {
   }
 
   void add(List<String> cells) {
-    rows.add(cells.toArray(new String[0]));
+    rows.add(cells.stream().map(TerminalText::escape).toArray(String[]::new));
   }
 
   int size() {

@@ -56,27 +56,42 @@ public enum ElementQuantity {
       LossKernel.probabilities(x, y, w, out, low, n);
     }
   },
-  /** The target itself: what per-class label counts are made of. */
+  /**
+   * The target itself: what per-class label counts are made of. A target outside [0, 1]
+   * is an error, as in BCELoss: it would count as a negative number of positives or negatives and
+   * give a meaningless pos_weight (labels 2 and -1 gave [0.0, Infinity]).
+   */
   TARGET("bce_pos_weight") {
     @Override
     public double apply(double x, double y, double w, double p) {
+      checkTarget(y);
       return y;
     }
 
     @Override
     void exact(double x, double y, double w, double p, DoubleDouble out) {
+      checkTarget(y);
       out.set(y, 0.0);
     }
 
     @Override
     public void apply(
         double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
+      for (int i = 0; i < n; i++) {
+        checkTarget(y[i]);
+      }
       System.arraycopy(y, 0, out, 0, n);
       if (low != null) {
         Arrays.fill(low, 0, n, 0.0);
       }
     }
   };
+
+  private static void checkTarget(double y) {
+    if (y < 0.0 || y > 1.0) { // NaN propagates (SPEC §2), as in the other functions
+      throw new ProbabilityRangeException("target", y);
+    }
+  }
 
   private final String sqlName;
 

@@ -50,6 +50,15 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     return r;
   }
 
+  /** The positives (sum of the targets) per class, rounded once. */
+  public double[] positives() {
+    double[] r = new double[classCount()];
+    for (int c = 0; c < r.length; c++) {
+      r[c] = positives.sums[c].value();
+    }
+    return r;
+  }
+
   public void writeTo(DataOutput out) throws IOException {
     positives.writeTo(out);
     negatives.writeTo(out);

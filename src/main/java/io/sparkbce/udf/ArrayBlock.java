@@ -104,22 +104,38 @@ final class ArrayBlock extends KernelColumns {
     return arrays.hasNull() || arrays.arrayData().hasNull();
   }
 
+  /**
+   * Rows first..last-1 into {@code into} at their starts. Readers store a batch's arrays one after
+   * another, so the rows' elements are usually one range: one bulk copy then (getFloats /
+   * getDoubles), rather than a virtual call per element.
+   */
   private void read(WritableColumnVector arrays, int first, int last, double[] into) {
     WritableColumnVector data = arrays.arrayData();
     boolean floats = data.dataType() instanceof FloatType;
+    int offset = arrays.getArrayOffset(from + first);
+    int end = offset;
+    for (int i = first; i < last && end >= 0; i++) {
+      end = arrays.getArrayOffset(from + i) == end ? end + length[i] : -1;
+    }
+    if (end >= 0) {
+      copy(data, floats, offset, into, start[first], end - offset);
+      return;
+    }
     for (int i = first; i < last; i++) {
-      int offset = arrays.getArrayOffset(from + i);
-      int to = start[i];
-      int len = length[i];
-      if (floats) {
-        for (int k = 0; k < len; k++) {
-          into[to + k] = data.getFloat(offset + k);
-        }
-      } else {
-        for (int k = 0; k < len; k++) {
-          into[to + k] = data.getDouble(offset + k);
-        }
+      copy(data, floats, arrays.getArrayOffset(from + i), into, start[i], length[i]);
+    }
+  }
+
+  private void copy(WritableColumnVector data, boolean floats, int offset, double[] into, int to,
+      int n) {
+    if (floats) {
+      float[] f = data.getFloats(offset, n);
+      for (int k = 0; k < n; k++) {
+        into[to + k] = f[k];
       }
+    } else {
+      double[] d = data.getDoubles(offset, n);
+      System.arraycopy(d, 0, into, to, n);
     }
   }
 }

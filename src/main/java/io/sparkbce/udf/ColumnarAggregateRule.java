@@ -6,6 +6,7 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.PlanExpression;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateExpression;
+import org.apache.spark.sql.catalyst.expressions.aggregate.DeclarativeAggregate;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Partial$;
 import org.apache.spark.sql.catalyst.expressions.aggregate.TypedImperativeAggregate;
 import org.apache.spark.sql.catalyst.expressions.aggregate.V2Aggregator;
@@ -18,11 +19,12 @@ import scala.collection.immutable.Seq;
 import scala.runtime.AbstractPartialFunction;
 
 /**
- * Replaces each partial {@link ObjectHashAggregateExec} whose functions are all spark-bce
- * aggregates and whose child produces columnar batches by a {@link ColumnarPartialAggregateExec}.
- * Anything else (other aggregates in the same query, DISTINCT, FILTER, subqueries or
- * nondeterministic expressions in the arguments, row-based children, streaming) keeps Spark's
- * plan. Installed by {@code BceSparkExtensions}; {@value #ENABLED} = false turns it off, and
+ * Replaces each partial {@link ObjectHashAggregateExec} with at least one spark-bce aggregate
+ * (the others may be Spark's declarative ones: {@code count}, {@code count_if}, {@code sum},
+ * {@code min}, ...) over a columnar child, possibly through Filters and Projects
+ * ({@link BatchPipeline}), by a {@link ColumnarPartialAggregateExec}. Anything else (other
+ * imperative aggregates, DISTINCT, FILTER, subqueries or nondeterministic expressions, row-based
+ * children, streaming) keeps Spark's plan. Installed by {@code BceSparkExtensions}; {@value #ENABLED} = false turns it off, and
  * {@value #STATE_BUDGET} bounds the grouped state a task keeps.
  */
 public final class ColumnarAggregateRule extends Rule<SparkPlan> {
@@ -69,51 +71,66 @@ public final class ColumnarAggregateRule extends Rule<SparkPlan> {
   static ColumnarPartialAggregateExec replace(ObjectHashAggregateExec agg, SparkPlan child) {
     Seq<AggregateExpression> calls = agg.aggregateExpressions();
     Seq<NamedExpression> keys = agg.groupingExpressions();
-    if (agg.isStreaming() || !child.supportsColumnar() || calls.isEmpty()
-        || agg.resultExpressions().size() != keys.size() + calls.size()) {
+    List<SparkPlan> chain = new ArrayList<>();
+    SparkPlan source = child;
+    while (BatchPipeline.absorbable(source)) {
+      chain.add(source);
+      source = source.children().apply(0);
+    }
+    if (agg.isStreaming() || !source.supportsColumnar() || calls.isEmpty()) {
       return null;
     }
     for (int k = 0; k < keys.size(); k++) {
-      if (!plain((Expression) keys.apply(k))) {
+      // Keys are read straight from the batch rows, where lambda functions miss NULL elements.
+      Expression key = (Expression) keys.apply(k);
+      if (!plain(key) || BatchPipeline.hasLambda(key)) {
         return null;
       }
     }
     int n = calls.size();
-    RowAggregate<?, ?>[] functions = new RowAggregate<?, ?>[n];
-    TypedImperativeAggregate<?>[] aggregators = new TypedImperativeAggregate<?>[n];
-    @SuppressWarnings("unchecked")
-    Seq<Expression>[] arguments = new Seq[n];
+    List<RowAggregate<?, ?>> functions = new ArrayList<>();
+    List<TypedImperativeAggregate<?>> aggregators = new ArrayList<>();
+    List<Seq<Expression>> arguments = new ArrayList<>();
+    List<DeclarativeAggregate> declaratives = new ArrayList<>();
+    boolean[] callOrder = new boolean[n];
+    int buffers = 0;
     for (int f = 0; f < n; f++) {
       AggregateExpression call = calls.apply(f);
       if (call.mode() != Partial$.MODULE$ || call.isDistinct() || call.filter().isDefined()
-          || !(call.aggregateFunction() instanceof V2Aggregator)) {
+          || !plain(call.aggregateFunction())) {
         return null;
       }
-      V2Aggregator<?, ?> v2 = (V2Aggregator<?, ?>) call.aggregateFunction();
-      if (!(v2.aggrFunc() instanceof RowAggregate)) {
+      buffers += call.aggregateFunction().aggBufferAttributes().size();
+      if (call.aggregateFunction() instanceof DeclarativeAggregate d) {
+        declaratives.add(d);
+        continue;
+      }
+      if (!(call.aggregateFunction() instanceof V2Aggregator<?, ?> v2)
+          || !(v2.aggrFunc() instanceof RowAggregate)) {
         return null;
       }
-      List<Expression> args = new ArrayList<>();
-      for (int a = 0; a < v2.children().size(); a++) {
-        Expression e = v2.children().apply(a);
-        if (!plain(e)) {
-          return null;
-        }
-        args.add(e);
-      }
-      functions[f] = (RowAggregate<?, ?>) v2.aggrFunc();
-      aggregators[f] = v2;
-      arguments[f] = LossCall.seq(args.toArray(new Expression[0]));
+      callOrder[f] = true;
+      functions.add((RowAggregate<?, ?>) v2.aggrFunc());
+      aggregators.add(v2);
+      arguments.add(v2.children());
     }
-    return new ColumnarPartialAggregateExec(agg, child, new ColumnarPartialAggregation(
-        functions, aggregators, arguments, keys, child.output(), agg.output(),
+    // Only queries with a spark-bce aggregate: Spark's own aggregation does the rest well.
+    if (functions.isEmpty() || agg.resultExpressions().size() != keys.size() + buffers) {
+      return null;
+    }
+    @SuppressWarnings("unchecked")
+    Seq<Expression>[] args = arguments.toArray(new Seq[0]);
+    return new ColumnarPartialAggregateExec(agg, source, new ColumnarPartialAggregation(
+        functions.toArray(new RowAggregate<?, ?>[0]),
+        aggregators.toArray(new TypedImperativeAggregate<?>[0]), args, declaratives, callOrder,
+        keys, chain, source.output(), child.output(), agg.output(),
         Long.parseLong(SQLConf.get().getConfString(STATE_BUDGET,
             String.valueOf(DEFAULT_STATE_BUDGET))),
-        new SparkPartialAggregation(agg, child.output())));
+        new SparkPartialAggregation(agg, child.output())), chain);
   }
 
   /** Evaluable from a batch row alone: deterministic, with no subquery to run first. */
-  private static boolean plain(Expression e) {
+  static boolean plain(Expression e) {
     return e.deterministic() && e.find(x -> x instanceof PlanExpression).isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package io.sparkbce.udf;
 
+import java.util.List;
 import org.apache.spark.rdd.RDD;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
@@ -13,8 +14,8 @@ import scala.collection.immutable.Seq;
 
 /**
  * Stands in for a partial {@link ObjectHashAggregateExec} of spark-bce aggregates over a columnar
- * child (a Parquet or ORC scan, a cached table) and runs {@link ColumnarPartialAggregation} on its
- * batches. It is a {@link ColumnarToRowTransition}: it consumes columns and produces the rows the
+ * child (a Parquet or ORC scan, a cached table), and the Filters and Projects between them, and
+ * runs {@link ColumnarPartialAggregation} on the child's batches. It is a {@link ColumnarToRowTransition}: it consumes columns and produces the rows the
  * final aggregate expects, so Spark inserts no row conversion below it.
  */
 public final class ColumnarPartialAggregateExec extends SparkPlan
@@ -30,12 +31,15 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
   private final ObjectHashAggregateExec replaced;
   private final SparkPlan child;
   private final ColumnarPartialAggregation aggregation;
+  /** The Filters and Projects between {@code child} and the aggregate it runs, top first. */
+  private final List<SparkPlan> chain;
 
   ColumnarPartialAggregateExec(ObjectHashAggregateExec replaced, SparkPlan child,
-      ColumnarPartialAggregation aggregation) {
+      ColumnarPartialAggregation aggregation, List<SparkPlan> chain) {
     this.replaced = replaced;
     this.child = child;
     this.aggregation = aggregation;
+    this.chain = chain;
   }
 
   private transient scala.collection.immutable.Map<String, SQLMetric> metrics;
@@ -87,7 +91,11 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
 
   @Override
   public SparkPlan withNewChildInternal(SparkPlan newChild) {
-    ColumnarPartialAggregateExec rebuilt = ColumnarAggregateRule.replace(replaced, newChild);
+    SparkPlan input = newChild;
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      input = chain.get(i).withNewChildren(LossCall.seq(input));
+    }
+    ColumnarPartialAggregateExec rebuilt = ColumnarAggregateRule.replace(replaced, input);
     if (rebuilt == null) {
       throw new IllegalStateException("cannot aggregate the batches of " + newChild.nodeName());
     }
@@ -106,7 +114,12 @@ public final class ColumnarPartialAggregateExec extends SparkPlan
 
   @Override
   public String simpleString(int maxFields) {
-    return nodeName() + " " + replaced.simpleString(maxFields);
+    StringBuilder s = new StringBuilder(nodeName()).append(' ')
+        .append(replaced.simpleString(maxFields));
+    for (SparkPlan p : chain) {
+      s.append(", over ").append(p.simpleString(maxFields));
+    }
+    return s.toString();
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.sparkbce.udf;
 
 import java.io.Serializable;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +15,9 @@ import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
+import org.apache.spark.sql.catalyst.expressions.aggregate.DeclarativeAggregate;
 import org.apache.spark.sql.catalyst.expressions.aggregate.TypedImperativeAggregate;
+import org.apache.spark.sql.execution.SparkPlan;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -45,27 +49,54 @@ final class ColumnarPartialAggregation implements Serializable {
   private final Seq<Expression> keys;
   private final DataType[] keyTypes;
   private final DataType[] outputTypes;
+  /** See the constructor. */
+  private final boolean[] callOrder;
+  /** The Filters, Projects and computed arguments between the batches and the calls, or null. */
+  private final BatchPipeline pipeline;
+  /** Spark's aggregates in the same query, or null; their buffer is a group's last state. */
+  private final DeclarativeBuffers declaratives;
 
+  /**
+   * @param callOrder the query's aggregate calls in order: true for a spark-bce call (the next of
+   *     {@code functions}), false for one of Spark's (the next of {@code declaratives})
+   * @param chain the Filters and Projects between the source and the aggregate, top first
+   * @param source the columns of the source's batches
+   * @param input the columns the aggregate reads (the top of the chain's output)
+   */
   ColumnarPartialAggregation(
       RowAggregate<?, ?>[] functions, TypedImperativeAggregate<?>[] aggregators,
-      Seq<Expression>[] callArguments, Seq<NamedExpression> groupingExpressions,
-      Seq<Attribute> input, Seq<Attribute> output, long budget, SparkPartialAggregation spark) {
+      Seq<Expression>[] callArguments, List<DeclarativeAggregate> declaratives,
+      boolean[] callOrder, Seq<NamedExpression> groupingExpressions, List<SparkPlan> chain,
+      Seq<Attribute> source, Seq<Attribute> input, Seq<Attribute> output, long budget,
+      SparkPartialAggregation spark) {
     this.functions = functions;
     this.budget = budget;
     this.spark = spark;
+    this.callOrder = callOrder;
     this.inputTypes = new DataType[input.size()];
     for (int i = 0; i < inputTypes.length; i++) {
       inputTypes[i] = input.apply(i).dataType();
     }
     this.aggregators = aggregators;
     this.arguments = new BatchArgument[functions.length][];
+    // Arguments other than columns and constants become columns the pipeline computes, with
+    // generated code, once per row.
+    List<Expression> computed = new ArrayList<>();
     for (int f = 0; f < functions.length; f++) {
       Seq<Expression> args = callArguments[f];
       arguments[f] = new BatchArgument[args.size()];
       for (int a = 0; a < args.size(); a++) {
-        arguments[f][a] = BatchArgument.of(args.apply(a), input);
+        Expression e = args.apply(a);
+        BatchArgument read = BatchArgument.of(e, input);
+        if (read instanceof EvaluatedArgument) {
+          read = new BatchColumn(input.size() + computed.size(), e.dataType());
+          computed.add(e);
+        }
+        arguments[f][a] = read;
       }
     }
+    this.pipeline = BatchPipeline.of(chain, source, input, computed);
+    this.declaratives = declaratives.isEmpty() ? null : new DeclarativeBuffers(declaratives, input);
     Expression[] bound = new Expression[groupingExpressions.size()];
     keyTypes = new DataType[bound.length];
     for (int k = 0; k < bound.length; k++) {
@@ -124,6 +155,9 @@ final class ColumnarPartialAggregation implements Serializable {
     private Serializable[][] statesOfRow = new Serializable[0][];
     private Serializable[] stateColumn = new Serializable[0];
     private boolean done;
+    /** The group of the last row grouped (a copy of its key), or null. */
+    private final UnsafeRow lastKey = emptyKey();
+    private Serializable[] lastStates;
     /** Accumulators per group, once measured ({@link #groupLimit}). */
     private long perGroup;
 
@@ -136,8 +170,18 @@ final class ColumnarPartialAggregation implements Serializable {
     /** Each call's constant pos_weight for array rows, or null; read here, on the executor. */
     private final double[][] posWeights = new double[functions.length][];
 
-    Task(Iterator<ColumnarBatch> batches, Metrics metrics) {
-      this.batches = batches;
+    Task(Iterator<ColumnarBatch> source, Metrics metrics) {
+      this.batches = pipeline == null ? source : new Iterator<ColumnarBatch>() {
+        @Override
+        public boolean hasNext() {
+          return source.hasNext();
+        }
+
+        @Override
+        public ColumnarBatch next() {
+          return pipeline.apply(source.next());
+        }
+      };
       this.metrics = metrics;
       for (int f = 0; f < functions.length; f++) {
         posWeights[f] = functions[f].constantPosWeight(arguments[f][3]);
@@ -168,10 +212,19 @@ final class ColumnarPartialAggregation implements Serializable {
       return ready.isEmpty() ? (InternalRow) handedOver.next() : ready.poll();
     }
 
+    private UnsafeRow emptyKey() {
+      UnsafeRow r = new UnsafeRow(keyTypes.length);
+      r.pointTo(new byte[64], 0);
+      return r;
+    }
+
     private Serializable[] newStates() {
-      Serializable[] s = new Serializable[functions.length];
-      for (int f = 0; f < s.length; f++) {
+      Serializable[] s = new Serializable[functions.length + (declaratives == null ? 0 : 1)];
+      for (int f = 0; f < functions.length; f++) {
         s[f] = functions[f].newAggregationState();
+      }
+      if (declaratives != null) {
+        s[functions.length] = declaratives.newBuffer();
       }
       return s;
     }
@@ -266,15 +319,20 @@ final class ColumnarPartialAggregation implements Serializable {
       }
       for (int i = from; i < n; i++) {
         UnsafeRow key = keyOf.apply(batch.getRow(i));
-        Serializable[] states = groups.get(key);
-        if (states == null) {
-          if (groups.size() >= limit) {
-            return i - from;
+        // Rows of a group often come together (days, windows, sorted keys): no hashing then.
+        if (lastStates == null || !key.equals(lastKey)) {
+          Serializable[] states = groups.get(key);
+          if (states == null) {
+            if (groups.size() >= limit) {
+              return i - from;
+            }
+            states = newStates();
+            groups.put(key.copy(), states);
           }
-          states = newStates();
-          groups.put(key.copy(), states);
+          lastKey.copyFrom(key);
+          lastStates = states;
         }
-        statesOfRow[i - from] = states;
+        statesOfRow[i - from] = lastStates;
       }
       return n - from;
     }
@@ -299,6 +357,12 @@ final class ColumnarPartialAggregation implements Serializable {
           metrics.singleRows.add(n);
         }
       }
+      if (declaratives != null) {
+        int last = functions.length;
+        for (int i = 0; i < n; i++) {
+          declaratives.update((InternalRow) statesOfRow[i][last], batch, from + i);
+        }
+      }
     }
 
     /** Row i alone, through every function; a new group past the budget flushes first. */
@@ -315,6 +379,9 @@ final class ColumnarPartialAggregation implements Serializable {
           callRow.update(a, args[a].value(batch, i));
         }
         states[f] = functions[f].update(states[f], callRow);
+      }
+      if (declaratives != null) {
+        declaratives.update((InternalRow) states[functions.length], batch, i);
       }
       metrics.singleRows.add(functions.length);
     }
@@ -375,14 +442,24 @@ final class ColumnarPartialAggregation implements Serializable {
           values[i] = e.getKey().get(i, keyTypes[i]);
         }
         Serializable[] states = e.getValue();
-        for (int f = 0; f < states.length; f++) {
-          values[k + f] = ((TypedImperativeAggregate) aggregators[f]).serialize(states[f]);
+        int at = k;
+        int bce = 0;
+        int declarative = 0;
+        for (boolean ours : callOrder) {
+          if (ours) {
+            values[at++] = ((TypedImperativeAggregate) aggregators[bce]).serialize(states[bce]);
+            bce++;
+          } else {
+            at += declaratives.write((InternalRow) states[functions.length], declarative++,
+                values, at);
+          }
         }
         ready.add(outputRow.apply(new GenericInternalRow(values)).copy());
       }
       metrics.outputRows.add(groups.size());
       rowsSinceFlush = 0;
       groups.clear();
+      lastStates = null;
     }
   }
 }

@@ -20,20 +20,21 @@ public final class Elementwise {
   private Elementwise() {}
 
   static Expression build(LossCall call) {
+    String shown = call.context.display();
     if (call.rank == 0) {
       switch (call.quantity) {
         case WITH_LOGITS:
-          return StaticCall.of(Elementwise.class, DataTypes.DoubleType, "withLogits",
+          return StaticCall.named(shown, Elementwise.class, DataTypes.DoubleType, "withLogits",
               call.input, call.target, call.weight, call.posWeight);
         case WITH_LOGITS_GRAD:
-          return StaticCall.of(Elementwise.class, DataTypes.DoubleType, "withLogitsGrad",
+          return StaticCall.named(shown, Elementwise.class, DataTypes.DoubleType, "withLogitsGrad",
               call.input, call.target, call.weight, call.posWeight);
         default:
-          return StaticCall.of(Elementwise.class, DataTypes.DoubleType, "probabilities",
+          return StaticCall.named(shown, Elementwise.class, DataTypes.DoubleType, "probabilities",
               call.input, call.target, call.weight, StaticCall.context(call.context));
       }
     }
-    return StaticCall.of(
+    return StaticCall.named(shown,
         Elementwise.class, ArgumentShape.doubles(call.rank), "arrays",
         Literal.create(call.quantity.ordinal(), DataTypes.IntegerType),
         call.input, call.target, call.weight, call.posWeight,

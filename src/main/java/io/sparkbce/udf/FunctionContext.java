@@ -13,6 +13,7 @@ import scala.collection.immutable.Map.Map1;
 public final class FunctionContext implements Serializable {
   private static final long serialVersionUID = 1L;
   private final String call;
+  private final String display;
 
   FunctionContext(String function, scala.collection.immutable.Seq<Expression> args) {
     StringBuilder b = new StringBuilder(function).append('(');
@@ -20,6 +21,18 @@ public final class FunctionContext implements Serializable {
       b.append(i == 0 ? "" : ", ").append(shown(args.apply(i)));
     }
     this.call = b.append(')').toString();
+    StringBuilder d = new StringBuilder(function).append('(');
+    for (int i = 0; i < args.size(); i++) {
+      d.append(i == 0 ? "" : ", ")
+          .append(org.apache.spark.sql.catalyst.util.package$.MODULE$.toPrettySQL(args.apply(i),
+              false));
+    }
+    this.display = d.append(')').toString();
+  }
+
+  /** The call as Spark shows built-ins, {@code log1p(x)}: the name of an unaliased result. */
+  String display() {
+    return display;
   }
 
   /** A column by the name the user wrote, anything else as SQL. */
@@ -29,6 +42,7 @@ public final class FunctionContext implements Serializable {
 
   FunctionContext(String call) {
     this.call = call;
+    this.display = call;
   }
 
   String call() {

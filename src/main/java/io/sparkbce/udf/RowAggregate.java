@@ -6,7 +6,6 @@ import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
-import org.apache.spark.sql.catalyst.expressions.aggregate.V2Aggregator;
 import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.connector.catalog.functions.AggregateFunction;
 import org.apache.spark.sql.types.DataType;
@@ -44,7 +43,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
 
   /** The Catalyst aggregate expression that runs this function over the call's children. */
   static Expression expression(RowAggregate<?, ?> function, LossCall call) {
-    return new V2Aggregator<>(function, call.children(), 0, 0);
+    return new NamedAggregator<>(call.context.display(), function, call.children(), 0, 0);
   }
 
   private ArrayData posWeight(InternalRow row) {

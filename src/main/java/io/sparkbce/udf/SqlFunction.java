@@ -13,7 +13,8 @@ public interface SqlFunction {
   /** Called by the analyzer once the arguments are resolved, so their types are known. */
   Expression build(Seq<Expression> args);
 
+  /** Usage, arguments, examples with results, since and group, as for Spark's built-ins. */
   default ExpressionInfo info() {
-    return new ExpressionInfo(getClass().getName(), null, name(), usage(), "");
+    return FunctionDocs.info(this);
   }
 }

@@ -23,6 +23,13 @@ final class StaticCall {
     return invoke(owner, result, method, true, args);
   }
 
+  /** As {@link #of}, shown (and naming its result column) as {@code call}. */
+  static Expression named(
+      String call, Class<?> owner, DataType result, String method, Expression... args) {
+    return new NamedStaticInvoke(call, owner, result, method, LossCall.seq(args),
+        CollectionConverters.asScala(List.<AbstractDataType>of()).toSeq(), true, false, true);
+  }
+
   /** Never constant-folded, even over literal arguments. */
   static Expression nondeterministic(
       Class<?> owner, DataType result, String method, Expression... args) {

@@ -72,9 +72,16 @@ class AlertsTest {
     JobTesting.assertNear(worst, a.get("loss"), "alert loss");
     assertTrue(a.get("window_start").asText().startsWith("2025-06-02"), a.toString());
 
-    // a second run appends
+    // a second run fires the same alert again but does not append it twice
     run("monitor", "--input", input.toString(), "--time-col", "ts", "--group-by", "model",
-        "--output", out.toString(), "--alert-above", Double.toString(threshold)).assertCode(3);
+        "--output", out.toString(), "--alert-above", Double.toString(threshold)).assertCode(3)
+        .assertOut("ALERT: 1 alert fired (0 new written to " + out.resolve("alerts.jsonl")
+            + ", 1 already there)");
+    assertEquals(1, lines(out.resolve("alerts.jsonl")).size());
+    // another threshold is another rule: its alert is appended
+    run("monitor", "--input", input.toString(), "--time-col", "ts", "--group-by", "model",
+        "--output", out.toString(), "--alert-above", Double.toString(threshold * 0.999))
+        .assertCode(3);
     assertEquals(2, lines(out.resolve("alerts.jsonl")).size());
     // and a threshold above everything: no alert, exit 0
     run("monitor", "--input", input.toString(), "--time-col", "ts", "--group-by", "model",

@@ -1,7 +1,9 @@
 package io.sparkbce.job;
 
 import static io.sparkbce.job.JobTesting.run;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkbce.job.JobTesting.Run;
 import java.nio.file.Files;
@@ -70,8 +72,8 @@ class ErrorsTest {
         List.of("--input", input, "--pos-weight", "1,x", "'x' is not a number"),
         List.of("--input", input, "--pos-weight", "@" + tmp.resolve("missing.txt"),
             "cannot read the file"),
-        List.of("--input", input, "--where", "day = ", "--where day = :"),
-        List.of("--input", input, "--where", "nope > 1", "--where nope > 1:"),
+        List.of("--input", input, "--where", "day = ", "--where \"day = \": [PARSE_SYNTAX_ERROR]"),
+        List.of("--input", input, "--where", "nope > 1", "--where \"nope > 1\": [UNRESOLVED_COLUMN"),
         List.of("--input", input, "--logits", "day", "--logits column 'day' has type STRING"),
         List.of("--input", input, "--labels", "w",
             "--logits 'logits' (ARRAY<DOUBLE>) and --labels 'w' (DOUBLE) must have the same shape"),
@@ -87,6 +89,68 @@ class ErrorsTest {
       List<String> args = c.subList(0, c.size() - 1);
       evaluate(args.toArray(new String[0])).assertCode(2).assertErr(c.get(c.size() - 1),
           "(submit.sh evaluate --help for usage)");
+    }
+  }
+
+  @Test
+  void posWeightThatIsBlankOverflowsOrIsNegativeIsAnErrorNamingTheValue() throws Exception {
+    evaluate("--input", input, "--pos-weight", " ").assertCode(2)
+        .assertErr("option --pos-weight is blank");
+    Path config = tmp.resolve("blank.properties");
+    Files.writeString(config, "input=" + input + "\npos-weight=\n");
+    evaluate("--config", config.toString()).assertCode(2)
+        .assertErr("key 'pos-weight' in " + config + " is blank");
+    for (String[] c : new String[][] {{"1e400", "is not a finite number"},
+        {"1,Infinity", "'Infinity' is not a finite number"}, {"-1e400", "is not a finite number"},
+        {"1,-0.5,2", "'-0.5' is negative"}, {"NaN", "'NaN' is not a number"}}) {
+      evaluate("--input", input, "--pos-weight", c[0], "--output", out).assertCode(2)
+          .assertErr("--pos-weight: ", c[1], "pos_weight values are finite and >= 0");
+    }
+    Path file = tmp.resolve("pw.txt");
+    Files.writeString(file, "1\n2\n1e999\n");
+    evaluate("--input", input, "--pos-weight", "@" + file).assertCode(2)
+        .assertErr("--pos-weight @" + file + ": '1e999' is not a finite number");
+    // 0 is allowed: the positives of that class count for nothing
+    assertEquals(0.0, EvaluateOptions.PosWeight.parse("0, 1", null).values[0]);
+    // the same checks in monitor, and a blank value of any option
+    run("monitor", "--input", input, "--time-col", "day", "--pos-weight", "1e400").assertCode(2)
+        .assertErr("'1e400' is not a finite number");
+    run("monitor", "--input", input, "--time-col", "day", "--where", "").assertCode(2)
+        .assertErr("option --where is blank");
+  }
+
+  @Test
+  void aBadWhereNamesTheOptionAndTheTextWithoutSparksPlan() {
+    for (List<String> command : List.of(List.of("evaluate"), List.of("monitor", "--time-col",
+        "day"))) {
+      List<String> args = new java.util.ArrayList<>(command);
+      args.addAll(List.of("--input", input, "--where", "nope > 1", "--output", out));
+      Run r = run(args.toArray(new String[0])).assertCode(2)
+          .assertErr("error: --where \"nope > 1\": [UNRESOLVED_COLUMN.WITH_SUGGESTION]", "`nope`");
+      for (String internal : List.of("Filter", "Relation", "+- ", "_bce", "CASE WHEN")) {
+        assertFalse(r.err().contains(internal), command + ": '" + internal + "' in " + r.err());
+      }
+    }
+  }
+
+  @Test
+  void raggedClassesNameTheOptionTheColumnAndBothSizes() {
+    Path ragged = tmp.resolve("ragged");
+    JobTesting.spark().sql("SELECT id, IF(id < 5, array(0.5D, -1D, 2D), array(0.5D, -1D, 2D, 1D))"
+        + " AS logits, IF(id < 5, array(1D, 0D, 1D), array(1D, 0D, 1D, 0D)) AS labels"
+        + " FROM range(0, 10, 1, 1)").write().parquet(ragged.toString());
+    Run r = evaluate("--input", ragged.toString(), "--per-class", "--output", out).assertCode(1)
+        .assertErr("--per-class: rows of --logits 'logits' have different numbers of classes (",
+            "needs the same number of classes on every row");
+    assertTrue(r.err().matches("(?s).*\\((3 on earlier rows, 4|4 on earlier rows, 3) on a later one\\).*"),
+        r.err());
+    r = evaluate("--input", ragged.toString(), "--pos-weight", "auto", "--output", out)
+        .assertCode(1).assertErr("--pos-weight auto: rows of --labels 'labels' have different "
+            + "numbers of classes");
+    r = evaluate("--input", ragged.toString(), "--pos-weight", "1,2,3", "--output", out)
+        .assertCode(2).assertErr("3", "4", "--logits 'logits'");
+    for (String internal : List.of("_bce_invalid", "CASE WHEN", "bce_with_logits_loss(")) {
+      assertFalse(r.err().contains(internal), r.err());
     }
   }
 

@@ -339,8 +339,8 @@ class EvaluateTest {
         JobTesting.JSON.convertValue(s.get("columns").get("keys"), List.class));
     assertEquals(InputColumns.REASONS.size(), s.get("skipped_by_reason").size());
     assertFalse(s.has("loss"), "no overall loss when grouped");
-    // the summary is the only file; nothing temporary left behind
-    assertEquals(List.of("summary.json"), list(out));
+    // the summary and the list of what spark-bce wrote; nothing temporary left behind
+    assertEquals(List.of(OutputManifest.NAME, "summary.json"), list(out));
   }
 
   static List<String> list(Path dir) {

@@ -41,6 +41,11 @@ class HistoryTest {
     return MonitorTest.losses(history);
   }
 
+  static List<String> partitions(Path history) {
+    return MonitorTest.list(history).stream().filter(n -> n.startsWith("window_date="))
+        .toList();
+  }
+
   static Map<String, Object> computedAt(Path history) {
     Map<String, Object> out = new TreeMap<>();
     for (Row r : spark().read().parquet(history.toString()).collectAsList()) {
@@ -65,7 +70,7 @@ class HistoryTest {
     run(args(input, out)).assertCode(0);
     assertEquals(first, losses(history));
     assertEquals(List.of("window_date=2025-06-01", "window_date=2025-06-02",
-        "window_date=2025-06-03"), MonitorTest.list(history));
+        "window_date=2025-06-03"), partitions(history));
 
     // late data for the first day of model b, then only that day recomputed
     List<Event> late = MonitorTesting.events(1, 10, 3, 12, 0, d -> 1.0).stream()
@@ -104,19 +109,20 @@ class HistoryTest {
     run(args(input, out)).assertCode(0);
     Map<String, Double> before = losses(history);
     List<String> dirs = MonitorTest.list(history);
+    assertTrue(dirs.contains(HistorySeries.NAME), dirs.toString());
 
     MetricHistory.beforeSwap = staging -> {
       assertTrue(MonitorTest.list(Path.of(java.net.URI.create(staging))).stream()
           .anyMatch(n -> n.startsWith("window_date=")), "staging is complete");
       throw new IllegalStateException("injected failure after staging");
     };
-    run(args(input, out, "--pos-weight", "3,3,3")).assertCode(1)
+    run(args(input, out, "--weight", "w")).assertCode(1)
         .assertErr("injected failure after staging");
     assertEquals(before, losses(history));
     assertEquals(dirs, MonitorTest.list(history), "no staging directory left");
 
     MetricHistory.beforeSwap = null;
-    run(args(input, out, "--pos-weight", "3,3,3")).assertCode(0);
+    run(args(input, out, "--weight", "w")).assertCode(0);
     Map<String, Double> changed = losses(history);
     assertEquals(before.keySet(), changed.keySet());
     assertNotEquals(before, changed);
@@ -134,13 +140,18 @@ class HistoryTest {
     MetricHistory.midSwap = partition -> {
       throw new IllegalStateException("injected crash between the renames of " + partition);
     };
-    run(args(input, out, "--pos-weight", "3,3,3")).assertCode(1).assertErr("injected crash");
+    run(args(input, out, "--weight", "w")).assertCode(1).assertErr("injected crash");
     MetricHistory.midSwap = null;
-    // the next reader through the history puts the moved-aside partition back
-    List<MetricHistory.Metric> read = MetricHistory.read(spark(), history.toString());
-    assertEquals(before.size(), read.size());
+    // readers see the partition missing; the next writer, under the lock, puts it back first
+    assertEquals(1, partitions(history).size());
+    assertEquals(before.size(), MetricHistory.read(spark(), history.toString()).size() * 2);
+    run(args(input, out, "--since", "2025-06-02")).assertCode(0);
     assertEquals(before, losses(history));
     assertEquals(List.of("window_date=2025-06-01", "window_date=2025-06-02"),
-        MonitorTest.list(history));
+        partitions(history));
+    // nothing hidden left but the manifest listing the series record as spark-bce's
+    assertTrue(MonitorTest.list(history).stream()
+            .noneMatch(n -> n.startsWith(".") && !n.equals(OutputManifest.NAME)),
+        MonitorTest.list(history).toString());
   }
 }

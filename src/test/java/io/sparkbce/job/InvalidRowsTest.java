@@ -125,6 +125,10 @@ class InvalidRowsTest {
     Path out = tmp.resolve("fail");
     Files.createDirectories(out);
     Files.writeString(out.resolve("summary.json"), "{\"previous\": true}\n");
+    // a summary of an earlier run: listed as spark-bce's, so only the invalid row stops the run
+    OutputManifest.record(org.apache.hadoop.fs.FileSystem.getLocal(
+        new org.apache.hadoop.conf.Configuration()), new org.apache.hadoop.fs.Path(
+            out.resolve("summary.json").toString()), OutputManifest.Kind.FILE);
     JobTesting.Run r = run("evaluate", "--input", input.toString(), "--weight", "w",
         "--invalid", "fail", "--output", out.toString()).assertCode(1)
         .assertErr("spark-bce: invalid row (", "\"day\":\"d2\"", "\"model\":\"a\"",

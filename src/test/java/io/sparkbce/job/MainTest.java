@@ -25,9 +25,27 @@ class MainTest {
     run("--help").assertCode(0).assertOut("commands:", "evaluate", "bench");
     run("evaluate", "--help").assertCode(0)
         .assertOut("--pos-weight auto|@FILE|1.0,3.0,...", "--invalid report|fail",
-            "Exit codes: 0 success, 1 failure, 2 usage error.");
-    run("demo", "--help").assertCode(0).assertOut("usage: submit.sh demo");
-    run("sql", "--help").assertCode(0).assertOut("usage: submit.sh sql");
+            Main.EXIT_CODES);
+    run("demo", "--help").assertCode(0).assertOut("usage: submit.sh demo", Main.EXIT_CODES);
+    run("sql", "--help").assertCode(0).assertOut("usage: submit.sh sql", Main.EXIT_CODES);
+    run("monitor", "--help").assertCode(0).assertOut("usage: submit.sh monitor",
+        Main.EXIT_CODES + " 3: an alert fired.");
+  }
+
+  @Test
+  void benchHelpPrintsUsageAndRunsNothing() {
+    JobTesting.Run r = run("bench", "--help").assertCode(0)
+        .assertOut("usage: submit.sh bench", "--only", "deleted at the end", Main.EXIT_CODES);
+    assertEquals("", r.err());
+    assertTrue(!r.out().contains("spark-bce benchmark"), r.out());
+  }
+
+  @Test
+  void unknownOptionsAreUsageErrorsOnEveryCommand() {
+    for (String command : new String[] {"demo", "evaluate", "monitor", "sql", "bench"}) {
+      run(command, "--no-such-option", "1").assertCode(2)
+          .assertErr("unknown option", "no-such-option", "submit.sh " + command + " --help");
+    }
   }
 
   @Test
@@ -35,14 +53,19 @@ class MainTest {
     run("demo", "--rows", "many").assertCode(2).assertErr("--rows needs a whole number");
     run("demo", "--rows", "0").assertCode(2).assertErr("at least 1");
     run("sql").assertCode(2).assertErr("sql needs a file");
-    run("sql", "no/such/file.sql").assertCode(2).assertErr("no such file: no/such/file.sql");
   }
 
   @Test
-  void benchIsDispatchedToTheBenchmark() {
-    // a bad number fails before the benchmark generates anything
-    JobTesting.Run r = run("bench", "--rows", "many");
-    assertTrue(r.code() == 1 || r.code() == 2, r.err());
-    r.assertErr("bench");
+  void missingInputsAreFailuresLikeAMissingEvaluateInput() {
+    run("sql", "no/such/file.sql").assertCode(1).assertErr("no such file: no/such/file.sql");
+    run("evaluate", "--input", "no/such/dir").assertCode(1).assertErr("no/such/dir");
+  }
+
+  @Test
+  void benchOptionsAreCheckedBeforeTheBenchmarkGeneratesAnything() {
+    run("bench", "--rows", "many").assertCode(2).assertErr("bench: --rows needs a whole number");
+    run("bench", "--rows", "0").assertCode(2).assertErr("--rows must be at least 1");
+    run("bench", "--only", "scalar,nope").assertCode(2).assertErr("unknown section 'nope'");
+    run("bench", "--rows").assertCode(2).assertErr("--rows needs a value");
   }
 }

@@ -132,7 +132,7 @@ class MonitorTest {
     run("monitor", "--input", input.toString(), "--time-col", "ts", "--frobnicate", "1")
         .assertCode(2).assertErr("unknown option --frobnicate", "--alert-sigma", "--per-class");
     run("monitor", "--help").assertCode(0).assertOut("--time-col", "--baseline-windows",
-        "Exit codes: 0 success, 1 failure, 2 usage error, 3 an alert fired.");
+        Main.EXIT_CODES + " 3: an alert fired.");
   }
 
   @Test

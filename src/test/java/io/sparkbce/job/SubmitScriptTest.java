@@ -30,7 +30,20 @@ class SubmitScriptTest {
 
   private Result submit(Map<String, String> env, long timeoutSeconds, String... args)
       throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("bash", "submit.sh"));
+    return submitIn(Path.of(""), env, timeoutSeconds, args);
+  }
+
+  private Result submitIn(Path project, Map<String, String> env, long timeoutSeconds,
+      String... args) throws Exception {
+    Process p = start(project, env, args);
+    return finish(p, timeoutSeconds, args);
+  }
+
+  private Path stdout;
+  private Path stderr;
+
+  private Process start(Path project, Map<String, String> env, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("bash", project.resolve("submit.sh").toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().remove("SPARK_HOME");
@@ -40,9 +53,14 @@ class SubmitScriptTest {
     pb.environment().put("SPARK_BCE_CLASSPATH", classpath);
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().putAll(env);
-    Path out = tmp.resolve("stdout-" + System.nanoTime());
-    Path err = tmp.resolve("stderr-" + System.nanoTime());
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    stdout = tmp.resolve("stdout-" + System.nanoTime());
+    stderr = tmp.resolve("stderr-" + System.nanoTime());
+    return pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+  }
+
+  private Result finish(Process p, long timeoutSeconds, String... args) throws Exception {
+    Path out = stdout;
+    Path err = stderr;
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
@@ -97,6 +115,164 @@ class SubmitScriptTest {
     assertTrue(jar > 0, a.toString());
     assertEquals(List.of("evaluate", "--input", "hdfs:///lake/p", "--where", "a = 'x y'"),
         a.subList(jar + 1, a.size()));
+
+    // A --conf spark.driver.extraJavaOptions joins the driver options instead of replacing
+    // them (spark-submit takes the last value): the log4j2 configuration stays.
+    r = submit(Map.of("PATH", bin + File.pathSeparator + System.getenv("PATH")), 30,
+        "evaluate", "--master", "yarn", "--conf", "spark.driver.extraJavaOptions=-Dmine=1");
+    assertEquals(7, r.code(), r.err());
+    a = Files.readAllLines(args);
+    String driver = a.get(a.indexOf("--driver-java-options") + 1);
+    assertTrue(driver.contains("-Dmine=1") && driver.contains("-Dlog4j2.configurationFile="),
+        driver);
+    assertTrue(a.stream().noneMatch(s -> s.startsWith("spark.driver.extraJavaOptions")),
+        a.toString());
+  }
+
+  /**
+   * The class path submit.sh builds for the embedded run (target/classpath.txt) has the compile
+   * and provided dependencies and none of the test ones: Maven runs for real, in a copy of the
+   * project whose jar is already built, so only the class path goal runs.
+   */
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void embeddedClasspathLeavesOutTestDependencies() throws Exception {
+    Path project = tmp.resolve("project");
+    Files.createDirectories(project.resolve("src/main"));
+    Files.createDirectories(project.resolve("target"));
+    for (String f : List.of("submit.sh", "pom.xml", "conf/spark-defaults.conf",
+        "conf/log4j2.properties")) {
+      Files.createDirectories(project.resolve(f).getParent());
+      Files.copy(Path.of(f), project.resolve(f));
+    }
+    Path jar = project.resolve("target/spark-bce-0.1.0-SNAPSHOT.jar");
+    Process j = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jar")
+        .toString(), "cf", jar.toString(), "-C", Path.of("target", "classes").toString(), ".")
+        .inheritIO().start();
+    assertTrue(j.waitFor(60, TimeUnit.SECONDS) && j.exitValue() == 0, "jar tool");
+    ProcessBuilder pb = new ProcessBuilder("bash", "submit.sh", "evaluate", "--help")
+        .directory(project.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("SPARK_"));
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    Path err = tmp.resolve("build-stderr");
+    Process p = pb.redirectOutput(tmp.resolve("build-stdout").toFile())
+        .redirectError(err.toFile()).start();
+    if (!p.waitFor(200, TimeUnit.SECONDS)) {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      p.destroyForcibly();
+      throw new AssertionError("submit.sh timed out; stderr:\n" + Files.readString(err));
+    }
+    assertEquals(0, p.exitValue(), Files.readString(err));
+    assertTrue(Files.readString(err).contains("mvn dependency:build-classpath"),
+        "the class path was built: " + Files.readString(err));
+    List<String> cp = List.of(Files.readString(project.resolve("target/classpath.txt"))
+        .trim().split(File.pathSeparator));
+    assertTrue(cp.stream().anyMatch(e -> e.contains("spark-sql_2.13-")), cp.toString());
+    for (String test : List.of("junit", "jmh-core", "hadoop-client-minicluster", "spark-hive_",
+        "hive-metastore", "derby")) {
+      assertTrue(cp.stream().noneMatch(e -> e.contains(test)),
+          test + " (a test dependency) on the embedded class path: " + cp);
+    }
+  }
+
+  /**
+   * Under LC_ALL=C a JDK 17 JVM encodes file names as ASCII ('出力' became '??'); submit.sh runs
+   * it under a UTF-8 locale, so the name on disk is the one given.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void aUnicodeOutputPathIsCreatedAsGivenUnderTheCLocale() throws Exception {
+    Path input = JobTesting.writeParquet(JobTesting.samples(20, 2, 4), tmp.resolve("in"));
+    String name = "出力 ünï #1 %20";
+    Result r = submit(Map.of("LC_ALL", "C", "LANG", "C"), 280, "evaluate", "--input",
+        input.toString(), "--output", tmp.resolve(name).toString());
+    assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    try (var names = Files.list(tmp)) {
+      List<String> all = names.map(p -> p.getFileName().toString()).toList();
+      assertTrue(all.contains(name), all.toString());
+    }
+    assertTrue(Files.isRegularFile(tmp.resolve(name).resolve("summary.json")));
+    assertTrue(r.out().contains("summary: " + tmp.resolve(name).resolve("summary.json")), r.out());
+  }
+
+  @Test
+  void aPomChangeRebuildsTheClasspathOnceNotOnEveryRun() throws Exception {
+    // a copy of the launcher with a fake Maven (which, like the dependency plugin, leaves an
+    // unchanged classpath.txt alone) and a fake java
+    Path project = tmp.resolve("project");
+    Files.createDirectories(project.resolve("target"));
+    Files.createDirectories(project.resolve("bin"));
+    Files.copy(Path.of("submit.sh"), project.resolve("submit.sh"));
+    Files.createDirectories(project.resolve("conf"));
+    Files.copy(Path.of("conf", "spark-defaults.conf"), project.resolve("conf/spark-defaults.conf"));
+    Files.createDirectories(project.resolve("src/main"));
+    Files.writeString(project.resolve("target/spark-bce-0.1.0.jar"), "jar");
+    Files.writeString(project.resolve("target/classpath.txt"), "/deps/a.jar");
+    Path calls = project.resolve("mvn-calls.txt");
+    executable(project.resolve("bin/mvn"), "echo \"$*\" >> '" + calls + "'\n");
+    executable(project.resolve("bin/java"), "exit 0\n");
+    Thread.sleep(1100); // file times have a resolution of a second on some file systems
+    Files.writeString(project.resolve("pom.xml"), "<project/>");
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
+        "PATH", project.resolve("bin") + File.pathSeparator + System.getenv("PATH"),
+        "JAVA_HOME", project.toString()));
+    env.put("SPARK_BCE_JAR", "");
+    for (int run = 1; run <= 3; run++) {
+      Result r = submitIn(project, env, 30, "evaluate", "--help");
+      assertEquals(0, r.code(), r.err());
+    }
+    List<String> mvn = Files.readAllLines(calls);
+    assertEquals(1, mvn.size(), "one Maven run for one pom.xml change: " + mvn);
+    assertTrue(mvn.get(0).contains("dependency:build-classpath"), mvn.get(0));
+  }
+
+  private static void executable(Path file, String body) throws Exception {
+    Files.writeString(file, "#!/usr/bin/env bash\n" + body);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @Test
+  void noIncubatorNoticeButRealWarningsStillShow() throws Exception {
+    Result r = submit(Map.of("SPARK_BCE_JAVA_OPTS", "-Xverify:none"), 60, "evaluate", "--help");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("usage: submit.sh evaluate"), r.out());
+    assertTrue(!r.err().contains("Using incubator modules"), r.err());
+    assertTrue(r.err().contains("-Xverify:none"), "the JVM's own warning: " + r.err());
+  }
+
+  @Test
+  @Timeout(value = 12, unit = TimeUnit.MINUTES)
+  void benchDeletesItsTemporaryDataAfterARunAFailureAndAnInterrupt() throws Exception {
+    Path temp = Files.createDirectories(tmp.resolve("java-tmp"));
+    Map<String, String> env = Map.of("SPARK_BCE_JAVA_OPTS", "-Djava.io.tmpdir=" + temp);
+    Result ok = submit(env, 240, "bench", "--rows", "2000", "--repeat", "1", "--only", "scalar");
+    assertEquals(0, ok.code(), ok.err());
+    assertTrue(ok.out().contains("bce_with_logits_loss(x, y)"), ok.out());
+    assertEquals(List.of(), benchDirs(temp), "after a run");
+
+    Result failed = submit(env, 240, "bench", "--rows", "2000", "--repeat", "1", "--only",
+        "scalar", "--conf", "spark.io.compression.codec=no-such-codec");
+    assertEquals(1, failed.code(), failed.err());
+    assertTrue(failed.err().contains("bench failed"), failed.err());
+    assertEquals(List.of(), benchDirs(temp), "after a failure");
+
+    Process p = start(Path.of(""), env, "bench", "--rows", "2000000000", "--only", "scalar");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (benchDirs(temp).isEmpty() || !Files.readString(stdout).contains("data under")) {
+      assertTrue(p.isAlive() && System.nanoTime() < deadline, "bench did not start");
+      Thread.sleep(200);
+    }
+    Thread.sleep(2000); // in the middle of writing the data
+    p.destroy(); // SIGTERM to submit.sh, which passes it on to the JVM
+    Result interrupted = finish(p, 60, "bench");
+    assertTrue(interrupted.code() != 0, "interrupted: exit code " + interrupted.code());
+    assertEquals(List.of(), benchDirs(temp), "after an interrupt");
+  }
+
+  private static List<Path> benchDirs(Path dir) throws Exception {
+    try (var s = Files.list(dir)) {
+      return s.filter(f -> f.getFileName().toString().startsWith("spark-bce-bench")).toList();
+    }
   }
 
   @Test
@@ -107,6 +283,16 @@ class SubmitScriptTest {
     Result r = submit(Map.of(), 290, "demo", "--dir", dir.toString());
     double seconds = (System.nanoTime() - start) / 1e9;
     assertEquals(0, r.code(), "stdout:\n" + r.out() + "\nstderr:\n" + r.err());
+    // progress on stderr: a header at once, each pass with its rows and time; no JVM notice
+    assertTrue(r.err().startsWith("spark-bce demo: starting Spark"), r.err());
+    for (String phase : List.of("  generating data: 280,000 rows written in ",
+        "  computing pos_weight: 280,000 rows read in ",
+        "  evaluating (mean loss): 280,000 rows read in ", "  writing the history: ")) {
+      assertTrue(r.err().contains(phase), "'" + phase + "' in:\n" + r.err());
+    }
+    assertTrue(!r.err().contains("incubator"), r.err());
+    assertTrue(r.out().contains("$ ./submit.sh monitor --input " + dir.resolve("data")
+        + " --time-col date --window \"1 day\""), r.out());
     String summaryPath = dir.resolve("evaluate").resolve("summary.json").toString();
     for (String s : List.of("writing 280,000 rows (7 days x 2 model versions, 16 classes)",
         "model_version | rows used | skipped |  elements | loss (mean)", "loss per class (mean)",

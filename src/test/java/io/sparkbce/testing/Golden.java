@@ -12,11 +12,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reference vectors of {@code ../shared/golden} (PyTorch 1.13 and 80-digit arithmetic), read
- * from there, never copied. See that folder's README for the fields.
+ * The reference vectors (PyTorch 1.13 and 80-digit arithmetic), read from the project's own copy in
+ * {@code src/test/resources/golden} so that a clone runs its tests alone; {@code GoldenCopyTest}
+ * keeps that copy byte-identical to the team's {@code ../shared/golden} whenever it is beside the
+ * project. See the folder's README for the fields.
  */
 public final class Golden {
-  public static final Path DIR = Paths.get("..", "shared", "golden");
+  public static final Path DIR = Paths.get("src", "test", "resources", "golden");
+  /** The team's reference folder, beside the project in its layout (absent in a lone clone). */
+  public static final Path SHARED_DIR = Paths.get("..", "shared", "golden");
   private static final ObjectMapper JSON = new ObjectMapper()
       .enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
@@ -34,7 +38,7 @@ public final class Golden {
       return out;
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the golden vectors at " + path.toAbsolutePath()
-          + " (tests run from the project root, with shared/ beside it)", e);
+          + " (tests run from the project root)", e);
     }
   }
 

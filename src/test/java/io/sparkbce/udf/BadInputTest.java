@@ -82,6 +82,17 @@ class BadInputTest {
         "should be between 0 and 1", shown);
   }
 
+  /** A label outside [0, 1] would count negative positives: [0.0, Infinity] for 2 and -1 before. */
+  @ParameterizedTest
+  @CsvSource({"2D, 2.0", "-1D, -1.0", "1.0000001D, 1.0000001"}) // NaN propagates: BadInputSweepTest
+  void posWeightOfLabelsOutsideUnitIntervalNamesTheValue(String y, String shown) {
+    runtimeError("SELECT bce_pos_weight(y) FROM VALUES (0D), (" + y + "), (1D) AS v(y)",
+        "bce_pos_weight(y): all elements of target should be between 0 and 1, got " + shown);
+    runtimeError("SELECT bce_pos_weight(ys) FROM VALUES (array(0D, 1D)), (array(1D, " + y
+        + ")) AS v(ys)",
+        "bce_pos_weight(ys): all elements of target should be between 0 and 1, got " + shown);
+  }
+
   @Test
   void unknownReductionListsTheValidOnes() {
     analysisError("SELECT bce_with_logits_loss(1D, 1D, NULL, NULL, 'avg')",

@@ -49,7 +49,9 @@ class ColumnarAggregateTest {
         + " transform(sequence(1, 8), k -> CAST(rand(8) < 0.2 AS FLOAT)) AS ys,"
         + " IF(id % 101 = 9, NULL, transform(sequence(1, 8), k -> CAST(k AS FLOAT) / 4)) AS ws,"
         + " transform(sequence(1, 8), k -> rand(9)) AS ps,"
-        + " transform(sequence(1, 8), k -> randn(10) * k) AS xd"
+        + " transform(sequence(1, 8), k -> randn(10) * k) AS xd,"
+        + " IF(id % 79 = 4, NULL, timestamp_seconds(1700000000 + id * 97)) AS ts,"
+        + " transform(sequence(1, 4), k -> IF((id + k) % 13 = 0, NULL, k * 1D)) AS xn"
         + " FROM range(0, 20000, 1, 4)")
         .write().mode("overwrite").option("parquet.block.size", 65536).parquet(data);
   }
@@ -79,13 +81,24 @@ class ColumnarAggregateTest {
       "bce_pos_weight(ys)",
       "bce_with_logits_loss(array(xs, xs), array(ys, ys), ws)",
     };
-    return Stream.of(calls).flatMap(c -> Stream.of(
+    Stream<String> shapes = Stream.of(calls).flatMap(c -> Stream.of(
         "SELECT " + c + " FROM t",
         "SELECT g, " + c + " FROM t GROUP BY g",
         "SELECT s, g, " + c + ", bce_with_logits_loss(x, y, NULL, NULL, 'sum') FROM t GROUP BY s, g",
         "SELECT " + c + " FROM t WHERE id < 0",
         // Thousands of groups per task: with a small state budget (see frame) tasks flush.
         "SELECT k, " + c + ", bce_with_logits_loss_per_class(xs, ys) FROM t GROUP BY k"));
+    // What users put between the scan and the aggregate: a filter, expression keys, Spark's own
+    // aggregates in the same SELECT (with the tiny budget too: GROUP BY k). No sum of doubles:
+    // its bits depend on the order the final step merges partial sums in, on either path.
+    Stream<String> userShapes = Stream.of(0, 1, 3, 5, 6, 7, 8, 9, 11, 13, 16)
+        .map(i -> calls[i]).flatMap(c -> Stream.of(
+        "SELECT to_date(ts) AS day, " + c + ", count(*), sum(yi) FROM t WHERE id % 4 <> 1"
+            + " GROUP BY to_date(ts)",
+        "SELECT window(ts, '1 day') AS win, " + c + " FROM t GROUP BY window(ts, '1 day')",
+        "SELECT k, count(*), " + c + ", count_if(x > 0), min(x), max(w), sum(g)"
+            + " FROM t WHERE id % 5 <> 1 GROUP BY k"));
+    return Stream.concat(shapes, userShapes);
   }
 
   @ParameterizedTest
@@ -117,11 +130,51 @@ class ColumnarAggregateTest {
         .contains("BceColumnarPartialAggregate"));
     assertFalse(plan("SELECT g, bce_with_logits_loss(x, y) FROM t GROUP BY g", false)
         .contains("BceColumnarPartialAggregate"));
-    // Another aggregate in the same query, or a row-based child, keep Spark's plan.
-    assertFalse(plan("SELECT bce_with_logits_loss(x, y), count(*) FROM t", true)
+    // FILTER, or an imperative aggregate of Spark's, keep Spark's plan.
+    assertFalse(plan("SELECT bce_with_logits_loss(x, y) FILTER (WHERE g > 2) FROM t", true)
         .contains("BceColumnarPartialAggregate"));
-    assertFalse(plan("SELECT bce_with_logits_loss(x, y) FROM t WHERE x > 0", true)
+    assertFalse(plan("SELECT bce_with_logits_loss(x, y), collect_list(g) FROM t", true)
         .contains("BceColumnarPartialAggregate"));
+  }
+
+  /**
+   * A filter, a projection, expression keys and Spark's own aggregates in the same SELECT run on
+   * the columnar path, the scalar calls a batch at a time, and only the kept rows count.
+   */
+  @ParameterizedTest
+  @MethodSource("userShapes")
+  void userShapesRunColumnar(String query) {
+    Dataset<Row> df = frame(query, true);
+    List<Row> rows = df.collectAsList();
+    SparkPlan exec = find(df.queryExecution().executedPlan());
+    assertTrue(exec != null, df.queryExecution().executedPlan().toString());
+    long batched = exec.metrics().apply(ColumnarPartialAggregateExec.BATCHED_ROWS).value();
+    long single = exec.metrics().apply(ColumnarPartialAggregateExec.SINGLE_ROWS).value();
+    long kept = spark.sql("SELECT count(*) FROM t WHERE " + (query.contains("WHERE")
+        ? query.substring(query.indexOf("WHERE") + 6).replaceAll(" GROUP BY.*", "")
+        : "true")).first().getLong(0);
+    assertEquals(kept, batched + single, query);
+    assertTrue(single <= 16, query + ": " + single + " rows one by one");
+    assertEquals(sorted(run(query, false)), sorted(rows), query);
+  }
+
+  static Stream<String> userShapes() {
+    return Stream.of(
+        "SELECT bce_with_logits_loss(x, y) FROM t WHERE y >= 0 AND x > -1e300",
+        "SELECT to_date(ts) AS day, bce_with_logits_loss(x, y) FROM t GROUP BY to_date(ts)",
+        "SELECT window(ts, '1 day') AS w, bce_with_logits_loss(x, y) FROM t"
+            + " WHERE ts IS NOT NULL GROUP BY window(ts, '1 day')",
+        "SELECT date_trunc('HOUR', ts) AS h, bce_with_logits_loss(CAST(xf AS DOUBLE) * 2, y)"
+            + " FROM t GROUP BY date_trunc('HOUR', ts)",
+        "SELECT g, count(*), count_if(x IS NULL), sum(yi), min(x), max(y),"
+            + " bce_with_logits_loss(IF(x IS NULL, NULL, x), y, w) FROM t WHERE id % 3 = 0"
+            + " GROUP BY g",
+        "SELECT bce_with_logits_loss(element_at(xd, 2), ys[0]) FROM t WHERE id > 100",
+        // Lambda functions over arrays with NULL elements read from Parquet, in a filter, an
+        // argument and one of Spark's aggregates: they must see the NULLs as the row path does.
+        "SELECT count_if(exists(xn, e -> e IS NULL)), bce_with_logits_loss("
+            + "IF(exists(xn, e -> e IS NULL), NULL, x), y) FROM t"
+            + " WHERE NOT exists(xn, e -> e IS NULL AND id % 2 = 0)");
   }
 
   /** Plain batches of arrays go through the kernel a batch at a time; others row by row. */
@@ -246,7 +299,9 @@ class ColumnarAggregateTest {
         "SELECT bce_with_logits_loss(xs, ys, ws, array(1D, 2D)) FROM t",
         "SELECT bce_loss(x, y) FROM t",
         "SELECT bce_with_logits_loss(x, y, w, IF(id = 77, NULL, 1D)) FROM t",
-        "SELECT bce_with_logits_loss(xs, slice(ys, 1, 7)) FROM t"}) {
+        "SELECT bce_with_logits_loss(xs, slice(ys, 1, 7)) FROM t",
+        // labels outside [0, 1]: logits read as labels, scalar and array
+        "SELECT bce_pos_weight(x) FROM t", "SELECT g, bce_pos_weight(xd) FROM t GROUP BY g"}) {
       String columnar = assertThrows(Exception.class, () -> run(q, true)).getMessage();
       String rows = assertThrows(Exception.class, () -> run(q, false)).getMessage();
       assertEquals(firstLine(rows), firstLine(columnar), q);

@@ -1,0 +1,130 @@
+package io.sparkbce.job;
+
+import io.sparkbce.job.MetricHistory.Metric;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A metric history opened by one {@code monitor} run for writing: under its lock
+ * ({@link HistoryLock}) for the whole run, repaired after a crashed writer, and checked against the
+ * run's series ({@link HistorySeries}) before any work. Reads and updates go through it.
+ */
+final class OpenHistory implements AutoCloseable {
+  private static final DateTimeFormatter ARCHIVE_NAME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final SparkSession spark;
+  private final String path;
+  private final FileSystem fs;
+  private final Path root;
+  private final HistorySeries series;
+  private final HistoryLock lock;
+  private final PrintStream log;
+  /** With --new-series, until the first update has moved the previous series aside. */
+  private boolean archivePending;
+
+  private OpenHistory(SparkSession spark, String path, FileSystem fs, Path root,
+      HistorySeries series, HistoryLock lock, boolean newSeries, PrintStream log) {
+    this.spark = spark;
+    this.path = path;
+    this.fs = fs;
+    this.root = root;
+    this.series = series;
+    this.lock = lock;
+    this.archivePending = newSeries;
+    this.log = log;
+  }
+
+  /**
+   * Locks the history at {@code path} (waiting up to {@code lockWait}), repairs what a crashed
+   * writer left, and refuses a run whose series differs from the history's unless
+   * {@code newSeries}.
+   */
+  static OpenHistory open(SparkSession spark, String path, HistorySeries series,
+      boolean newSeries, Duration lockWait, PrintStream log) {
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    HistoryLock lock = HistoryLock.acquire(conf, path, lockWait, log);
+    try {
+      Path root = new Path(path);
+      FileSystem fs = root.getFileSystem(conf);
+      root = fs.makeQualified(root);
+      MetricHistory.recover(fs, root);
+      if (!newSeries && MetricHistory.hasRows(fs, root)) {
+        check(path, HistorySeries.read(fs, root), series);
+      }
+      return new OpenHistory(spark, path, fs, root, series, lock, newSeries, log);
+    } catch (IOException e) {
+      lock.close();
+      throw new UncheckedIOException("cannot open the history " + path + ": " + e, e);
+    } catch (RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+  }
+
+  private static void check(String path, HistorySeries recorded, HistorySeries run) {
+    String fix = " Give another --history, or --new-series to start a new series in this one"
+        + " (the rows there now are kept under " + path.replaceAll("/+$", "") + "/"
+        + MetricHistory.PREVIOUS + "/, and no longer read).";
+    if (recorded == null || recorded.format() != HistorySeries.FORMAT) {
+      throw new UsageException("the history " + path + " was written by an older spark-bce: its "
+          + "segments are text labels (col=value,...), which can name two groups alike, and it "
+          + "records no reduction, window or pos_weight, so it is not migrated." + fix);
+    }
+    List<String> diff = recorded.differences(run);
+    if (!diff.isEmpty()) {
+      throw new UsageException("the history " + path + " holds another series than this run: "
+          + String.join("; ", diff) + "." + fix);
+    }
+  }
+
+  /** The history's rows (none when this run starts a new series). */
+  List<Metric> read() {
+    return archivePending ? new java.util.ArrayList<>()
+        : MetricHistory.read(spark, path, series);
+  }
+
+  /** Merges {@code computed} into the history (see {@link MetricHistory#update}). */
+  List<Metric> update(List<Metric> computed) {
+    List<Metric> old = read();
+    if (computed.isEmpty()) {
+      return MetricHistory.update(spark, path, series, old, computed);
+    }
+    lock.checkHeld();
+    try {
+      if (archivePending && MetricHistory.hasRows(fs, root)) {
+        Path to = MetricHistory.archive(fs, root,
+            ARCHIVE_NAME.format(Instant.now()) + "-" + UUID.randomUUID().toString().substring(0, 8));
+        log.println("history " + path + ": new series; the previous rows are kept under " + to);
+      }
+      archivePending = false;
+      if (!MetricHistory.hasRows(fs, root)) {
+        series.write(spark.sparkContext().hadoopConfiguration(), root);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot update the history " + path + ": " + e, e);
+    }
+    return MetricHistory.update(spark, path, series, old, computed);
+  }
+
+  /** Fails if the lock was lost (see {@link HistoryLock#checkHeld}). */
+  void checkHeld() {
+    lock.checkHeld();
+  }
+
+  @Override
+  public void close() {
+    lock.close();
+  }
+}
