@@ -8,7 +8,7 @@ final class BlockKernels {
         double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
       DoubleDouble v = new DoubleDouble();
       for (int i = 0; i < n; i++) {
-        LossKernel.withLogits(x[i], y[i], w[i], p[i], v);
+        LossKernel.withLogits(x[i], y[i], w[i], p[i], low != null, v);
         out[i] = v.hi;
         if (low != null) {
           low[i] = v.lo;

@@ -8,7 +8,10 @@ import java.math.MathContext;
  * the rest of the true value alongside for exact reductions: {@code out.hi} is the true value
  * rounded once, {@code out.hi + out.lo} within 2^-94 of the magnitude of its terms.
  *
- * <p>Ziv's strategy, as CORE-MATH: a double-double evaluation ({@link DoubleDoubleMath}) whose
+ * <p>Ziv's strategy, as CORE-MATH, in tiers. With logits, when only the rounded value is wanted,
+ * first {@link TableSoftplus} (error below 2^-68 M, a few dozen flops); when its rounding test
+ * fails (about 2^-10 of the time), or when the rest is wanted too, a double-double evaluation
+ * ({@link DoubleDoubleMath}) whose
  * error is proven below 2^-94 M, M the sum of the magnitudes of the expression's terms; if every
  * value within 2^-89 M of it rounds to the same double, that double is the correctly rounded
  * result (rounding is monotonic). Otherwise, about 2^-37 of the time, and for inputs outside the
@@ -20,6 +23,8 @@ final class CorrectlyRounded {
    *  roundings of the test itself (|lo + E| rounds with error <= 2^-106 |hi| + 2^-53 E) and of
    *  M, computed in doubles from hi parts (relative error < 2^-50). */
   static final double TEST_ERROR = 0x1p-89;
+  /** The same for the table tier: 16x its proven 2^-68 (about 2^-10 of its results fail). */
+  static final double TABLE_TEST_ERROR = 0x1p-64;
   /** Absolute error allowed for underflow: intermediate terms below 2^-969 lose bits, at most
    *  2^-1074 each, times the weights (<= 2^60 each) and a few dozen operations: < 2^-940. */
   static final double UNDERFLOW_ERROR = 0x1p-940;
@@ -40,9 +45,13 @@ final class CorrectlyRounded {
     return new BigDecimal(d).compareTo(e) < 0 ? Math.nextUp(d) : d;
   }
 
-  /** w (P softplus(-x) + N softplus(x)), P = p y, N = 1 - y; x, y, w, p finite, w != 0. */
-  static void withLogits(double x, double y, double w, double p, DoubleDouble out) {
-    if (!withLogitsFast(x, y, w, p, out)) {
+  /**
+   * w (P softplus(-x) + N softplus(x)), P = p y, N = 1 - y; x, y, w, p finite, w != 0. With
+   * {@code rest}, out.lo must be the rest to 2^-94 M, so the table tier (2^-68) is skipped.
+   */
+  static void withLogits(
+      double x, double y, double w, double p, boolean rest, DoubleDouble out) {
+    if (!(!rest && withLogitsTable(x, y, w, p, out)) && !withLogitsFast(x, y, w, p, out)) {
       ArbitraryPrecision.withLogits(x, y, w, p, out);
     }
   }
@@ -78,6 +87,49 @@ final class CorrectlyRounded {
         && inRange(neg.hi);
   }
 
+  /**
+   * Tier 1: w (A t + C |x|), t = log1p(e^-|x|) from {@link TableSoftplus} (2^-68), A = P + N,
+   * C = N for x >= 0 and P otherwise (softplus(+-x) = t + max(+-x, 0)). Every step but t is
+   * exact or rounded at 2^-104 of M' = |w| (|A| t + |C| |x|), which bounds M. False when the
+   * rounding test fails or the input is outside the domain.
+   */
+  static boolean withLogitsTable(double x, double y, double w, double p, DoubleDouble out) {
+    double a = Math.abs(x);
+    // P = p y and N = 1 - y exactly (2MultFMA, 2Sum); normal in the domain.
+    double ph = p * y;
+    double pl = Math.fma(p, y, -ph);
+    double nh = 1.0 - y;
+    double bb = nh - 1.0;
+    double nl = (1.0 - (nh - bb)) + (-y - bb);
+    if (!(a <= TableSoftplus.LARGEST && w != 0.0 && inRange(w) && inRange(ph) && inRange(nh))) {
+      return false;
+    }
+    TableSoftplus.tail(a, out);
+    double th = out.hi;
+    double tl = out.lo;
+    // A: 2Sum of the highs (exact), the lows added (2^-105 |A|).
+    double ah = ph + nh;
+    bb = ah - ph;
+    double al = ((ph - (ah - bb)) + (nh - bb)) + (pl + nl);
+    double ch = x >= 0 ? nh : ph;
+    double cl = x >= 0 ? nl : pl;
+    // A t and C |x|: the highs' products exact (2MultFMA), cross terms rounded (2^-105 each).
+    double h1 = ah * th;
+    double l1 = Math.fma(ah, th, -h1) + (ah * tl + al * th);
+    double h2 = ch * a;
+    double l2 = Math.fma(ch, a, -h2) + cl * a;
+    // Their sum: 2Sum of the highs (exact), the lows rounded (2^-104 M').
+    double sh = h1 + h2;
+    bb = sh - h1;
+    double sl = ((h1 - (sh - bb)) + (h2 - bb)) + (l1 + l2);
+    // Times w: 2MultFMA exact, w sl rounded (2^-104 M'); normalised by Fast2Sum (exact).
+    double vh = sh * w;
+    double vl = Math.fma(sh, w, -vh) + sl * w;
+    out.fastTwoSum(vh, vl);
+    double magnitude = Math.abs(w) * (Math.abs(ah) * th + Math.abs(ch) * a);
+    return decided(out, magnitude, TABLE_TEST_ERROR, out);
+  }
+
   private static boolean withLogitsFast(double x, double y, double w, double p, DoubleDouble out) {
     DoubleDouble pos = positive(y, p);
     DoubleDouble neg = new DoubleDouble().twoSum(1.0, -y); // exact
@@ -99,7 +151,7 @@ final class CorrectlyRounded {
     up.mul(pos.hi, pos.lo);
     down.mul(neg.hi, neg.lo);
     up.add(down.hi, down.lo).mul(w);
-    return decided(up, magnitude, out);
+    return decided(up, magnitude, TEST_ERROR, out);
   }
 
   private static boolean withLogitsGradFast(
@@ -125,7 +177,7 @@ final class CorrectlyRounded {
     sx.mul(neg.hi, neg.lo);
     sminus.mul(pos.hi, pos.lo);
     sx.add(-sminus.hi, -sminus.lo).mul(w);
-    return decided(sx, magnitude, out);
+    return decided(sx, magnitude, TEST_ERROR, out);
   }
 
   private static boolean probabilitiesFast(double q, double y, double w, DoubleDouble out) {
@@ -152,7 +204,7 @@ final class CorrectlyRounded {
     logQ.mul(y);
     logNotQ.mul(neg.hi, neg.lo);
     logQ.add(logNotQ.hi, logNotQ.lo).mul(-w);
-    return decided(logQ, magnitude, out);
+    return decided(logQ, magnitude, TEST_ERROR, out);
   }
 
   /**
@@ -161,8 +213,9 @@ final class CorrectlyRounded {
    * double is v.hi (v is normalised: hi = RN(hi + lo)). Below 2^-880 the interval is wider than
    * an ulp and the test fails: the slow path rounds in the subnormal range.
    */
-  private static boolean decided(DoubleDouble v, double magnitude, DoubleDouble out) {
-    double bound = TEST_ERROR * magnitude + UNDERFLOW_ERROR;
+  private static boolean decided(
+      DoubleDouble v, double magnitude, double error, DoubleDouble out) {
+    double bound = error * magnitude + UNDERFLOW_ERROR;
     double above = v.hi + (v.lo + bound);
     double below = v.hi + (v.lo - bound);
     if (above != below) {

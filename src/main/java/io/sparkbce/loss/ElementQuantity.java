@@ -12,7 +12,7 @@ public enum ElementQuantity {
 
     @Override
     void exact(double x, double y, double w, double p, DoubleDouble out) {
-      LossKernel.withLogits(x, y, w, p, out);
+      LossKernel.withLogits(x, y, w, p, true, out);
     }
 
     @Override

@@ -28,12 +28,17 @@ public final class LossKernel {
    */
   public static double withLogits(double x, double y, double w, double p) {
     DoubleDouble v = new DoubleDouble();
-    withLogits(x, y, w, p, v);
+    withLogits(x, y, w, p, false, v);
     return v.hi;
   }
 
-  /** {@link #withLogits(double, double, double, double)} and the rest of its true value. */
-  static void withLogits(double x, double y, double w, double p, DoubleDouble out) {
+  /**
+   * {@link #withLogits(double, double, double, double)} in out.hi; with {@code rest}, the rest of
+   * its true value in out.lo to double-double accuracy (what exact reductions add), otherwise
+   * out.lo is only within 2^-68 of the terms' magnitude (the cheaper first tier may decide).
+   */
+  static void withLogits(
+      double x, double y, double w, double p, boolean rest, DoubleDouble out) {
     if (x != x || y != y || w != w || p != p) {
       out.set(Double.NaN, 0.0);
     } else if (w == 0.0) {
@@ -43,7 +48,7 @@ public final class LossKernel {
     } else if (Double.isInfinite(x) || Double.isInfinite(y) || (Double.isInfinite(p) && y != 0.0)) {
       out.set(limit(x, y, w, p), 0.0);
     } else {
-      CorrectlyRounded.withLogits(x, y, w, y == 0.0 ? 0.0 : p, out);
+      CorrectlyRounded.withLogits(x, y, w, y == 0.0 ? 0.0 : p, rest, out);
     }
   }
 
