@@ -16,30 +16,30 @@ final class TableSoftplus {
   static final double LARGEST = 670.0;
 
   /** 64/ln 2, and ln 2/64 split as fdlibm's Cody-Waite ln 2 (CW1 32 bits) divided by 64. */
-  private static final double INV_STEP = 64 * DoubleDoubleMath.INV_LN2;
-  private static final double STEP1 = DoubleDoubleMath.LN2_CW1 / 64;
-  private static final double STEP2 = DoubleDoubleMath.LN2_CW2 / 64;
-  private static final double STEP3 = DoubleDoubleMath.LN2_CW3 / 64;
+  static final double INV_STEP = 64 * DoubleDoubleMath.INV_LN2;
+  static final double STEP1 = DoubleDoubleMath.LN2_CW1 / 64;
+  static final double STEP2 = DoubleDoubleMath.LN2_CW2 / 64;
+  static final double STEP3 = DoubleDoubleMath.LN2_CW3 / 64;
   /** 1/k! for k = 8 down to 3: e^r - 1 - r - r^2/2 = r^3 Q(r). */
-  private static final double[] EXP_Q = {
+  static final double[] EXP_Q = {
     1.0 / 40320, 1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6
   };
   /** (-1)^(k+1)/k for k = 9 down to 3: log1p(t) - t + t^2/2 = t^3 R(t). */
-  private static final double[] LOG_R = {
+  static final double[] LOG_R = {
     1.0 / 9, -1.0 / 8, 1.0 / 7, -1.0 / 6, 1.0 / 5, -1.0 / 4, 1.0 / 3
   };
   /** 2^(-j/64), j = 0..63, hi and lo (relative error 2^-106). */
-  private static final double[] POW2_HI = new double[64];
-  private static final double[] POW2_LO = new double[64];
+  static final double[] POW2_HI = new double[64];
+  static final double[] POW2_LO = new double[64];
   /**
    * For v in [1 + i/256, 1 + (i+1)/256): C[i] ~ 1/v on a 2^-10 grid (so |v C[i] - 1| <= 2^-8.41),
    * and -log C[i] as hi, lo. i = 256 is v = 2 (e^-0).
    */
-  private static final int LOG_STEPS = 256;
-  private static final double[] C = new double[LOG_STEPS + 1];
-  private static final double[] MINUS_LOG_C_HI = new double[LOG_STEPS + 1];
-  private static final double[] MINUS_LOG_C_LO = new double[LOG_STEPS + 1];
-  private static final double SMALL = 0x1p-8;
+  static final int LOG_STEPS = 256;
+  static final double[] C = new double[LOG_STEPS + 1];
+  static final double[] MINUS_LOG_C_HI = new double[LOG_STEPS + 1];
+  static final double[] MINUS_LOG_C_LO = new double[LOG_STEPS + 1];
+  static final double SMALL = 0x1p-8;
 
   static {
     MathContext mc = new MathContext(45);

@@ -148,6 +148,23 @@ class BlockKernelGoldenTest {
     }
   }
 
+  /** The same bits interpreted (-Xint) and compiled, vector and scalar, in child JVMs. */
+  @Test
+  void kernelsGiveTheSameBitsWithTheJitOnAndOff() throws Exception {
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    long expected = InterpretedKernels.hash(BlockKernel.scalar(), 997);
+    String line = "vector " + expected + " scalar " + expected;
+    for (String mode : new String[] {"-Xint", "-Xmixed"}) {
+      Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", mode, "-cp",
+          cp, InterpretedKernels.class.getName()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+      assertTrue(out.contains(line), mode + ": " + out + " (this JVM: " + line + ")");
+    }
+  }
+
   /** Element by element: x, y, weight and pos_weight after PyTorch's broadcasting. */
   private static int check(BlockKernel kernel) {
     int checked = 0;
