@@ -1,11 +1,9 @@
 package io.sparkbce.loss;
 
 import jdk.incubator.vector.DoubleVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -23,8 +21,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorBlockKernel implements BlockKernel {
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
-  private static final VectorSpecies<Integer> INDEX =
-      VectorSpecies.of(int.class, VectorShape.forBitSize(SPECIES.length() * 32));
   private static final int L = SPECIES.length();
 
   /** Per thread: the block's intermediate columns (kernels are shared by a task's threads). */
@@ -33,14 +29,17 @@ final class VectorBlockKernel implements BlockKernel {
   private static final class Scratch {
     double[] hi = new double[0];
     double[] lo = new double[0];
-    int[] index = new int[0];
+    /** One vector's table rows and entries, read by scalar loads (no gather). */
+    final long[] rows = new long[L];
+    final double[] tableC = new double[L];
+    final double[] tableHi = new double[L];
+    final double[] tableLo = new double[L];
 
     Scratch ensure(int n) {
       if (hi.length < n) {
         int size = Math.max(n, 2 * hi.length);
         hi = new double[size];
         lo = new double[size];
-        index = new int[size];
       }
       return this;
     }
@@ -82,7 +81,7 @@ final class VectorBlockKernel implements BlockKernel {
     return DoubleVector.broadcast(SPECIES, v);
   }
 
-  /** s.hi + s.lo = e^-|x| and s.index the log table's row: {@link TableSoftplus#tail}. */
+  /** s.hi + s.lo = e^-|x|: {@link TableSoftplus#tail}. */
   private static void expMinusAbs(double[] x, Scratch s, int bound) {
     double[] q = TableSoftplus.EXP_Q;
     DoubleVector q0 = broadcast(q[0]);
@@ -119,9 +118,14 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector gh = hh.add(low);
       bb = gh.sub(hh);
       DoubleVector gl = hh.sub(gh.sub(bb)).add(low.sub(bb)).add(hl);
-      ((IntVector) ki.and(63L).castShape(INDEX, 0)).intoArray(s.index, i);
-      DoubleVector th = DoubleVector.fromArray(SPECIES, TableSoftplus.POW2_HI, 0, s.index, i);
-      DoubleVector tlo = DoubleVector.fromArray(SPECIES, TableSoftplus.POW2_LO, 0, s.index, i);
+      ki.and(63L).intoArray(s.rows, 0);
+      for (int l = 0; l < L; l++) {
+        int j = (int) s.rows[l];
+        s.tableHi[l] = TableSoftplus.POW2_HI[j];
+        s.tableLo[l] = TableSoftplus.POW2_LO[j];
+      }
+      DoubleVector th = DoubleVector.fromArray(SPECIES, s.tableHi, 0);
+      DoubleVector tlo = DoubleVector.fromArray(SPECIES, s.tableLo, 0);
       DoubleVector ph = th.mul(gh);
       DoubleVector pl = th.fma(gh, ph.neg());
       DoubleVector eh = th.add(ph);
@@ -152,9 +156,14 @@ final class VectorBlockKernel implements BlockKernel {
       VectorMask<Double> table = eh.compare(VectorOperators.GE, TableSoftplus.SMALL);
       DoubleVector vh = one.add(eh);
       DoubleVector vl = eh.sub(vh.sub(one)).add(el);
-      ((IntVector) vh.sub(one).mul(steps).convertShape(VectorOperators.D2I, INDEX, 0))
-          .intoArray(s.index, i);
-      DoubleVector c = DoubleVector.fromArray(SPECIES, TableSoftplus.C, 0, s.index, i);
+      vh.sub(one).mul(steps).intoArray(s.tableC, 0);
+      for (int l = 0; l < L; l++) {
+        int row = (int) s.tableC[l];
+        s.tableC[l] = TableSoftplus.C[row];
+        s.tableHi[l] = TableSoftplus.MINUS_LOG_C_HI[row];
+        s.tableLo[l] = TableSoftplus.MINUS_LOG_C_LO[row];
+      }
+      DoubleVector c = DoubleVector.fromArray(SPECIES, s.tableC, 0);
       DoubleVector ph = vh.mul(c);
       DoubleVector pl = vh.fma(c, ph.neg());
       DoubleVector t0 = ph.sub(one);
@@ -164,10 +173,8 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector tl = t0.sub(th.sub(bb)).add(t1.sub(bb));
       th = eh.blend(th, table);
       tl = el.blend(tl, table);
-      DoubleVector lh = DoubleVector.fromArray(SPECIES, TableSoftplus.MINUS_LOG_C_HI, 0, s.index, i)
-          .blend(0.0, table.not());
-      DoubleVector ll = DoubleVector.fromArray(SPECIES, TableSoftplus.MINUS_LOG_C_LO, 0, s.index, i)
-          .blend(0.0, table.not());
+      DoubleVector lh = DoubleVector.fromArray(SPECIES, s.tableHi, 0).blend(0.0, table.not());
+      DoubleVector ll = DoubleVector.fromArray(SPECIES, s.tableLo, 0).blend(0.0, table.not());
       DoubleVector sh = th.mul(th);
       DoubleVector sl = th.fma(th, sh.neg());
       DoubleVector r = r0.fma(th, r1).fma(th, r2).fma(th, r3).fma(th, r4).fma(th, r5).fma(th, r6);

@@ -38,6 +38,7 @@ public class KernelBenchmark {
   private final double[] w = new double[N];
   private final double[] p = new double[N];
   private final double[] out = new double[N];
+  private final double[] low = new double[N];
   private final double[] q = new double[N];
 
   @Setup
@@ -63,6 +64,14 @@ public class KernelBenchmark {
   @OperationsPerInvocation(N)
   public double[] scalarKernel() {
     BlockKernel.scalar().withLogits(x, y, w, p, out, N);
+    return out;
+  }
+
+  /** With the rest of each loss, as the aggregates take it (the double-double tier). */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] scalarKernelWithRests() {
+    BlockKernel.scalar().withLogits(x, y, w, p, out, low, N);
     return out;
   }
 
