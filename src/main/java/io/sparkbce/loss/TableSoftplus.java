@@ -139,7 +139,8 @@ final class TableSoftplus {
     // log1p(t) = t - t^2/2 + t^3 R(t), |t| <= 2^-8 (direct) or 2^-8.41: truncation at t^10/10
     // 2^-79 |t|; t^3 R in doubles <= 2^-18.4 |t| with 5u error (2^-69 |t|); th^2 exact (fma);
     // tl's cross terms th tl and th^2 tl kept, the rest below 2^-77 |t|; the sum of low
-    // 2^-69.8 |t|. In all 2^-68.3 |t|, and |t| <= 1.32 log(1 + e) (0.76 times: the table).
+    // 2^-69.8 |t|. In all 2^-68.3 |t|, and |t| <= 1.002 log(1 + e) (direct: t = e <= 2^-8) or
+    // 0.76 log(1 + e) (the table: |t| <= 2^-8.41, log v >= 2^-8.01).
     double sh = th * th;
     double sl = Math.fma(th, th, -sh);
     double r = LOG_R[0];
