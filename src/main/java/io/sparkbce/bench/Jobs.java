@@ -2,8 +2,8 @@ package io.sparkbce.bench;
 
 import io.sparkbce.job.Evaluate;
 import io.sparkbce.job.EvaluateOptions;
-import io.sparkbce.job.Monitor;
-import io.sparkbce.job.MonitorOptions;
+import io.sparkbce.monitor.Monitor;
+import io.sparkbce.monitor.MonitorOptions;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import org.apache.spark.sql.SparkSession;

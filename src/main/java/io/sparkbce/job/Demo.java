@@ -1,5 +1,7 @@
 package io.sparkbce.job;
 
+import io.sparkbce.monitor.Monitor;
+import io.sparkbce.monitor.MonitorOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -1,5 +1,6 @@
 package io.sparkbce.job;
 
+import io.sparkbce.job.output.AtomicOutput;
 import java.util.Iterator;
 import java.util.SplittableRandom;
 import org.apache.hadoop.conf.Configuration;

@@ -14,6 +14,9 @@ import io.sparkbce.BceFunctions;
 import io.sparkbce.job.EvaluateOptions.InvalidRows;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
 import io.sparkbce.job.InputColumns.Shape;
+import io.sparkbce.job.output.AtomicOutput;
+import io.sparkbce.job.output.OutputGuard;
+import io.sparkbce.job.output.OutputManifest;
 import io.sparkbce.loss.Reduction;
 import java.io.PrintStream;
 import java.math.BigDecimal;
@@ -234,7 +237,7 @@ public final class Evaluate {
    * {@code df} filtered by the {@code --where} predicate (none if null); a predicate Spark cannot
    * parse or resolve is a usage error naming --where and the text, without Spark's plan.
    */
-  static Dataset<Row> where(Dataset<Row> df, String where) {
+  public static Dataset<Row> where(Dataset<Row> df, String where) {
     if (where == null) {
       return df;
     }
@@ -263,7 +266,7 @@ public final class Evaluate {
   }
 
   /** {@code base}, or {@code base_1}, ... if a key column already has that name. */
-  static String uniqueName(String base, List<String> taken) {
+  public static String uniqueName(String base, List<String> taken) {
     String name = base;
     for (int i = 1; contains(taken, name); i++) {
       name = base + "_" + i;
@@ -276,7 +279,7 @@ public final class Evaluate {
   }
 
   /** The innermost size of the first valid row (a tiny job), or null if there is none. */
-  static Integer classCount(Dataset<Row> df, Column reason, Column x, int rank) {
+  public static Integer classCount(Dataset<Row> df, Column reason, Column x, int rank) {
     if (rank == 0) {
       return 1;
     }
@@ -564,7 +567,7 @@ public final class Evaluate {
   }
 
 
-  static String child(String dir, String name) {
+  public static String child(String dir, String name) {
     return dir.endsWith("/") ? dir + name : dir + "/" + name;
   }
 

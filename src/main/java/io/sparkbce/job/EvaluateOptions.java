@@ -15,9 +15,9 @@ import org.apache.hadoop.fs.Path;
 
 /** The options of {@code evaluate}, checked and typed. Keys of {@code --config} files are the same. */
 public final class EvaluateOptions {
-  static final Set<String> VALUED = Set.of("input", "format", "base-path", "logits", "labels",
+  public static final Set<String> VALUED = Set.of("input", "format", "base-path", "logits", "labels",
       "weight", "pos-weight", "reduction", "group-by", "where", "output", "invalid", "config");
-  static final Set<String> FLAGS = Set.of("per-class", "help");
+  public static final Set<String> FLAGS = Set.of("per-class", "help");
   static final List<String> FORMATS = List.of("parquet", "orc", "csv", "json");
   static final String DEFAULT_OUTPUT = "target/bce-evaluation";
 
@@ -130,7 +130,7 @@ public final class EvaluateOptions {
     }
 
     /** Parses {@code --pos-weight}; {@code @file} is read through Hadoop (any file system URI). */
-    static PosWeight parse(String spec, Configuration hadoop) {
+    public static PosWeight parse(String spec, Configuration hadoop) {
       if (spec == null) {
         return new PosWeight(false, null, "none");
       }

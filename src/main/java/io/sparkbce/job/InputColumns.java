@@ -27,16 +27,16 @@ import org.apache.spark.sql.types.NumericType;
  * row cannot be evaluated, or NULL for a good row. It runs before the loss functions, which would
  * otherwise stop the job at the first shape mismatch.
  */
-final class InputColumns {
+public final class InputColumns {
   /** Reasons a row is skipped (or fails the job), in the order they are checked. */
-  static final List<String> REASONS = List.of("null_logits", "null_labels", "null_weight",
+  public static final List<String> REASONS = List.of("null_logits", "null_labels", "null_weight",
       "null_element", "shape_mismatch", "nan_logits", "nan_labels", "nan_weight",
       "label_out_of_range");
 
   private InputColumns() {}
 
   /** A column by its exact name: backticks, so dots, spaces and keywords are just characters. */
-  static Column col(String name) {
+  public static Column col(String name) {
     return functions.col(quote(name));
   }
 
@@ -45,7 +45,7 @@ final class InputColumns {
   }
 
   /** The column of {@code columns} that {@code name} denotes, or an error listing them all. */
-  static String resolve(String option, String name, String[] columns, boolean caseSensitive) {
+  public static String resolve(String option, String name, String[] columns, boolean caseSensitive) {
     for (String c : columns) {
       if (caseSensitive ? c.equals(name) : c.equalsIgnoreCase(name)) {
         return c;
@@ -56,7 +56,7 @@ final class InputColumns {
   }
 
   /** What a column holds: a number (rank 0), nested arrays of numbers, or an MLlib vector. */
-  record Shape(int rank, boolean vector, DataType leaf) {
+  public record Shape(int rank, boolean vector, DataType leaf) {
     static Shape of(String option, String name, DataType type, boolean booleanAllowed) {
       if (type instanceof org.apache.spark.ml.linalg.VectorUDT
           || type instanceof org.apache.spark.mllib.linalg.VectorUDT) {
@@ -98,7 +98,7 @@ final class InputColumns {
    * valid row costs a few code-generated scans of its arrays; which element is bad is only worked
    * out (with slower lambda functions) for bad rows.
    */
-  static Column reason(Column x, Shape xs, Column y, Shape ys, Column w, Shape ws) {
+  public static Column reason(Column x, Shape xs, Column y, Shape ys, Column w, Shape ws) {
     List<Column[]> cases = new ArrayList<>();
     int rank = xs.rank();
     cases.add(new Column[] {x.isNull(), lit("null_logits")});
@@ -166,7 +166,7 @@ final class InputColumns {
   }
 
   /** Number of elements of a valid row's value (1 for a number). */
-  static Column elements(Column x, int rank) {
+  public static Column elements(Column x, int rank) {
     Column n = rank == 0 ? lit(1L) : size(flat(x, rank)).cast("long");
     return when(x.isNotNull(), n);
   }

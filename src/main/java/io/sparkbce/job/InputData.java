@@ -17,11 +17,11 @@ import scala.jdk.javaapi.CollectionConverters;
  * The {@code --input} of evaluate: a path or glob on any Hadoop file system (format from {@code
  * --format}, else from the extension, else Parquet) or a table of the session's catalog.
  */
-final class InputData {
-  final Dataset<Row> df;
+public final class InputData {
+  public final Dataset<Row> df;
   /** "table" or the file format. */
-  final String format;
-  final String basePath;
+  public final String format;
+  public final String basePath;
   /** Partition columns of the input (Hive-style directories or the table's), in order. */
   final List<String> partitionColumns;
 
@@ -32,7 +32,7 @@ final class InputData {
     this.partitionColumns = partitions;
   }
 
-  static InputData load(SparkSession spark, EvaluateOptions o) {
+  public static InputData load(SparkSession spark, EvaluateOptions o) {
     String input = o.input.trim();
     boolean pathLike = o.format != null || o.basePath != null || input.contains("/")
         || input.contains("\\") || input.contains(":") || hasGlob(input);
@@ -126,7 +126,7 @@ final class InputData {
    * The root paths of the file-based relations under the plan: the input directories, files or
    * glob matches as Spark resolved them, or a catalog table's location.
    */
-  List<org.apache.hadoop.fs.Path> rootPaths() {
+  public List<org.apache.hadoop.fs.Path> rootPaths() {
     List<org.apache.hadoop.fs.Path> out = new ArrayList<>();
     for (LogicalPlan leaf : leaves(df)) {
       if (leaf instanceof LogicalRelation lr && lr.relation() instanceof HadoopFsRelation fs) {

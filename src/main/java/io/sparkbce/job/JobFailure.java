@@ -33,12 +33,12 @@ public final class JobFailure extends RuntimeException {
    * type) is a usage error, an invalid row under --invalid fail or anything else a failure, with
    * the innermost explanation as its message. Returned, for the caller to throw.
    */
-  static RuntimeException translate(Exception e) {
+  public static RuntimeException translate(Exception e) {
     return translate(e, null);
   }
 
   /** {@link #translate(Exception)}, with the loss functions' errors in the job's words. */
-  static RuntimeException translate(Exception e, LossCallErrors calls) {
+  public static RuntimeException translate(Exception e, LossCallErrors calls) {
     if (e instanceof UsageException || e instanceof JobFailure) {
       return (RuntimeException) e;
     }

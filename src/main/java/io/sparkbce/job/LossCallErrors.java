@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  * logits END}); the user wrote options, so the message names the option, the column and the sizes
  * instead.
  */
-final class LossCallErrors {
+public final class LossCallErrors {
   private static final Pattern CALL = Pattern.compile("(bce_[a-z_]+)\\(.*\\): (.+)", Pattern.DOTALL);
   private static final Pattern CLASSES =
       Pattern.compile("number of classes \\((\\d+)\\) differs from earlier rows \\((\\d+)\\)");
@@ -21,7 +21,7 @@ final class LossCallErrors {
   /** What asked for a loss per class: "--per-class", or the command when it always does. */
   private final String perClass;
 
-  LossCallErrors(ResolvedColumns cols, String perClass) {
+  public LossCallErrors(ResolvedColumns cols, String perClass) {
     this.logits = cols.logits;
     this.labels = cols.labels;
     this.perClass = perClass;

@@ -2,6 +2,8 @@ package io.sparkbce.job;
 
 import io.sparkbce.BceFunctions;
 import io.sparkbce.bench.Benchmark;
+import io.sparkbce.monitor.Monitor;
+import io.sparkbce.monitor.MonitorOptions;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -16,7 +18,7 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class Main {
   /** The exit codes every command shares, for its --help. */
-  static final String EXIT_CODES = "Exit codes: 0 success, 1 failure (also a missing input or SQL"
+  public static final String EXIT_CODES = "Exit codes: 0 success, 1 failure (also a missing input or SQL"
       + " file), 2 usage error (unknown option, bad value).";
   static final String USAGE = String.join("\n",
       "usage: submit.sh COMMAND [options]      (COMMAND --help for its options)",

@@ -22,7 +22,7 @@ import java.util.TreeSet;
  * file.properties} whose keys are the option names without dashes. Flags given on the command
  * line win over the config file.
  */
-final class Options {
+public final class Options {
   private final Map<String, String> values;
   private final List<String> positional;
 
@@ -36,7 +36,7 @@ final class Options {
    * @param flags boolean options
    * @param configKey the option naming a properties file with further options, or null
    */
-  static Options parse(String[] args, Set<String> valued, Set<String> flags, String configKey) {
+  public static Options parse(String[] args, Set<String> valued, Set<String> flags, String configKey) {
     Map<String, String> cli = new LinkedHashMap<>();
     List<String> positional = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
@@ -137,17 +137,17 @@ final class Options {
     return b.toString();
   }
 
-  String get(String name) {
+  public String get(String name) {
     String v = values.get(name);
     return v == null || v.isBlank() ? null : v;
   }
 
-  String get(String name, String fallback) {
+  public String get(String name, String fallback) {
     String v = get(name);
     return v == null ? fallback : v;
   }
 
-  boolean flag(String name) {
+  public boolean flag(String name) {
     return "true".equals(values.get(name));
   }
 
@@ -155,7 +155,7 @@ final class Options {
     return values.containsKey(name);
   }
 
-  int intValue(String name, int fallback) {
+  public int intValue(String name, int fallback) {
     String v = get(name);
     if (v == null) {
       return fallback;
@@ -179,7 +179,7 @@ final class Options {
     }
   }
 
-  List<String> positional() {
+  public List<String> positional() {
     return positional;
   }
 }

@@ -6,10 +6,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
+import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
-import org.apache.spark.executor.TaskMetrics;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * <p>Only the application's own session reports (installed by {@link Main}); elsewhere, e.g. in
  * tests on a shared session, {@link #begin} and {@link #end} just set the job description.
  */
-final class Phases extends SparkListener {
+public final class Phases extends SparkListener {
   private static final Map<SparkContext, Phases> INSTALLED = new ConcurrentHashMap<>();
 
   private final SparkContext sc;
@@ -48,7 +48,7 @@ final class Phases extends SparkListener {
    * Ends the current pass, if any, and starts {@code phase} of {@code job}: its Spark jobs are
    * described as {@code "job: phase"}.
    */
-  static void begin(SparkSession spark, String job, String phase) {
+  public static void begin(SparkSession spark, String job, String phase) {
     spark.sparkContext().setJobDescription(job + ": " + phase);
     Phases p = INSTALLED.get(spark.sparkContext());
     if (p != null) {
@@ -58,7 +58,7 @@ final class Phases extends SparkListener {
   }
 
   /** Ends the current pass, if any, and clears the job description. */
-  static void end(SparkSession spark) {
+  public static void end(SparkSession spark) {
     spark.sparkContext().setJobDescription(null);
     Phases p = INSTALLED.get(spark.sparkContext());
     if (p != null) {

@@ -26,16 +26,16 @@ import org.apache.spark.sql.SparkSession;
  * {@code monitor}: logits, labels, weight and group-by names (with errors naming the available
  * columns), their shapes, the key columns kept with results, and the valid-only logits and labels.
  */
-final class ResolvedColumns {
-  final String logits;
+public final class ResolvedColumns {
+  public final String logits;
   final String labels;
   final String weight;
-  final List<String> groupBy = new ArrayList<>();
+  public final List<String> groupBy = new ArrayList<>();
   /** Every column but logits, labels and weight: what identifies a row in outputs and errors. */
   final List<String> keys = new ArrayList<>();
-  final Shape xs;
-  final Shape ys;
-  final Shape ws;
+  public final Shape xs;
+  public final Shape ys;
+  public final Shape ws;
 
   private ResolvedColumns(SparkSession spark, Dataset<Row> df, EvaluateOptions o) {
     String[] columns = df.columns();
@@ -71,20 +71,20 @@ final class ResolvedColumns {
     }
   }
 
-  static ResolvedColumns resolve(SparkSession spark, Dataset<Row> df, EvaluateOptions o) {
+  public static ResolvedColumns resolve(SparkSession spark, Dataset<Row> df, EvaluateOptions o) {
     return new ResolvedColumns(spark, df, o);
   }
 
-  Column x() {
+  public Column x() {
     return xs.values(col(logits));
   }
 
-  Column y() {
+  public Column y() {
     return ys.values(col(labels));
   }
 
   /** The weight's values, or null without --weight. */
-  Column w() {
+  public Column w() {
     return weight == null ? null : ws.values(col(weight));
   }
 
@@ -93,7 +93,7 @@ final class ResolvedColumns {
    * --invalid report, so aggregates skip the row; with --invalid fail, an error that shows the
    * reason and the row's key columns and values.
    */
-  Column[] validOnly(Column reason, InvalidRows invalid) {
+  public Column[] validOnly(Column reason, InvalidRows invalid) {
     Column x = x();
     Column y = y();
     if (invalid != InvalidRows.FAIL) {
@@ -120,7 +120,7 @@ final class ResolvedColumns {
    * Aggregates counting rows: {@code _rows} in all, {@code _used} (valid) and
    * {@code _skipped_<reason>} for each reason of {@link InputColumns#REASONS}.
    */
-  static List<Column> rowCounts(Column reason) {
+  public static List<Column> rowCounts(Column reason) {
     List<Column> counts = new ArrayList<>();
     counts.add(count_if(lit(true)).as("_rows"));
     counts.add(count_if(reason.isNull()).as("_used"));
@@ -131,13 +131,13 @@ final class ResolvedColumns {
   }
 
   /** {@code --pos-weight auto}: bce_pos_weight over the valid labels, or null with no rows. */
-  static double[] posWeightFromLabels(Dataset<Row> df, Column validLabels) {
+  public static double[] posWeightFromLabels(Dataset<Row> df, Column validLabels) {
     Row r = df.agg(BceFunctions.bcePosWeight(validLabels)).first();
     return r.isNullAt(0) ? null : doubles(r.getList(0));
   }
 
   /** A given pos_weight must have one value or one per class of the first valid row. */
-  void requirePosWeightSize(double[] posWeight, Integer classes) {
+  public void requirePosWeightSize(double[] posWeight, Integer classes) {
     if (posWeight != null && posWeight.length != 1 && classes != null
         && classes != posWeight.length) {
       throw new UsageException("pos_weight size (" + posWeight.length

@@ -16,11 +16,11 @@ import java.util.Locale;
  * such as U+202E, line and paragraph separators, unpaired surrogates); a backslash is doubled so
  * that an escape in the output is never ambiguous with the same characters in the data.
  */
-final class TerminalText {
+public final class TerminalText {
   private TerminalText() {}
 
   /** {@code s} with every unsafe character escaped; null stays null. */
-  static String escape(String s) {
+  public static String escape(String s) {
     return escape(s, false);
   }
 
@@ -103,7 +103,7 @@ final class TerminalText {
    * this one writes every other unsafe character (C1, DEL, bidi and other format characters) as a
    * {@code \\uXXXX} escape too. Other non-ASCII text stays as it is (UTF-8).
    */
-  static ObjectMapper jsonMapper(boolean indent) {
+  public static ObjectMapper jsonMapper(boolean indent) {
     ObjectMapper m = new ObjectMapper();
     m.getFactory().setCharacterEscapes(new JsonEscapes());
     return indent ? m.enable(SerializationFeature.INDENT_OUTPUT) : m;

@@ -9,22 +9,22 @@ import java.util.Locale;
  * cells come from data (column names, group values), so they are shown with {@link TerminalText}'s
  * escapes: no cell can move the cursor, start a line or reverse the text after it.
  */
-final class TextTable {
+public final class TextTable {
   private final List<String> headers;
   private final List<String[]> rows = new ArrayList<>();
   private final boolean[] right;
 
-  TextTable(List<String> headers) {
+  public TextTable(List<String> headers) {
     this.headers = headers.stream().map(TerminalText::escape).toList();
     this.right = new boolean[headers.size()];
   }
 
-  TextTable alignRight(int column) {
+  public TextTable alignRight(int column) {
     right[column] = true;
     return this;
   }
 
-  void add(List<String> cells) {
+  public void add(List<String> cells) {
     rows.add(cells.stream().map(TerminalText::escape).toArray(String[]::new));
   }
 
@@ -32,7 +32,7 @@ final class TextTable {
     return rows.size();
   }
 
-  String render() {
+  public String render() {
     int n = headers.size();
     int[] width = new int[n];
     for (int i = 0; i < n; i++) {
@@ -63,12 +63,12 @@ final class TextTable {
     b.append(l.toString().stripTrailing()).append('\n');
   }
 
-  static String count(long n) {
+  public static String count(long n) {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
   /** A loss for reading: 6 decimals in the usual range, scientific notation outside it. */
-  static String number(Double v) {
+  public static String number(Double v) {
     if (v == null) {
       return "NULL";
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkbce.monitor.MonitorTest;
+import io.sparkbce.monitor.alert.AlertsTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

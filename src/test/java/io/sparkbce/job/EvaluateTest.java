@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkbce.job.JobTesting.Sample;
+import io.sparkbce.job.output.OutputManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code evaluate} in-process: every option, checked against plain Java loops. */
-class EvaluateTest {
+public class EvaluateTest {
   static final int C = 4;
   @TempDir
   static Path tmp;
@@ -343,7 +344,7 @@ class EvaluateTest {
     assertEquals(List.of(OutputManifest.NAME, "summary.json"), list(out));
   }
 
-  static List<String> list(Path dir) {
+  public static List<String> list(Path dir) {
     try (var files = Files.list(dir)) {
       return files.map(p -> p.getFileName().toString()).sorted().toList();
     } catch (java.io.IOException e) {

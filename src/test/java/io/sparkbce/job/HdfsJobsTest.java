@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkbce.job.output.AtomicOutput;
+import io.sparkbce.monitor.MonitorTesting;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkbce.job.JobTesting.Sample;
+import io.sparkbce.job.output.OutputManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

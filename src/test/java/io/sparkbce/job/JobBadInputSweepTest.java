@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkbce.monitor.MonitorTesting;
+import io.sparkbce.monitor.history.MetricHistory;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;

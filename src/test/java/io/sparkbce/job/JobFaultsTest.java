@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkbce.job.output.OutputManifest;
+import io.sparkbce.job.output.OutputTest;
+import io.sparkbce.monitor.MonitorTest;
+import io.sparkbce.monitor.MonitorTesting;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -29,38 +29,38 @@ import org.apache.spark.sql.types.StructType;
  * Shared by the job tests: runs {@link Main} in-process on the test session, builds small data
  * sets, and computes expected losses independently with plain Java loops (PyTorch's formula).
  */
-final class JobTesting {
-  static final ObjectMapper JSON =
+public final class JobTesting {
+  public static final ObjectMapper JSON =
       new ObjectMapper().enable(JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
   private JobTesting() {}
 
   /** A small copy of the demo data set (1,400 rows, 16 classes, 7 days) under {@code dir}. */
-  static Path smallDemo(Path dir) {
+  public static Path smallDemo(Path dir) {
     Path demo = dir.resolve("demo-data");
     DemoData.write(spark(), demo.toString(), 1400, 16, 7);
     return demo;
   }
 
-  static SparkSession spark() {
+  public static SparkSession spark() {
     return TestSpark.session();
   }
 
   /** One in-process run of the entry point: exit code and what it printed. */
-  record Run(int code, String out, String err) {
-    Run assertCode(int expected) {
+  public record Run(int code, String out, String err) {
+    public Run assertCode(int expected) {
       assertEquals(expected, code, () -> "exit code; stdout:\n" + out + "\nstderr:\n" + err);
       return this;
     }
 
-    Run assertErr(String... fragments) {
+    public Run assertErr(String... fragments) {
       for (String f : fragments) {
         assertTrue(err.contains(f), () -> "stderr should contain '" + f + "':\n" + err);
       }
       return this;
     }
 
-    Run assertOut(String... fragments) {
+    public Run assertOut(String... fragments) {
       for (String f : fragments) {
         assertTrue(out.contains(f), () -> "stdout should contain '" + f + "':\n" + out);
       }
@@ -68,7 +68,7 @@ final class JobTesting {
     }
   }
 
-  static Run run(String... args) {
+  public static Run run(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int code;
@@ -79,7 +79,7 @@ final class JobTesting {
     return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  static JsonNode summary(Path outputDir) {
+  public static JsonNode summary(Path outputDir) {
     try {
       return JSON.readTree(Files.readString(outputDir.resolve("summary.json")));
     } catch (IOException e) {
@@ -87,7 +87,7 @@ final class JobTesting {
     }
   }
 
-  static double[] doubles(JsonNode array) {
+  public static double[] doubles(JsonNode array) {
     double[] r = new double[array.size()];
     for (int i = 0; i < r.length; i++) {
       JsonNode n = array.get(i);
@@ -99,19 +99,19 @@ final class JobTesting {
   // ---- the reference ------------------------------------------------------------------------
 
   /** PyTorch's formula per element: (1-y)*x + (1+(p-1)*y)*(log1p(exp(-|x|)) + max(-x, 0)), times w. */
-  static double element(double x, double y, double w, double p) {
+  public static double element(double x, double y, double w, double p) {
     return w * ((1 - y) * x + (1 + (p - 1) * y) * (Math.log1p(Math.exp(-Math.abs(x)))
         + Math.max(-x, 0)));
   }
 
   /** A sample of the test data sets: partition keys, id, C logits and labels, a row weight. */
-  record Sample(String day, String model, long id, double[] x, double[] y, double w) {
-    Row row() {
+  public record Sample(String day, String model, long id, double[] x, double[] y, double w) {
+    public Row row() {
       return RowFactory.create(day, model, id, box(x), box(y), w);
     }
   }
 
-  static final StructType SCHEMA = new StructType()
+  public static final StructType SCHEMA = new StructType()
       .add("day", DataTypes.StringType)
       .add("model", DataTypes.StringType)
       .add("id", DataTypes.LongType)
@@ -120,7 +120,7 @@ final class JobTesting {
       .add("w", DataTypes.DoubleType);
 
   /** {@code n} valid samples with {@code classes} classes: two days, two models, soft labels too. */
-  static List<Sample> samples(int n, int classes, long seed) {
+  public static List<Sample> samples(int n, int classes, long seed) {
     Random r = new Random(seed);
     List<Sample> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -138,7 +138,7 @@ final class JobTesting {
   }
 
   /** Writes samples as Parquet partitioned by day and model; returns the directory. */
-  static Path writeParquet(List<Sample> samples, Path dir) {
+  public static Path writeParquet(List<Sample> samples, Path dir) {
     List<Row> rows = samples.stream().map(Sample::row).toList();
     spark().createDataFrame(rows, SCHEMA).write().partitionBy("day", "model")
         .parquet(dir.toString());
@@ -146,7 +146,7 @@ final class JobTesting {
   }
 
   /** Sum of element losses and number of elements over the samples that pass {@code keep}. */
-  static double[] sumAndCount(List<Sample> samples, Predicate<Sample> keep, boolean weighted,
+  public static double[] sumAndCount(List<Sample> samples, Predicate<Sample> keep, boolean weighted,
       double[] posWeight, int onlyClass) {
     double sum = 0;
     double count = 0;
@@ -170,7 +170,7 @@ final class JobTesting {
   }
 
   /** Negatives / positives per class, as PyTorch's docs define pos_weight (soft labels count y). */
-  static double[] posWeight(List<Sample> samples, Predicate<Sample> keep, int classes) {
+  public static double[] posWeight(List<Sample> samples, Predicate<Sample> keep, int classes) {
     double[] pos = new double[classes];
     double[] neg = new double[classes];
     for (Sample s : samples) {
@@ -188,18 +188,18 @@ final class JobTesting {
     return r;
   }
 
-  static void assertNear(double expected, double actual, String what) {
+  public static void assertNear(double expected, double actual, String what) {
     assertTrue(Math.abs(expected - actual) <= 1e-12 * Math.max(Math.abs(expected), 1e-300),
         () -> what + ": expected " + expected + " but got " + actual);
   }
 
-  static void assertNear(double expected, JsonNode actual, String what) {
+  public static void assertNear(double expected, JsonNode actual, String what) {
     assertTrue(actual != null && !actual.isNull(), what + ": expected " + expected + ", got null");
     assertNear(expected, actual.isTextual() ? Double.parseDouble(actual.asText())
         : actual.asDouble(), what);
   }
 
-  static Double[] box(double[] a) {
+  public static Double[] box(double[] a) {
     return a == null ? null : Arrays.stream(a).boxed().toArray(Double[]::new);
   }
 }

@@ -1,8 +1,9 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkbce.job.JobFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -38,8 +39,8 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * the meantime. The guarantees hold where exclusive create is atomic: the local disk and HDFS (on
  * object stores such as s3a the lock is best effort).
  */
-final class HistoryLock implements AutoCloseable {
-  static final String NAME = "_lock.json";
+public final class HistoryLock implements AutoCloseable {
+  public static final String NAME = "_lock.json";
   /** Test hook: the lease (how long another host's silent holder counts as alive). */
   static volatile Duration lease = Duration.ofMillis(
       Long.getLong("sparkbce.historyLock.leaseMillis", Duration.ofMinutes(5).toMillis()));

@@ -1,10 +1,12 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.history;
 
 import static io.sparkbce.job.JobTesting.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkbce.job.JobTesting;
+import io.sparkbce.monitor.MonitorTesting;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -1,6 +1,7 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.history;
 
-import io.sparkbce.job.MetricHistory.Metric;
+import io.sparkbce.job.UsageException;
+import io.sparkbce.monitor.history.MetricHistory.Metric;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -20,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * ({@link HistoryLock}) for the whole run, repaired after a crashed writer, and checked against the
  * run's series ({@link HistorySeries}) before any work. Reads and updates go through it.
  */
-final class OpenHistory implements AutoCloseable {
+public final class OpenHistory implements AutoCloseable {
   private static final DateTimeFormatter ARCHIVE_NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -51,7 +52,7 @@ final class OpenHistory implements AutoCloseable {
    * writer left, and refuses a run whose series differs from the history's unless
    * {@code newSeries}.
    */
-  static OpenHistory open(SparkSession spark, String path, HistorySeries series,
+  public static OpenHistory open(SparkSession spark, String path, HistorySeries series,
       boolean newSeries, Duration lockWait, PrintStream log) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     HistoryLock lock = HistoryLock.acquire(conf, path, lockWait, log);
@@ -90,13 +91,13 @@ final class OpenHistory implements AutoCloseable {
   }
 
   /** The history's rows (none when this run starts a new series). */
-  List<Metric> read() {
+  public List<Metric> read() {
     return archivePending ? new java.util.ArrayList<>()
         : MetricHistory.read(spark, path, series);
   }
 
   /** Merges {@code computed} into the history (see {@link MetricHistory#update}). */
-  List<Metric> update(List<Metric> computed) {
+  public List<Metric> update(List<Metric> computed) {
     List<Metric> old = read();
     if (computed.isEmpty()) {
       return MetricHistory.update(spark, path, series, old, computed);
@@ -119,7 +120,7 @@ final class OpenHistory implements AutoCloseable {
   }
 
   /** Fails if the lock was lost (see {@link HistoryLock#checkHeld}). */
-  void checkHeld() {
+  public void checkHeld() {
     lock.checkHeld();
   }
 

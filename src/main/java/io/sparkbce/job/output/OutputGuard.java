@@ -1,5 +1,8 @@
-package io.sparkbce.job;
+package io.sparkbce.job.output;
 
+import io.sparkbce.job.InputData;
+import io.sparkbce.job.JobFailure;
+import io.sparkbce.job.UsageException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,16 +24,16 @@ import org.apache.spark.sql.SparkSession;
  * other, and each output either does not exist yet or was written by spark-bce (see {@link
  * OutputManifest}). {@link AtomicOutput} checks ownership again at the moment it replaces.
  */
-final class OutputGuard {
+public final class OutputGuard {
   /**
    * An output of a job: the option that names it, its path, and how it is replaced ({@code null}
    * for a directory the job only writes into, such as evaluate's {@code --output}, or a streaming
    * checkpoint). A {@code container} may hold the job's other outputs. {@code role} is how a
    * message names it, the option itself unless the output is derived from one.
    */
-  record Output(String option, String role, String path, OutputManifest.Kind kind,
+  public record Output(String option, String role, String path, OutputManifest.Kind kind,
       boolean container) {
-    Output(String option, String path, OutputManifest.Kind kind, boolean container) {
+    public Output(String option, String path, OutputManifest.Kind kind, boolean container) {
       this(option, option, path, kind, container);
     }
   }
@@ -38,7 +41,7 @@ final class OutputGuard {
   private OutputGuard() {}
 
   /** Fails (usage error or failure) if an output could overwrite input or data not spark-bce's. */
-  static void check(SparkSession spark, InputData in, String input, List<Output> outputs) {
+  public static void check(SparkSession spark, InputData in, String input, List<Output> outputs) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<PathLocation> where = new ArrayList<>();
     for (Output o : outputs) {
@@ -64,7 +67,7 @@ final class OutputGuard {
   }
 
   /** Lists the metric history at {@code path} as spark-bce's (it is checked by {@link #check}). */
-  static void claimHistory(Configuration conf, String path) {
+  public static void claimHistory(Configuration conf, String path) {
     Path p = new Path(path.trim());
     try {
       FileSystem fs = p.getFileSystem(conf);

@@ -1,7 +1,8 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor;
 
 import static io.sparkbce.job.JobTesting.spark;
 
+import io.sparkbce.job.JobTesting;
 import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -14,21 +15,21 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /** Small time-stamped data sets for the monitor tests, and the reference computations. */
-final class MonitorTesting {
+public final class MonitorTesting {
   private MonitorTesting() {}
 
   /** One row: event time, model, id, C logits and labels (labels may be null), a row weight. */
-  record Event(Timestamp ts, String model, long id, double[] x, double[] y, double w) {
-    Row row() {
+  public record Event(Timestamp ts, String model, long id, double[] x, double[] y, double w) {
+    public Row row() {
       return RowFactory.create(ts, model, id, JobTesting.box(x), JobTesting.box(y), w);
     }
 
-    String day() {
+    public String day() {
       return ts.toString().substring(0, 10);
     }
   }
 
-  static final StructType SCHEMA = new StructType()
+  public static final StructType SCHEMA = new StructType()
       .add("ts", DataTypes.TimestampType)
       .add("model", DataTypes.StringType)
       .add("id", DataTypes.LongType)
@@ -40,7 +41,7 @@ final class MonitorTesting {
    * {@code perDayAndModel} events per day (from 2025-06-01) and model "a"/"b" at various hours;
    * model b's logits get {@code drift(day)} added against the label (worse loss) per day.
    */
-  static List<Event> events(int days, int perDayAndModel, int classes, long seed, int firstDay,
+  public static List<Event> events(int days, int perDayAndModel, int classes, long seed, int firstDay,
       java.util.function.IntToDoubleFunction drift) {
     Random r = new Random(seed);
     List<Event> out = new ArrayList<>();
@@ -65,14 +66,14 @@ final class MonitorTesting {
     return out;
   }
 
-  static void write(List<Event> events, Path dir, boolean append) {
+  public static void write(List<Event> events, Path dir, boolean append) {
     List<Row> rows = events.stream().map(Event::row).toList();
     spark().createDataFrame(rows, SCHEMA).write().mode(append ? SaveMode.Append
         : SaveMode.ErrorIfExists).parquet(dir.toString());
   }
 
   /** {sum of w*loss, elements, sum of weights over elements} of the valid events, one class or all. */
-  static double[] reference(List<Event> events, double[] posWeight, boolean weighted, int cls) {
+  public static double[] reference(List<Event> events, double[] posWeight, boolean weighted, int cls) {
     double sum = 0;
     double n = 0;
     double weights = 0;

@@ -1,5 +1,9 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor;
 
+import io.sparkbce.job.Evaluate;
+import io.sparkbce.job.EvaluateOptions;
+import io.sparkbce.job.Options;
+import io.sparkbce.job.UsageException;
 import io.sparkbce.loss.Reduction;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor;
 
 import static io.sparkbce.job.JobTesting.assertNear;
 import static io.sparkbce.job.JobTesting.run;
@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkbce.job.MonitorTesting.Event;
+import io.sparkbce.job.JobTesting;
+import io.sparkbce.job.Main;
+import io.sparkbce.monitor.MonitorTesting.Event;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code monitor}: metrics per window and segment against plain Java loops; options. */
-class MonitorTest {
+public class MonitorTest {
   static final int C = 3;
   static final double[] PW = {0.5, 2, 4};
   @TempDir
@@ -145,7 +147,7 @@ class MonitorTest {
     assertEquals(6, spark().read().parquet(out.resolve("history").toString()).count());
   }
 
-  static List<String> list(Path dir) {
+  public static List<String> list(Path dir) {
     try (Stream<Path> s = Files.list(dir)) {
       return s.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
     } catch (IOException e) {
@@ -153,7 +155,7 @@ class MonitorTest {
     }
   }
 
-  static Map<String, Double> losses(Path history) {
+  public static Map<String, Double> losses(Path history) {
     Map<String, Double> out = new TreeMap<>();
     for (Row r : spark().read().parquet(history.toString()).collectAsList()) {
       out.merge(r.getAs("window_start") + " " + r.getAs("segment"), r.<Double>getAs("loss"),

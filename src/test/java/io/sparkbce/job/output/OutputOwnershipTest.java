@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.job.output;
 
 import static io.sparkbce.job.JobTesting.run;
 import static io.sparkbce.job.JobTesting.spark;
@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkbce.job.JobTesting;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

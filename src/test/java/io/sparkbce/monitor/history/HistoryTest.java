@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.history;
 
 import static io.sparkbce.job.JobTesting.assertNear;
 import static io.sparkbce.job.JobTesting.run;
@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkbce.job.MonitorTesting.Event;
+import io.sparkbce.job.output.OutputManifest;
+import io.sparkbce.monitor.MonitorTest;
+import io.sparkbce.monitor.MonitorTesting;
+import io.sparkbce.monitor.MonitorTesting.Event;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The metric history: recomputed windows replace, late data, crashes leave it intact. */
-class HistoryTest {
+public class HistoryTest {
   @TempDir
   Path tmp;
 
@@ -41,7 +44,7 @@ class HistoryTest {
     return MonitorTest.losses(history);
   }
 
-  static List<String> partitions(Path history) {
+  public static List<String> partitions(Path history) {
     return MonitorTest.list(history).stream().filter(n -> n.startsWith("window_date="))
         .toList();
   }

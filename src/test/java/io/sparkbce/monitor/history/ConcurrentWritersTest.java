@@ -1,11 +1,14 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.history;
 
 import static io.sparkbce.job.JobTesting.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkbce.job.MonitorTesting.Event;
+import io.sparkbce.job.JobTesting;
+import io.sparkbce.job.output.OutputManifest;
+import io.sparkbce.monitor.MonitorTesting;
+import io.sparkbce.monitor.MonitorTesting.Event;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;

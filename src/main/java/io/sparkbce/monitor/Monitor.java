@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor;
 
 import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.coalesce;
@@ -8,9 +8,27 @@ import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 
 import io.sparkbce.BceFunctions;
+import io.sparkbce.job.Evaluate;
+import io.sparkbce.job.EvaluateOptions;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
+import io.sparkbce.job.InputColumns;
 import io.sparkbce.job.InputColumns.Shape;
-import io.sparkbce.job.MetricHistory.Metric;
+import io.sparkbce.job.InputData;
+import io.sparkbce.job.JobFailure;
+import io.sparkbce.job.LossCallErrors;
+import io.sparkbce.job.Main;
+import io.sparkbce.job.Phases;
+import io.sparkbce.job.ResolvedColumns;
+import io.sparkbce.job.TerminalText;
+import io.sparkbce.job.TextTable;
+import io.sparkbce.job.output.OutputGuard;
+import io.sparkbce.job.output.OutputManifest;
+import io.sparkbce.monitor.alert.Alerts;
+import io.sparkbce.monitor.history.HistorySeries;
+import io.sparkbce.monitor.history.MetricHistory;
+import io.sparkbce.monitor.history.MetricHistory.Metric;
+import io.sparkbce.monitor.history.OpenHistory;
+import io.sparkbce.monitor.report.HtmlReport;
 import java.io.PrintStream;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -33,9 +51,9 @@ import org.apache.spark.sql.types.StructType;
  * fires.
  */
 public final class Monitor {
-  static final int ALERT_EXIT = 3;
+  public static final int ALERT_EXIT = 3;
 
-  static final String USAGE = String.join("\n",
+  public static final String USAGE = String.join("\n",
       "usage: submit.sh monitor --input PATH|GLOB|TABLE --time-col COL [options]",
       "",
       "All options of evaluate (submit.sh evaluate --help) except --reduction none, plus:",

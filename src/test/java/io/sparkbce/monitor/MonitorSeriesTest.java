@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor;
 
 import static io.sparkbce.job.JobTesting.assertNear;
 import static io.sparkbce.job.JobTesting.run;
@@ -6,7 +6,9 @@ import static io.sparkbce.job.JobTesting.spark;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparkbce.job.MonitorTesting.Event;
+import io.sparkbce.job.JobTesting;
+import io.sparkbce.monitor.MonitorTesting.Event;
+import io.sparkbce.monitor.history.HistoryTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

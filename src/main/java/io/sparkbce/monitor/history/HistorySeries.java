@@ -1,9 +1,11 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.history;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
+import io.sparkbce.job.JobFailure;
+import io.sparkbce.job.output.AtomicOutput;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -25,7 +27,7 @@ import org.apache.spark.sql.types.StructType;
  * the group-by columns with their types (the type of {@code segment_values}). A run whose settings
  * differ is refused, naming each difference, unless it starts a new series ({@code --new-series}).
  */
-record HistorySeries(int format, String reduction, String window, String posWeight,
+public record HistorySeries(int format, String reduction, String window, String posWeight,
     StructType segmentType) {
   static final String NAME = "_series.json";
   /** 2: segments keyed by typed values (format 1, before, had only a text label). */
@@ -33,7 +35,7 @@ record HistorySeries(int format, String reduction, String window, String posWeig
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The series a run writes: its reduction, window, pos_weight and group-by columns. */
-  static HistorySeries of(String reduction, String window, PosWeight posWeight,
+  public static HistorySeries of(String reduction, String window, PosWeight posWeight,
       StructType segmentType) {
     return new HistorySeries(FORMAT, reduction, window, posWeightText(posWeight), segmentType);
   }

@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.job.output;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

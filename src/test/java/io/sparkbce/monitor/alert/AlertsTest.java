@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.alert;
 
 import static io.sparkbce.job.JobTesting.JSON;
 import static io.sparkbce.job.JobTesting.run;
@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkbce.job.MonitorTesting.Event;
+import io.sparkbce.job.JobTesting;
+import io.sparkbce.monitor.MonitorTesting;
+import io.sparkbce.monitor.MonitorTesting.Event;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +21,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Alerts: threshold and baseline band, printed, in alerts.jsonl, exit code 3. */
-class AlertsTest {
+public class AlertsTest {
   @TempDir
   Path tmp;
 
-  static List<JsonNode> lines(Path file) throws IOException {
+  public static List<JsonNode> lines(Path file) throws IOException {
     List<JsonNode> out = new ArrayList<>();
     for (String l : Files.readAllLines(file)) {
       if (!l.isBlank()) {

@@ -1,5 +1,7 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.history;
 
+import io.sparkbce.job.JobFailure;
+import io.sparkbce.monitor.SegmentLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
@@ -40,7 +42,7 @@ import org.apache.spark.sql.types.StructType;
  * next writer moves it back first ({@link #recover}). Writers hold the history's lock
  * ({@link HistoryLock}, through {@link OpenHistory}): recovery never touches a live writer's files.
  */
-final class MetricHistory {
+public final class MetricHistory {
   static final String PARTITION = "window_date";
   static final String SEGMENT_VALUES = "segment_values";
   /** Where {@code --new-series} keeps the rows of the previous series (ignored by readers). */
@@ -79,7 +81,7 @@ final class MetricHistory {
    * One window of one segment: {@code segmentValues} the group-by values (null without
    * group-by), {@code segment} their label ({@link SegmentLabel}).
    */
-  record Metric(Timestamp windowStart, Timestamp windowEnd, String segment, Row segmentValues,
+  public record Metric(Timestamp windowStart, Timestamp windowEnd, String segment, Row segmentValues,
       String reduction, Double loss, Double weightedMeanLoss, long rows, long rowsUsed,
       long rowsSkipped, Map<String, Long> skippedByReason, long elements,
       List<Double> positivesPerClass, List<Double> lossPerClass, Timestamp computedAt,
@@ -117,18 +119,18 @@ final class MetricHistory {
     }
 
     /** Window and segment: labels are distinct for distinct segments of one history. */
-    String key() {
+    public String key() {
       return windowStart.getTime() + "|" + segment;
     }
   }
 
-  static final Comparator<Metric> ORDER = Comparator.comparing(Metric::windowStart)
+  public static final Comparator<Metric> ORDER = Comparator.comparing(Metric::windowStart)
       .thenComparing(Metric::segment);
 
   private MetricHistory() {}
 
   /** All rows of the history at {@code path}, with the series it records; empty if none. */
-  static List<Metric> read(SparkSession spark, String path) {
+  public static List<Metric> read(SparkSession spark, String path) {
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -150,7 +152,7 @@ final class MetricHistory {
    * All rows of the history at {@code path} (of {@code series}), by window then segment; empty if
    * there is none. Reads only: repairs are left to the next writer.
    */
-  static List<Metric> read(SparkSession spark, String path, HistorySeries series) {
+  public static List<Metric> read(SparkSession spark, String path, HistorySeries series) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
       Path p = new Path(path);

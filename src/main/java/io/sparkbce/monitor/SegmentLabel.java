@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,14 +19,14 @@ import org.apache.spark.sql.Row;
  * The history keys segments by their typed values ({@code segment_values}); the label only names
  * them.
  */
-final class SegmentLabel {
+public final class SegmentLabel {
   static final String ALL = "all";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private SegmentLabel() {}
 
   /** The label of the segment whose group-by columns {@code names} have {@code values}. */
-  static String of(List<String> names, Row values) {
+  public static String of(List<String> names, Row values) {
     if (names.isEmpty()) {
       return ALL;
     }

@@ -1,10 +1,13 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.report;
 
 import static io.sparkbce.job.JobTesting.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkbce.job.JobTesting;
+import io.sparkbce.monitor.MonitorTesting;
+import io.sparkbce.monitor.alert.AlertsTest;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

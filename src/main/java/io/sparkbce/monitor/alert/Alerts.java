@@ -1,9 +1,13 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.alert;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkbce.job.MetricHistory.Metric;
+import io.sparkbce.job.JobFailure;
+import io.sparkbce.job.TerminalText;
+import io.sparkbce.job.TextTable;
+import io.sparkbce.job.output.AtomicOutput;
+import io.sparkbce.monitor.history.MetricHistory.Metric;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +15,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -24,17 +28,17 @@ import org.apache.hadoop.fs.Path;
  * --alert-sigma K}; σ is the sample standard deviation, and the rule applies only once N previous
  * windows exist).
  */
-final class Alerts {
+public final class Alerts {
   private static final ObjectMapper JSON = TerminalText.jsonMapper(false)
       .enable(com.fasterxml.jackson.core.JsonParser.Feature.ALLOW_NON_NUMERIC_NUMBERS);
 
   private Alerts() {}
 
   /** The baseline band of a window: mean and σ of the previous N windows of its segment. */
-  record Band(double mean, double sigma, double lower, double upper, int windows, double k) {}
+  public record Band(double mean, double sigma, double lower, double upper, int windows, double k) {}
 
   /** A fired alert. */
-  record Alert(Metric metric, String kind, String message, Band band, Double threshold) {
+  public record Alert(Metric metric, String kind, String message, Band band, Double threshold) {
     ObjectNode json(String detectedAt) {
       ObjectNode o = JSON.createObjectNode();
       o.put("detected_at", detectedAt);
@@ -64,7 +68,7 @@ final class Alerts {
    * The band of every metric of {@code history} (sorted by window) that has {@code n} previous
    * windows with a loss in its segment; keyed by {@link Metric#key}.
    */
-  static Map<String, Band> bands(List<Metric> history, int n, double k) {
+  public static Map<String, Band> bands(List<Metric> history, int n, double k) {
     Map<String, Band> out = new HashMap<>();
     if (n < 2) {
       return out;
@@ -94,7 +98,7 @@ final class Alerts {
   }
 
   /** The alerts of one metric (threshold first, then baseline). */
-  static List<Alert> check(Metric m, Double above, Band band) {
+  public static List<Alert> check(Metric m, Double above, Band band) {
     List<Alert> out = new ArrayList<>();
     if (m.loss() == null) {
       return out;
@@ -135,7 +139,7 @@ final class Alerts {
    * a re-run; a recomputed window whose loss changed gets a new line, which supersedes the earlier
    * one (the last line of a window, segment and rule is the current one).
    */
-  static int append(Configuration conf, String path, List<Alert> alerts) {
+  public static int append(Configuration conf, String path, List<Alert> alerts) {
     if (alerts.isEmpty()) {
       return 0;
     }
@@ -177,7 +181,7 @@ final class Alerts {
     return added;
   }
 
-  static String fmt(double d) {
+  public static String fmt(double d) {
     return TextTable.number(d);
   }
 }

@@ -1,6 +1,10 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor.report;
 
-import io.sparkbce.job.MetricHistory.Metric;
+import io.sparkbce.job.TextTable;
+import io.sparkbce.job.output.AtomicOutput;
+import io.sparkbce.monitor.MonitorOptions;
+import io.sparkbce.monitor.alert.Alerts;
+import io.sparkbce.monitor.history.MetricHistory.Metric;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,7 +24,7 @@ import org.apache.hadoop.conf.Configuration;
  * baseline, {@code circle.point}, {@code g.alert-marker}; {@code svg#per-class-chart} with {@code
  * rect.bar[data-class]}; {@code table#latest-windows} with one body row per window and segment.
  */
-final class HtmlReport {
+public final class HtmlReport {
   static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
   static final int LATEST_ROWS = 20;
@@ -35,7 +39,7 @@ final class HtmlReport {
 
   private HtmlReport() {}
 
-  static void write(Configuration conf, String path, MonitorOptions m, List<Metric> history,
+  public static void write(Configuration conf, String path, MonitorOptions m, List<Metric> history,
       Map<String, Alerts.Band> bands) {
     AtomicOutput.writeText(conf, path, render(m, history, bands));
   }

@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.job.output;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -21,17 +21,17 @@ import org.apache.hadoop.fs.Path;
  * <p>Local and HDFS renames are atomic. Object stores (s3a, gs) have no atomic rename; there a
  * reader may briefly see a directory missing, never half-written.
  */
-final class AtomicOutput {
+public final class AtomicOutput {
   /**
    * Test hook: called with the temp location once new content is complete, before it can be
    * committed. A test throws from it to simulate a failure at the worst moment.
    */
-  static volatile Consumer<String> beforeCommit;
+  public static volatile Consumer<String> beforeCommit;
 
   private AtomicOutput() {}
 
   /** New content waiting in its temp location. */
-  static final class Staged implements AutoCloseable {
+  public static final class Staged implements AutoCloseable {
     private final FileSystem fs;
     private final Path target;
     private final Path tmp;
@@ -51,7 +51,7 @@ final class AtomicOutput {
      * directory is moved aside first and deleted after; a previous file is replaced (atomically
      * on local file systems). The new content is then listed in the manifest.
      */
-    void commit() {
+    public void commit() {
       try {
         String notOwned = OutputManifest.whyNotOwned(fs, target, kind());
         if (notOwned != null) {
@@ -83,7 +83,7 @@ final class AtomicOutput {
   }
 
   /** Stages a small text file (the JSON summary). */
-  static Staged stageText(Configuration conf, String target, String text) {
+  public static Staged stageText(Configuration conf, String target, String text) {
     Staged s = staged(conf, target, false);
     try {
       try (OutputStream out = OutputManifest.raw(s.fs).create(s.tmp, false)) {
@@ -101,7 +101,7 @@ final class AtomicOutput {
   }
 
   /** Stages a directory: {@code writer} writes it (a Spark write) to the temp path it is given. */
-  static Staged stageDirectory(Configuration conf, String target, Consumer<String> writer) {
+  public static Staged stageDirectory(Configuration conf, String target, Consumer<String> writer) {
     Staged s = staged(conf, target, true);
     try {
       writer.accept(s.tmp.toString());
@@ -114,14 +114,14 @@ final class AtomicOutput {
   }
 
   /** Stages and commits a directory. */
-  static void replaceDirectory(Configuration conf, String target, Consumer<String> writer) {
+  public static void replaceDirectory(Configuration conf, String target, Consumer<String> writer) {
     try (Staged s = stageDirectory(conf, target, writer)) {
       s.commit();
     }
   }
 
   /** Stages and commits a text file. */
-  static void writeText(Configuration conf, String target, String text) {
+  public static void writeText(Configuration conf, String target, String text) {
     try (Staged s = stageText(conf, target, text)) {
       s.commit();
     }

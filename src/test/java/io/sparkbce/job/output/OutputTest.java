@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.job.output;
 
 import static io.sparkbce.job.JobTesting.assertNear;
 import static io.sparkbce.job.JobTesting.element;
@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkbce.job.EvaluateTest;
+import io.sparkbce.job.JobTesting;
 import io.sparkbce.job.JobTesting.Sample;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,7 +34,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Per-row losses ({@code --reduction none}) and outputs that are replaced atomically or not at all. */
-class OutputTest {
+public class OutputTest {
   static final int C = 3;
   @TempDir
   static Path tmp;
@@ -185,7 +187,7 @@ class OutputTest {
   }
 
   /** Every file under {@code dir} (relative path) with its size. */
-  static Map<String, Long> files(Path dir) {
+  public static Map<String, Long> files(Path dir) {
     try (Stream<Path> s = Files.walk(dir)) {
       Map<String, Long> out = new TreeMap<>();
       for (Path p : s.filter(Files::isRegularFile).toList()) {

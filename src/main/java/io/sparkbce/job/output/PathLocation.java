@@ -1,4 +1,4 @@
-package io.sparkbce.job;
+package io.sparkbce.job.output;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,10 @@
-package io.sparkbce.job;
+package io.sparkbce.job.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sparkbce.job.TerminalText;
+import io.sparkbce.monitor.history.HistoryLock;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,13 +30,13 @@ import org.apache.hadoop.fs.RemoteIterator;
  * the same content; anything else belongs to someone else and is never moved, deleted or
  * rewritten. Outputs of releases before the manifest have none, so they count as not owned.
  */
-final class OutputManifest {
-  static final String NAME = ".spark-bce-output.json";
+public final class OutputManifest {
+  public static final String NAME = ".spark-bce-output.json";
   private static final ObjectMapper JSON = TerminalText.jsonMapper(true);
   private static final String WRITTEN_BY = "spark-bce";
 
   /** How an output is written, and so how its ownership is checked. */
-  enum Kind {
+  public enum Kind {
     /** Replaced whole (summary, report, alerts): owned while its content is what was written. */
     FILE,
     /** Replaced whole (per-row losses): owned while it holds only the files written, same sizes. */
@@ -100,7 +102,7 @@ final class OutputManifest {
   }
 
   /** Lists {@code target} as written by spark-bce, with the fingerprint of its content now. */
-  static void record(FileSystem fs, Path target, Kind kind) throws IOException {
+  public static void record(FileSystem fs, Path target, Kind kind) throws IOException {
     Path manifestPath = new Path(target.getParent(), NAME);
     ObjectNode manifest = read(fs, manifestPath);
     if (manifest == null) {

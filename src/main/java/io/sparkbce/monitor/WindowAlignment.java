@@ -1,5 +1,6 @@
-package io.sparkbce.job;
+package io.sparkbce.monitor;
 
+import io.sparkbce.job.UsageException;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneId;
