@@ -188,13 +188,15 @@ else
   fi
   if [ "$MODE" = embedded ] && { [ ! -s "$CLASSPATH_FILE" ] || [ "$HERE/pom.xml" -nt "$CLASSPATH_FILE" ]; }; then
     # includeScope (not mdep.includeScope, which the plugin ignores): compile and provided, never
-    # the test dependencies (JUnit, MiniDFSCluster).
+    # the test dependencies (JUnit, Hive metastore, MiniDFSCluster).
     GOALS+=(dependency:build-classpath -DincludeScope=compile "-Dmdep.outputFile=$CLASSPATH_FILE")
   fi
   if [ ${#GOALS[@]} -gt 0 ]; then
     command -v mvn >/dev/null 2>&1 || die 1 "Maven (mvn) is needed to build the jar; install Maven 3.8+"
     echo "submit.sh: building spark-bce (mvn ${GOALS[0]}) ..." >&2
-    (cd "$HERE" && mvn -q -B -ntp -Dstyle.color=never -Dmaven.test.skip=true "${GOALS[@]}") >&2 \
+    # Maven 3.8 prints colour resets (ESC[0m) even with -q -B: dropped, or a log shows "[0m[0m"
+    (cd "$HERE" && mvn -q -B -ntp -Dstyle.color=never -Dmaven.test.skip=true "${GOALS[@]}" 2>&1 \
+      | sed $'s/\e\\[[0-9;]*m//g') >&2 \
       || die 1 "the Maven build failed (run: mvn -B package -DskipTests)"
     JAR="$(find_jar)"
     [ -n "$JAR" ] || die 1 "the build made no target/spark-bce-*.jar"

@@ -48,7 +48,8 @@ class ExtensionRegistrationTest {
     assertEquals(4, lines.size(), out);
     // SQL names and docs with the extension alone, in new sessions too
     List<String> functions = out.lines().filter(l -> l.startsWith("functions ")).toList();
-    assertEquals(List.of("functions bce,bce_loss,bce_pos_weight,bce_with_logits,"
+    assertEquals(List.of("functions bce,bce_calibration,bce_loss,bce_normalized_entropy,"
+        + "bce_pos_weight,bce_with_logits,"
         + "bce_with_logits_grad,bce_with_logits_loss,bce_with_logits_loss_per_class").toString(),
         List.of(functions.get(0)).toString(), out);
     assertEquals(functions.get(0), functions.get(1));

@@ -3,9 +3,7 @@ package io.sparkbce.job;
 import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.size;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.try_element_at;
-import static org.apache.spark.sql.functions.when;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -142,8 +140,7 @@ public final class Evaluate {
         }
       }
 
-      List<Column> aggs = ResolvedColumns.rowCounts(reason);
-      aggs.add(sum(InputColumns.elements(gx, xs.rank())).as("_elements"));
+      List<Column> aggs = ReasonGroups.counts(gx, xs.rank());
       String red = o.reduction.sqlName();
       if (o.reduction != Reduction.NONE) {
         aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, red).as("_loss"));
@@ -152,18 +149,23 @@ public final class Evaluate {
               .as("_loss_per_class"));
         }
       }
+      Column first = aggs.get(0);
       Column[] rest = aggs.subList(1, aggs.size()).toArray(new Column[0]);
-      Dataset<Row> grouped;
-      if (groupBy.isEmpty()) {
-        grouped = df.agg(aggs.get(0), rest);
-      } else {
-        Column[] g = groupBy.stream().map(InputColumns::col).toArray(Column[]::new);
-        grouped = df.groupBy(g).agg(aggs.get(0), rest).orderBy(g);
-      }
+      // One pass: rows counted by invalid reason beside the losses (see ReasonGroups).
+      List<Column> by = new ArrayList<>();
+      groupBy.forEach(g -> by.add(col(g)));
+      by.add(reason);
+      Column[] byReason = by.toArray(new Column[0]);
       long t = System.nanoTime();
       Phases.begin(spark, job, o.reduction == Reduction.NONE ? "counting rows"
           : "evaluating (" + red + " loss)");
-      List<Row> groupRows = grouped.collectAsList();
+      List<ReasonGroups.Group> groups = ReasonGroups.fold(
+          df.groupBy(byReason).agg(first, rest).orderBy(byReason).collectAsList(),
+          groupBy.size(), reasonName, xs.rank());
+      if (groups.isEmpty() && groupBy.isEmpty()) {
+        // No rows: the one group of a global aggregate, with the losses of no rows (no scan).
+        groups.add(new ReasonGroups.Group(df.limit(0).agg(first, rest).first()));
+      }
       timings.put(o.reduction == Reduction.NONE ? "count_ms" : "loss_ms", millis(t));
 
       String lossesPath = null;
@@ -197,7 +199,7 @@ public final class Evaluate {
 
         String summaryPath = child(o.output, "summary.json");
         ObjectNode summary = summary(spark, o, in, posWeightSpec, posWeight, logitsName,
-            labelsName, weightName, keys, groupBy, groupRows, summaryPath, lossesPath, partitionBy);
+            labelsName, weightName, keys, groupBy, groups, summaryPath, lossesPath, partitionBy);
         timings.put("total_ms", millis(start));
         ObjectNode tm = summary.putObject("timings_ms");
         timings.forEach(tm::put);
@@ -297,7 +299,7 @@ public final class Evaluate {
   private static ObjectNode summary(
       SparkSession spark, EvaluateOptions o, InputData in, PosWeight spec, double[] posWeight,
       String logits, String labels, String weight, List<String> keys, List<String> groupBy,
-      List<Row> groupRows, String summaryPath, String lossesPath, List<String> partitionBy) {
+      List<ReasonGroups.Group> groupRows, String summaryPath, String lossesPath, List<String> partitionBy) {
     ObjectNode s = JSON.createObjectNode();
     s.put("command", "evaluate");
     s.put("status", "ok");
@@ -335,26 +337,22 @@ public final class Evaluate {
     Map<String, Long> skipped = new LinkedHashMap<>();
     InputColumns.REASONS.forEach(r -> skipped.put(r, 0L));
     ArrayNode groups = JSON.createArrayNode();
-    for (Row r : groupRows) {
+    for (ReasonGroups.Group group : groupRows) {
       ObjectNode g = groups.addObject();
       ObjectNode key = g.putObject("key");
       for (int i = 0; i < groupBy.size(); i++) {
-        putValue(key, groupBy.get(i), r.get(i));
+        putValue(key, groupBy.get(i), group.keys.get(i));
       }
-      long gRows = r.getLong(r.fieldIndex("_rows"));
-      long gUsed = r.getLong(r.fieldIndex("_used"));
-      long gElements = r.isNullAt(r.fieldIndex("_elements")) ? 0
-          : r.getLong(r.fieldIndex("_elements"));
-      g.put("rows", gRows);
-      g.put("rows_used", gUsed);
-      g.put("rows_skipped", gRows - gUsed);
+      g.put("rows", group.rows);
+      g.put("rows_used", group.used);
+      g.put("rows_skipped", group.skippedRows());
       ObjectNode gs = g.putObject("skipped_by_reason");
-      for (String reason : InputColumns.REASONS) {
-        long n = r.getLong(r.fieldIndex("_skipped_" + reason));
+      group.skipped.forEach((reason, n) -> {
         gs.put(reason, n);
         skipped.merge(reason, n, Long::sum);
-      }
-      g.put("elements", gElements);
+      });
+      Row r = group.losses;
+      g.put("elements", group.elements);
       if (o.reduction != Reduction.NONE) {
         putDouble(g, "loss", r.isNullAt(r.fieldIndex("_loss")) ? null
             : r.getDouble(r.fieldIndex("_loss")));
@@ -370,9 +368,9 @@ public final class Evaluate {
           }
         }
       }
-      rows += gRows;
-      used += gUsed;
-      elements += gElements;
+      rows += group.rows;
+      used += group.used;
+      elements += group.elements;
     }
     s.put("rows", rows);
     s.put("rows_used", used);

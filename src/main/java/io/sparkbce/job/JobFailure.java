@@ -14,9 +14,14 @@ public final class JobFailure extends RuntimeException {
 
   /**
    * The most specific message in a chain of causes: Spark wraps a task's exception in "Job aborted
-   * due to stage failure: ..." several times; the user wants the innermost explanation.
+   * due to stage failure: ..." several times; the user wants the innermost explanation. Executors
+   * that cannot load spark-bce's classes get {@link io.sparkbce.udf.ExecutorJarCheck#MESSAGE}.
    */
   public static String rootMessage(Throwable t) {
+    if (io.sparkbce.udf.ExecutorJarCheck.isMissingJar(t)) {
+      // the innermost message would be a ClassCastException that does not name the jar
+      return io.sparkbce.udf.ExecutorJarCheck.MESSAGE;
+    }
     String best = t.getMessage() == null ? t.toString() : t.getMessage();
     int depth = 0;
     for (Throwable c = t.getCause(); c != null && c != t && depth < 20; c = c.getCause(), depth++) {

@@ -2,7 +2,6 @@ package io.sparkbce.job;
 
 import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.count_if;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.raise_error;
 import static org.apache.spark.sql.functions.struct;
@@ -114,20 +113,6 @@ public final class ResolvedColumns {
     return new Column[] {
         when(reason.isNull(), x).otherwise(error), when(reason.isNull(), y).otherwise(error)
     };
-  }
-
-  /**
-   * Aggregates counting rows: {@code _rows} in all, {@code _used} (valid) and
-   * {@code _skipped_<reason>} for each reason of {@link InputColumns#REASONS}.
-   */
-  public static List<Column> rowCounts(Column reason) {
-    List<Column> counts = new ArrayList<>();
-    counts.add(count_if(lit(true)).as("_rows"));
-    counts.add(count_if(reason.isNull()).as("_used"));
-    for (String r : InputColumns.REASONS) {
-      counts.add(count_if(reason.equalTo(lit(r))).as("_skipped_" + r));
-    }
-    return counts;
   }
 
   /** {@code --pos-weight auto}: bce_pos_weight over the valid labels, or null with no rows. */

@@ -24,6 +24,7 @@ final class ArbitraryPrecision {
   /** Beyond this |x|, e^-|x| < 10^-8685: see {@link #negligible}. */
   private static final BigDecimal FAR = BigDecimal.valueOf(20_000);
   private static final BigDecimal TWO = BigDecimal.valueOf(2);
+  private static final BigDecimal REST_ERROR = new BigDecimal(0x1p-100);
 
   /** A transcendental factor at a given working precision, relative error < 10^-(p - 10). */
   private interface Term {
@@ -131,7 +132,11 @@ final class ArbitraryPrecision {
         error = error.add(product.abs().scaleByPowerOfTen(-digits).multiply(TWO));
       }
       double hi = toDouble(v.add(error));
-      if (error.signum() == 0 || hi == toDouble(v.subtract(error)) || digits > MAX_DIGITS) {
+      // The rest too must be good: within 2^-100 |v| (what TrueSum relies on), or, where terms
+      // cancel to almost nothing, within 10^-300 of the terms (far below 2^-940 absolute).
+      boolean restGood = error.compareTo(v.abs().multiply(REST_ERROR)) <= 0 || digits >= 300;
+      if (error.signum() == 0 || (hi == toDouble(v.subtract(error)) && restGood)
+          || digits > MAX_DIGITS) {
         out.set(hi, rest(v, hi));
         return;
       }

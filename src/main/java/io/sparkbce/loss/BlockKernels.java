@@ -4,13 +4,13 @@ package io.sparkbce.loss;
 final class BlockKernels {
   static final BlockKernel SCALAR = new BlockKernel() {
     @Override
-    public void withLogits(
-        double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
+    public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out,
+        double[] low, Rests rests, int n) {
       DoubleDouble v = new DoubleDouble();
       for (int i = 0; i < n; i++) {
-        LossKernel.withLogits(x[i], y[i], w[i], p[i], low != null, v);
+        LossKernel.withLogits(x[i], y[i], w[i], p[i], rests, v);
         out[i] = v.hi;
-        if (low != null) {
+        if (rests != null) {
           low[i] = v.lo;
         }
       }
@@ -18,12 +18,12 @@ final class BlockKernels {
 
     @Override
     public void probabilities(
-        double[] q, double[] y, double[] w, double[] out, double[] low, int n) {
+        double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
       DoubleDouble v = new DoubleDouble();
       for (int i = 0; i < n; i++) {
-        LossKernel.probabilities(q[i], y[i], w[i], v);
+        LossKernel.probabilities(q[i], y[i], w[i], rests, v);
         out[i] = v.hi;
-        if (low != null) {
+        if (rests != null) {
           low[i] = v.lo;
         }
       }

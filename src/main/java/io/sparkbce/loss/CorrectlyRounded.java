@@ -46,12 +46,14 @@ final class CorrectlyRounded {
   }
 
   /**
-   * w (P softplus(-x) + N softplus(x)), P = p y, N = 1 - y; x, y, w, p finite, w != 0. With
-   * {@code rest}, out.lo must be the rest to 2^-94 M, so the table tier (2^-68) is skipped.
+   * w (P softplus(-x) + N softplus(x)), P = p y, N = 1 - y; x, y, w, p finite, w != 0. Without
+   * {@code rests} (null), out.hi is the correctly rounded value. With them, out.hi + out.lo is
+   * within {@code rests}' bound of the true value (what a {@link TrueSum} adds) and out.hi need
+   * not be the correctly rounded value: no rounding test is needed, only the relative bound.
    */
   static void withLogits(
-      double x, double y, double w, double p, boolean rest, DoubleDouble out) {
-    if (!(!rest && withLogitsTable(x, y, w, p, out)) && !withLogitsFast(x, y, w, p, out)) {
+      double x, double y, double w, double p, Rests rests, DoubleDouble out) {
+    if (!withLogitsTable(x, y, w, p, rests, out) && !withLogitsFast(x, y, w, p, rests, out)) {
       ArbitraryPrecision.withLogits(x, y, w, p, out);
     }
   }
@@ -63,9 +65,12 @@ final class CorrectlyRounded {
     }
   }
 
-  /** -w (y max(log q, -100) + (1-y) max(log(1-q), -100)); q, y in [0, 1], w finite. */
-  static void probabilities(double q, double y, double w, DoubleDouble out) {
-    if (!probabilitiesFast(q, y, w, out)) {
+  /**
+   * -w (y max(log q, -100) + (1-y) max(log(1-q), -100)); q, y in [0, 1], w finite. With
+   * {@code rests}, as {@link #withLogits}.
+   */
+  static void probabilities(double q, double y, double w, Rests rests, DoubleDouble out) {
+    if (!probabilitiesFast(q, y, w, rests, out)) {
       ArbitraryPrecision.probabilities(q, y, w, q < CLAMP_BELOW, out);
     }
   }
@@ -91,9 +96,14 @@ final class CorrectlyRounded {
    * Tier 1: w (A t + C |x|), t = log1p(e^-|x|) from {@link TableSoftplus} (2^-68), A = P + N,
    * C = N for x >= 0 and P otherwise (softplus(+-x) = t + max(+-x, 0)). Every step but t is
    * exact or rounded at 2^-104 of M' = |w| (|A| t + |C| |x|), which bounds M. False when the
-   * rounding test fails or the input is outside the domain.
+   * rounding test fails (or with {@code rests}, the relative bound is not met) or the input is
+   * outside the domain.
    */
-  static boolean withLogitsTable(double x, double y, double w, double p, DoubleDouble out) {
+  static boolean withLogitsTable(
+      double x, double y, double w, double p, Rests rests, DoubleDouble out) {
+    if (rests != null && rests.tableRatio == 0.0) {
+      return false;
+    }
     double a = Math.abs(x);
     // P = p y and N = 1 - y exactly (2MultFMA, 2Sum); normal in the domain.
     double ph = p * y;
@@ -127,10 +137,12 @@ final class CorrectlyRounded {
     double vl = Math.fma(sh, w, -vh) + sl * w;
     out.fastTwoSum(vh, vl);
     double magnitude = Math.abs(w) * (Math.abs(ah) * th + Math.abs(ch) * a);
-    return decided(out, magnitude, TABLE_TEST_ERROR, out);
+    return rests == null ? decided(out, magnitude, TABLE_TEST_ERROR, out)
+        : Rests.within(magnitude, out.hi, rests.tableRatio);
   }
 
-  private static boolean withLogitsFast(double x, double y, double w, double p, DoubleDouble out) {
+  private static boolean withLogitsFast(
+      double x, double y, double w, double p, Rests rests, DoubleDouble out) {
     DoubleDouble pos = positive(y, p);
     DoubleDouble neg = new DoubleDouble().twoSum(1.0, -y); // exact
     if (!inDomain(x, w, pos, neg)) {
@@ -151,7 +163,29 @@ final class CorrectlyRounded {
     up.mul(pos.hi, pos.lo);
     down.mul(neg.hi, neg.lo);
     up.add(down.hi, down.lo).mul(w);
-    return decided(up, magnitude, TEST_ERROR, out);
+    return delivered(up, magnitude, rests, out);
+  }
+
+  /**
+   * w sigmoid(x) for a {@link TrueSum} at {@link Rests#TABLE} (not correctly rounded): e = e^-|x|
+   * from {@link TableSoftplus#expMinus} (2^-73), d = 1 + e (2u^2), sigmoid(-|x|) = e/d (e's error
+   * enters e/d at most once: 2^-73, the division 15u^2) or sigmoid(|x|) = 1/d (e/(1+e) 2^-73),
+   * times w (2u^2): within 2^-72 |v| (one term: M = |v|), plus 2^-940 for underflow. False
+   * outside the domain (|x| <= 670, |w| in [2^-900, 2^60]).
+   */
+  static boolean weightedSigmoidTable(double x, double w, DoubleDouble out) {
+    double a = Math.abs(x);
+    if (!(a <= TableSoftplus.LARGEST && w != 0.0 && inRange(w))) {
+      return false;
+    }
+    TableSoftplus.expMinus(a, out);
+    double eh = out.hi;
+    double el = out.lo;
+    out.add(1.0);
+    double dh = out.hi;
+    double dl = out.lo;
+    out.set(x >= 0 ? 1.0 : eh, x >= 0 ? 0.0 : el).div(dh, dl).mul(w);
+    return true;
   }
 
   private static boolean withLogitsGradFast(
@@ -180,7 +214,8 @@ final class CorrectlyRounded {
     return decided(sx, magnitude, TEST_ERROR, out);
   }
 
-  private static boolean probabilitiesFast(double q, double y, double w, DoubleDouble out) {
+  private static boolean probabilitiesFast(
+      double q, double y, double w, Rests rests, DoubleDouble out) {
     if (w == 0.0 || !inRange(w)) {
       return false;
     }
@@ -204,7 +239,17 @@ final class CorrectlyRounded {
     logQ.mul(y);
     logNotQ.mul(neg.hi, neg.lo);
     logQ.add(logNotQ.hi, logNotQ.lo).mul(-w);
-    return decided(logQ, magnitude, TEST_ERROR, out);
+    return delivered(logQ, magnitude, rests, out);
+  }
+
+  /** Tier 2's hand-over: the rounding test, or with {@code rests} their relative bound. */
+  private static boolean delivered(
+      DoubleDouble v, double magnitude, Rests rests, DoubleDouble out) {
+    if (rests == null) {
+      return decided(v, magnitude, TEST_ERROR, out);
+    }
+    out.set(v.hi, v.lo);
+    return Rests.within(magnitude, v.hi, rests.doubleDoubleRatio);
   }
 
   /**

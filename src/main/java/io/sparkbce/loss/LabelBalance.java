@@ -12,8 +12,8 @@ import java.io.Serializable;
 public final class LabelBalance implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final ClassCounts positives = new ClassCounts();
-  private final ClassCounts negatives = new ClassCounts();
+  private final ClassSums positives = new ClassSums();
+  private final ClassSums negatives = new ClassSums();
 
   @Override
   public void beginBlock(int classCount) {
@@ -25,7 +25,11 @@ public final class LabelBalance implements ElementConsumer, Serializable {
   @Override
   public void accept(int classIndex, double target, double low, double weight) {
     positives.sums[classIndex].add(target);
-    negatives.sums[classIndex].add(1.0 - target);
+    // 1 - y exactly (2Sum): 1 - 0.1 is not a double
+    double n = 1.0 - target;
+    double bb = n - 1.0;
+    negatives.sums[classIndex].add(n);
+    negatives.sums[classIndex].add((1.0 - (n - bb)) + (-target - bb));
   }
 
   public void merge(LabelBalance other) {
@@ -46,15 +50,6 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     double[] r = new double[classCount()];
     for (int c = 0; c < r.length; c++) {
       r[c] = negatives.sums[c].dividedBy(positives.sums[c]);
-    }
-    return r;
-  }
-
-  /** The positives (sum of the targets) per class, rounded once. */
-  public double[] positives() {
-    double[] r = new double[classCount()];
-    for (int c = 0; c < r.length; c++) {
-      r[c] = positives.sums[c].value();
     }
     return r;
   }
@@ -82,44 +77,5 @@ public final class LabelBalance implements ElementConsumer, Serializable {
 
   public static LabelBalance fromBytes(byte[] bytes) {
     return StateBytes.read(bytes, LabelBalance::readFrom);
-  }
-
-  /** Exact sums, one per class. */
-  private static final class ClassCounts {
-    ExactSum[] sums = new ExactSum[0];
-
-    void ensure(int classCount) {
-      if (ClassCount.first(sums.length, classCount)) {
-        sums = new ExactSum[classCount];
-        for (int c = 0; c < classCount; c++) {
-          sums[c] = new ExactSum();
-        }
-      }
-    }
-
-    void merge(ClassCounts other) {
-      if (other.sums.length == 0) {
-        return;
-      }
-      ensure(other.sums.length);
-      for (int c = 0; c < sums.length; c++) {
-        sums[c].merge(other.sums[c]);
-      }
-    }
-
-    void writeTo(DataOutput out) throws IOException {
-      out.writeInt(sums.length);
-      for (ExactSum s : sums) {
-        s.writeTo(out);
-      }
-    }
-
-    void readFrom(DataInput in) throws IOException {
-      int n = in.readInt();
-      sums = new ExactSum[n];
-      for (int c = 0; c < n; c++) {
-        sums[c] = ExactSum.readFrom(in);
-      }
-    }
   }
 }

@@ -28,17 +28,17 @@ public final class LossKernel {
    */
   public static double withLogits(double x, double y, double w, double p) {
     DoubleDouble v = new DoubleDouble();
-    withLogits(x, y, w, p, false, v);
+    withLogits(x, y, w, p, null, v);
     return v.hi;
   }
 
   /**
-   * {@link #withLogits(double, double, double, double)} in out.hi; with {@code rest}, the rest of
-   * its true value in out.lo to double-double accuracy (what exact reductions add), otherwise
-   * out.lo is only within 2^-68 of the terms' magnitude (the cheaper first tier may decide).
+   * Without {@code rests} (null), {@link #withLogits(double, double, double, double)} in out.hi;
+   * with them, out.hi + out.lo within their bound of the true value (what {@link TrueSum} adds;
+   * out.hi is then not necessarily the correctly rounded value). Special values are exact.
    */
   static void withLogits(
-      double x, double y, double w, double p, boolean rest, DoubleDouble out) {
+      double x, double y, double w, double p, Rests rests, DoubleDouble out) {
     if (x != x || y != y || w != w || p != p) {
       out.set(Double.NaN, 0.0);
     } else if (w == 0.0) {
@@ -48,7 +48,7 @@ public final class LossKernel {
     } else if (Double.isInfinite(x) || Double.isInfinite(y) || (Double.isInfinite(p) && y != 0.0)) {
       out.set(limit(x, y, w, p), 0.0);
     } else {
-      CorrectlyRounded.withLogits(x, y, w, y == 0.0 ? 0.0 : p, rest, out);
+      CorrectlyRounded.withLogits(x, y, w, y == 0.0 ? 0.0 : p, rests, out);
     }
   }
 
@@ -99,24 +99,35 @@ public final class LossKernel {
   }
 
   /**
+   * w sigmoid(x) as hi + lo within {@code rests}' bound (what {@link QualityAccumulator} sums for
+   * the mean prediction): tier 1 at {@link Rests#TABLE}, else the gradient at target 0.
+   */
+  static void weightedSigmoid(double x, double w, Rests rests, DoubleDouble out) {
+    if (rests != Rests.TABLE || !CorrectlyRounded.weightedSigmoidTable(x, w, out)) {
+      withLogitsGrad(x, 0.0, w, 1.0, out);
+    }
+  }
+
+  /**
    * BCELoss on a probability q, with PyTorch's clamp of each log at -100 so that q = 0 or 1 give a
    * finite loss, correctly rounded. q and y outside [0, 1] (NaN included) are rejected, as current
    * PyTorch does.
    */
   public static double probabilities(double q, double y, double w) {
     DoubleDouble v = new DoubleDouble();
-    probabilities(q, y, w, v);
+    probabilities(q, y, w, null, v);
     return v.hi;
   }
 
-  static void probabilities(double q, double y, double w, DoubleDouble out) {
+  /** As {@link #withLogits(double, double, double, double, Rests, DoubleDouble)}. */
+  static void probabilities(double q, double y, double w, Rests rests, DoubleDouble out) {
     checkProbabilities(q, y);
     if (w != w) {
       out.set(Double.NaN, 0.0);
     } else if (Double.isInfinite(w)) {
       out.set(w * probabilities(q, y, 1.0), 0.0); // every log is finite (clamped)
     } else {
-      CorrectlyRounded.probabilities(q, y, w, out);
+      CorrectlyRounded.probabilities(q, y, w, rests, out);
     }
   }
 
@@ -134,13 +145,16 @@ public final class LossKernel {
    * Runs the {@link BlockKernel#selected() selected} kernel: vectorised where the JVM allows.
    */
   public static void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-    BlockKernels.SELECTED.withLogits(x, y, w, p, out, null, n);
+    BlockKernels.SELECTED.withLogits(x, y, w, p, out, null, null, n);
   }
 
-  /** As above, with the rest of each true value in {@code low} (may be null). */
-  public static void withLogits(
-      double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
-    BlockKernels.SELECTED.withLogits(x, y, w, p, out, low, n);
+  /**
+   * As above; with {@code rests}, {@code out + low} within their bound of each true value (see
+   * {@link #withLogits(double, double, double, double, Rests, DoubleDouble)}).
+   */
+  public static void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out,
+      double[] low, Rests rests, int n) {
+    BlockKernels.SELECTED.withLogits(x, y, w, p, out, low, rests, n);
   }
 
   public static void withLogitsGrad(
@@ -163,17 +177,18 @@ public final class LossKernel {
 
   /** {@link #probabilities(double, double, double)} of a block, on the selected kernel. */
   public static void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
-    BlockKernels.SELECTED.probabilities(q, y, w, out, null, n);
+    BlockKernels.SELECTED.probabilities(q, y, w, out, null, null, n);
   }
 
-  /** As above, with the rest of each true value in {@code low} (may be null). */
+  /** As above, with rests as {@link #withLogits(double[], double[], double[], double[],
+   *  double[], double[], Rests, int)}. */
   public static void probabilities(
-      double[] q, double[] y, double[] w, double[] out, double[] low, int n) {
-    BlockKernels.SELECTED.probabilities(q, y, w, out, low, n);
+      double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
+    BlockKernels.SELECTED.probabilities(q, y, w, out, low, rests, n);
   }
 
   /** p*y, zero for a negative target even when p is infinite (a class without positives). */
-  private static double positive(double y, double p) {
+  static double positive(double y, double p) {
     return y == 0.0 ? 0.0 : p * y;
   }
 

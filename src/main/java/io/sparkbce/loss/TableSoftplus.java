@@ -65,6 +65,15 @@ final class TableSoftplus {
    * absolute 2^-1075 from the rest's underflow (below 2^-108 relative in the domain).
    */
   static void tail(double a, DoubleDouble out) {
+    expMinus(a, out);
+    log1p(out.hi, out.lo, out);
+  }
+
+  /**
+   * out = e^-a for 0 <= a <= {@link #LARGEST}: relative error <= 2^-73, |out.lo| <= 2^-51.9
+   * out.hi (out.lo may lose bits in the subnormals: absolute 2^-1075).
+   */
+  static void expMinus(double a, DoubleDouble out) {
     // --- e = e^-a = 2^-(k/64) e^r, k = round(64 a / ln 2), |r| <= ln2/128 (1 + 2^-40) < 2^-7.52.
     double shifted = a * INV_STEP + DoubleDoubleMath.ROUND;
     double k = shifted - DoubleDoubleMath.ROUND;
@@ -104,9 +113,7 @@ final class TableSoftplus {
     double el = (ph - (eh - th)) + (pl + (POW2_LO[j] + (th * gl + POW2_LO[j] * gh)));
     // times 2^-(k div 64): exact for eh (>= 2^-967), el may round in the subnormals.
     double scale = Double.longBitsToDouble((1023 - (ki >> 6)) << 52);
-    eh *= scale;
-    el *= scale;
-    log1p(eh, el, out);
+    out.set(eh * scale, el * scale);
   }
 
   /**

@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * with the scalar code's IEEE operations in the same order; a lane whose input is outside that
  * tier's domain, or whose rounding test fails, takes the scalar path. Its bits are the scalar
  * kernel's: a lane either passes the same test on the same value or is computed by the scalar
- * code, and a correctly rounded result is unique anyway. With the rests wanted (reductions) it
- * runs the scalar code. Loaded only when the JVM has jdk.incubator.vector ({@link BlockKernels}).
+ * code, and a correctly rounded result is unique anyway. With the rests wanted (reductions), at
+ * {@link Rests#TABLE}, a lane is delivered on tier 1's relative bound instead of its rounding
+ * test, with its rest; at {@link Rests#DOUBLE_DOUBLE} it runs the scalar code. Loaded only when the JVM has jdk.incubator.vector ({@link BlockKernels}).
  *
  * <p>Passes over the block (e^-|x|, its log1p, then the loss and the rounding test) with every
  * constant broadcast before its loop: one loop doing it all is too big for C2 to inline every
@@ -46,30 +47,34 @@ final class VectorBlockKernel implements BlockKernel {
   }
 
   @Override
-  public void withLogits(
-      double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
-    if (low != null) {
-      BlockKernels.SCALAR.withLogits(x, y, w, p, out, low, n);
+  public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out,
+      double[] low, Rests rests, int n) {
+    if (rests != null && rests.tableRatio == 0.0) {
+      BlockKernels.SCALAR.withLogits(x, y, w, p, out, low, rests, n);
       return;
     }
     int bound = SPECIES.loopBound(n);
     Scratch s = SCRATCH.get().ensure(bound);
     expMinusAbs(x, s, bound);
     log1p(s, bound);
-    loss(x, y, w, p, s, out, bound);
-    // Lanes the table tier did not decide (NaN marks them; a NaN loss comes from the scalar path).
+    loss(x, y, w, p, s, out, rests == null ? null : low, rests, bound);
+    // Lanes the table tier did not deliver (NaN marks them; a NaN loss comes from the scalar path).
     DoubleDouble v = new DoubleDouble();
     for (int i = 0; i < n; i++) {
       if (i >= bound || out[i] != out[i]) {
-        LossKernel.withLogits(x[i], y[i], w[i], p[i], false, v);
+        LossKernel.withLogits(x[i], y[i], w[i], p[i], rests, v);
         out[i] = v.hi;
+        if (rests != null) {
+          low[i] = v.lo;
+        }
       }
     }
   }
 
   @Override
-  public void probabilities(double[] q, double[] y, double[] w, double[] out, double[] low, int n) {
-    BlockKernels.SCALAR.probabilities(q, y, w, out, low, n);
+  public void probabilities(
+      double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
+    BlockKernels.SCALAR.probabilities(q, y, w, out, low, rests, n);
   }
 
   @Override
@@ -195,11 +200,13 @@ final class VectorBlockKernel implements BlockKernel {
   }
 
   /**
-   * out = the loss where {@link CorrectlyRounded#withLogitsTable} decides it, NaN where the
-   * scalar path must: the same domain test, combine and rounding test, lane by lane.
+   * out = the loss where {@link CorrectlyRounded#withLogitsTable} delivers it, NaN where the
+   * scalar path must: the same domain test, combine and rounding test (without rests) or
+   * relative bound (with rests, and the rest in low), lane by lane.
    */
-  private static void loss(
-      double[] x, double[] y, double[] w, double[] p, Scratch s, double[] out, int bound) {
+  private static void loss(double[] x, double[] y, double[] w, double[] p, Scratch s,
+      double[] out, double[] low, Rests rests, int bound) {
+    double ratio = rests == null ? 0.0 : rests.tableRatio;
     DoubleVector zero = DoubleVector.zero(SPECIES);
     DoubleVector one = broadcast(1.0);
     DoubleVector testError = broadcast(CorrectlyRounded.TABLE_TEST_ERROR);
@@ -242,10 +249,15 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector hi = vh.add(vl);
       DoubleVector lo = vl.sub(hi.sub(vh));
       DoubleVector magnitude = wv.abs().mul(ah.abs().mul(th).add(ch.abs().mul(a)));
-      DoubleVector errorBound = testError.mul(magnitude).add(underflow);
-      DoubleVector above = hi.add(lo.add(errorBound));
-      DoubleVector below = hi.add(lo.sub(errorBound));
-      ok = ok.and(above.eq(below));
+      if (low == null) {
+        DoubleVector errorBound = testError.mul(magnitude).add(underflow);
+        DoubleVector above = hi.add(lo.add(errorBound));
+        DoubleVector below = hi.add(lo.sub(errorBound));
+        ok = ok.and(above.eq(below));
+      } else {
+        ok = ok.and(magnitude.compare(VectorOperators.LE, hi.abs().mul(ratio)));
+        lo.intoArray(low, i);
+      }
       nan.blend(hi, ok).intoArray(out, i);
     }
   }

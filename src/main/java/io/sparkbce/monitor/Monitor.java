@@ -4,10 +4,8 @@ import static io.sparkbce.job.InputColumns.col;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.timestamp_seconds;
 
-import io.sparkbce.BceFunctions;
 import io.sparkbce.job.Evaluate;
 import io.sparkbce.job.EvaluateOptions;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
@@ -18,17 +16,21 @@ import io.sparkbce.job.JobFailure;
 import io.sparkbce.job.LossCallErrors;
 import io.sparkbce.job.Main;
 import io.sparkbce.job.Phases;
+import io.sparkbce.job.ReasonGroups;
 import io.sparkbce.job.ResolvedColumns;
 import io.sparkbce.job.TerminalText;
 import io.sparkbce.job.TextTable;
 import io.sparkbce.job.output.OutputGuard;
 import io.sparkbce.job.output.OutputManifest;
+import io.sparkbce.loss.Reduction;
 import io.sparkbce.monitor.alert.Alerts;
 import io.sparkbce.monitor.history.HistorySeries;
 import io.sparkbce.monitor.history.MetricHistory;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
 import io.sparkbce.monitor.history.OpenHistory;
+import io.sparkbce.monitor.history.Quality;
 import io.sparkbce.monitor.report.HtmlReport;
+import io.sparkbce.udf.QualityStateFunction;
 import java.io.PrintStream;
 import java.sql.Timestamp;
 import java.util.ArrayList;
@@ -69,6 +71,10 @@ public final class Monitor {
       "                            writer at a time (a lock file in the history)",
       "  --lock-wait DURATION      how long to wait for another run's lock on the history",
       "                            (default 10 minutes; 0: fail at once)",
+      "  --pos-weight auto         computed once, over the reference period, and frozen in the",
+      "                            history: later runs reuse it, so windows stay comparable",
+      "  --reference-since TIME    the reference period of --pos-weight auto (default: the rows",
+      "  --reference-until TIME    of the run that starts the history)",
       "  --new-series              start a new series in a history recorded with another",
       "                            reduction, window, pos_weight or group-by (the old rows are",
       "                            kept under HISTORY/_previous/)",
@@ -130,7 +136,7 @@ public final class Monitor {
     WindowAlignment.check(m.window, m.since, m.until,
         java.time.ZoneId.of(spark.conf().get("spark.sql.session.timeZone")));
     HistorySeries series = HistorySeries.of(red, m.window, posWeightSpec,
-        segmentType(df, groupBy));
+        segmentType(df, groupBy), m.referenceSince, m.referenceUntil);
 
     try (OpenHistory open = OpenHistory.open(spark, m.history, series, m.newSeries, m.lockWait,
         out)) {
@@ -142,23 +148,16 @@ public final class Monitor {
       Column x = cols.x();
       Column y = cols.y();
       Column w = cols.w();
-      java.util.function.UnaryOperator<Dataset<Row>> prepare = d -> {
-        d = Evaluate.where(d, o.where);
-        d = d.withColumn(timeTs, col(timeName).cast(DataTypes.TimestampType));
-        if (m.since != null) {
-          d = d.where(col(timeTs).geq(lit(m.since).cast(DataTypes.TimestampType)));
-        }
-        if (m.until != null) {
-          d = d.where(col(timeTs).lt(lit(m.until).cast(DataTypes.TimestampType)));
-        }
-        return d.withColumn(reasonName, InputColumns.reason(x, xs, y, ys, w, ws));
-      };
+      java.util.function.UnaryOperator<Dataset<Row>> prepare = d -> Evaluate.where(d, o.where)
+          .withColumn(timeTs, col(timeName).cast(DataTypes.TimestampType))
+          .withColumn(reasonName, InputColumns.reason(x, xs, y, ys, w, ws));
       Dataset<Row> stream = null;
       if (m.stream) {
-        stream = prepare.apply(spark.readStream().schema(df.schema()).format(in.format)
-            .load(o.input.trim())).withWatermark(timeTs, m.watermark);
+        stream = period(prepare.apply(spark.readStream().schema(df.schema()).format(in.format)
+            .load(o.input.trim())), timeTs, m.since, m.until).withWatermark(timeTs, m.watermark);
       }
-      df = prepare.apply(df);
+      Dataset<Row> all = prepare.apply(df);
+      df = period(all, timeTs, m.since, m.until);
       Column reason = col(reasonName);
       Column[] valid = cols.validOnly(reason, o.invalid);
       Column gx = valid[0];
@@ -167,8 +166,16 @@ public final class Monitor {
       String job = "spark-bce monitor " + o.input;
       double[] posWeight = null;
       if (posWeightSpec.auto) {
-        Phases.begin(spark, job, "computing pos_weight");
-        posWeight = ResolvedColumns.posWeightFromLabels(df, gy);
+        posWeight = open.frozenPosWeight();
+        if (posWeight == null) {
+          Phases.begin(spark, job, "computing pos_weight");
+          boolean reference = m.referenceSince != null || m.referenceUntil != null;
+          posWeight = ResolvedColumns.posWeightFromLabels(
+              reference ? period(all, timeTs, m.referenceSince, m.referenceUntil) : df, gy);
+          if (posWeight != null) {
+            open.freezePosWeight(posWeight);
+          }
+        }
       } else if (posWeightSpec.values != null) {
         posWeight = posWeightSpec.values;
       }
@@ -177,39 +184,46 @@ public final class Monitor {
         cols.requirePosWeightSize(posWeight, Evaluate.classCount(df, reason, x, xs.rank()));
       }
 
-      List<Column> aggs = ResolvedColumns.rowCounts(reason);
-      aggs.add(sum(InputColumns.elements(gx, xs.rank())).as("_elements"));
-      aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, red).as("_loss"));
-      aggs.add(BceFunctions.bceWithLogitsLoss(gx, gy, w, posWeight, "weighted_mean")
-          .as("_wmean"));
-      aggs.add(BceFunctions.bceWithLogitsLossPerClass(gx, gy, w, posWeight, red)
-          .as("_loss_per_class"));
-      // one array-valued aggregate, whatever the number of classes
-      aggs.add(io.sparkbce.udf.ClassPositivesFunction.of(spark, gy).as("_positives"));
+      List<Column> aggs = ReasonGroups.counts(gx, xs.rank());
+      // one aggregate, whatever the number of classes: the exact state every value comes from
+      aggs.add(QualityStateFunction.of(spark, gx, gy, w, posWeight).as("_state"));
+      double[] posWeightUsed = posWeight;
       List<Column> by = new ArrayList<>();
       by.add(org.apache.spark.sql.functions.window(col(timeTs), m.window).as("_window"));
       for (String g : groupBy) {
         by.add(col(g));
       }
+      // Rows counted by invalid reason in the same pass (see ReasonGroups): the reason is the
+      // last key, folded away on the driver.
       java.util.function.BiFunction<Dataset<Row>, List<Column>, Dataset<Row>> grouped =
-          (d, keys) -> d.groupBy(keys.toArray(new Column[0]))
-          .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
-          .withColumn("_date", date_format(
-              org.apache.spark.sql.functions.col("_window").getField("start"), "yyyy-MM-dd"));
-      java.util.function.UnaryOperator<Dataset<Row>> aggregate = d -> grouped.apply(d, by);
+          (d, keys) -> {
+            List<Column> byReason = new ArrayList<>(keys);
+            byReason.add(reason);
+            return d.groupBy(byReason.toArray(new Column[0]))
+                .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
+                .withColumn("_date", date_format(
+                    org.apache.spark.sql.functions.col("_window").getField("start"),
+                    "yyyy-MM-dd"));
+          };
+      java.util.function.BiFunction<Dataset<Row>, Integer, List<ReasonGroups.Group>> fold =
+          (d, keys) -> ReasonGroups.fold(
+              d.orderBy(java.util.Arrays.stream(d.columns()).limit(keys + 1L)
+                  .map(InputColumns::col).toArray(Column[]::new)).collectAsList(),
+              keys, reasonName, xs.rank());
       List<Metric> computed;
       long noTime = 0;
       if (stream != null) {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
         Phases.begin(spark, job, "evaluating the stream");
-        org.apache.spark.sql.streaming.StreamingQuery q = aggregate.apply(stream).writeStream()
+        org.apache.spark.sql.streaming.StreamingQuery q = grouped.apply(stream, by).writeStream()
             .outputMode("append")
             .option("checkpointLocation", m.checkpoint)
             .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
             .foreachBatch((org.apache.spark.api.java.function.VoidFunction2<Dataset<Row>, Long>)
                 (batch, batchId) -> {
-                  List<Metric> ms = metrics(batch.collectAsList(), groupBy, red);
+                  List<Metric> ms = metrics(fold.apply(batch, by.size()), groupBy, o.reduction,
+                      posWeightUsed);
                   open.update(ms);
                   batches.addAll(ms);
                 })
@@ -227,15 +241,15 @@ public final class Monitor {
         batchBy.set(0, org.apache.spark.sql.functions.window(coalesce(col(timeTs),
             timestamp_seconds(lit(0L))), m.window).as("_window"));
         batchBy.add(col(timeTs).isNull().as(noTimeName));
-        List<Row> result = new ArrayList<>();
-        for (Row r : grouped.apply(df, batchBy).collectAsList()) {
-          if (r.getBoolean(r.fieldIndex(noTimeName))) {
-            noTime += r.getLong(r.fieldIndex("_rows"));
+        List<ReasonGroups.Group> result = new ArrayList<>();
+        for (ReasonGroups.Group g : fold.apply(grouped.apply(df, batchBy), batchBy.size())) {
+          if (g.keys.getBoolean(g.keys.fieldIndex(noTimeName))) {
+            noTime += g.rows;
           } else {
-            result.add(r);
+            result.add(g);
           }
         }
-        computed = metrics(result, groupBy, red);
+        computed = metrics(result, groupBy, o.reduction, posWeight);
       }
       computed.sort(MetricHistory.ORDER);
 
@@ -267,6 +281,7 @@ public final class Monitor {
           out.println("  " + TerminalText.escape(a.message()));
         }
       }
+      out.println("pos_weight: " + posWeightLine(posWeightSpec, open.series(), posWeight));
       out.println("report: " + TerminalText.escape(m.report));
       return new Result(computed, history, alerts, m.report);
     } catch (Exception e) {
@@ -274,6 +289,28 @@ public final class Monitor {
     } finally {
       Phases.end(spark);
     }
+  }
+
+  /** Which pos_weight the windows of this run used, and where it came from. */
+  private static String posWeightLine(PosWeight spec, HistorySeries series, double[] used) {
+    if (used == null) {
+      return spec.auto ? "auto, but no valid labels yet (none used)" : "none";
+    }
+    String values = used.length <= 5 ? java.util.Arrays.toString(used)
+        : used.length + " values, " + java.util.Arrays.toString(
+            java.util.Arrays.copyOf(used, 5)).replace("]", ", ...]");
+    return spec.auto ? series.posWeight() + ", frozen in the history: " + values : values;
+  }
+
+  /** The rows of {@code d} with since <= time < until (either bound may be null: open). */
+  private static Dataset<Row> period(Dataset<Row> d, String timeTs, String since, String until) {
+    if (since != null) {
+      d = d.where(col(timeTs).geq(lit(since).cast(DataTypes.TimestampType)));
+    }
+    if (until != null) {
+      d = d.where(col(timeTs).lt(lit(until).cast(DataTypes.TimestampType)));
+    }
+    return d;
   }
 
   /** What a run writes: the history, the alerts beside it, the report (and the checkpoint). */
@@ -299,33 +336,23 @@ public final class Monitor {
   }
 
   /** The collected rows of the aggregation as metrics. */
-  private static List<Metric> metrics(List<Row> result, List<String> groupBy, String red) {
+  private static List<Metric> metrics(List<ReasonGroups.Group> result, List<String> groupBy,
+      Reduction red, double[] posWeight) {
     Timestamp now = new Timestamp(System.currentTimeMillis());
     List<Metric> computed = new ArrayList<>();
-    for (Row r : result) {
-      Row win = r.getStruct(0);
+    for (ReasonGroups.Group g : result) {
+      Row win = g.keys.getStruct(0);
       Object[] values = new Object[groupBy.size()];
       for (int i = 0; i < values.length; i++) {
-        values[i] = r.get(i + 1);
+        values[i] = g.keys.get(i + 1);
       }
       Row segment = groupBy.isEmpty() ? null : RowFactory.create(values);
-      Map<String, Long> skipped = new LinkedHashMap<>();
-      for (String reasonKey : InputColumns.REASONS) {
-        skipped.put(reasonKey, r.getLong(r.fieldIndex("_skipped_" + reasonKey)));
-      }
-      int pos = r.fieldIndex("_positives");
-      long rows = r.getLong(r.fieldIndex("_rows"));
-      long used = r.getLong(r.fieldIndex("_used"));
-      int e = r.fieldIndex("_elements");
-      int l = r.fieldIndex("_loss");
-      int wm = r.fieldIndex("_wmean");
-      int pc = r.fieldIndex("_loss_per_class");
-      computed.add(new Metric(win.getTimestamp(0), win.getTimestamp(1),
-          SegmentLabel.of(groupBy, segment), segment, red,
-          r.isNullAt(l) ? null : r.getDouble(l), r.isNullAt(wm) ? null : r.getDouble(wm),
-          rows, used, rows - used, skipped, r.isNullAt(e) ? 0 : r.getLong(e),
-          r.isNullAt(pos) ? null : r.getList(pos), r.isNullAt(pc) ? null : r.getList(pc), now,
-          r.getString(r.fieldIndex("_date"))));
+      Row r = g.losses;
+      int st = r.fieldIndex("_state");
+      computed.add(Metric.of(win.getTimestamp(0), win.getTimestamp(1),
+          SegmentLabel.of(groupBy, segment), segment, red, g.rows, g.used,
+          new LinkedHashMap<>(g.skipped), g.elements, posWeight,
+          r.isNullAt(st) ? null : (byte[]) r.get(st), now, r.getString(r.fieldIndex("_date"))));
     }
     return computed;
   }
@@ -344,8 +371,9 @@ public final class Monitor {
     }
     b.append('\n');
     TextTable t = new TextTable(List.of("window start", "segment", "rows used", "skipped",
-        "elements", "loss (" + o.reduction.sqlName() + ")", "weighted_mean", "alert"));
-    for (int i = 2; i < 7; i++) {
+        "elements", "loss (" + o.reduction.sqlName() + ")", "weighted_mean", "NE", "calibration",
+        "positive rate", "alert"));
+    for (int i = 2; i < 10; i++) {
       t.alignRight(i);
     }
     for (Metric mt : computed) {
@@ -354,9 +382,14 @@ public final class Monitor {
       t.add(List.of(mt.windowStart().toString().replaceAll("\\.0$", ""), mt.segment(),
           TextTable.count(mt.rowsUsed()), TextTable.count(mt.rowsSkipped()),
           TextTable.count(mt.elements()), TextTable.number(mt.loss()),
-          TextTable.number(mt.weightedMeanLoss()), alert));
+          TextTable.number(mt.weightedMeanLoss()), quality(mt, Quality::normalizedEntropy),
+          quality(mt, Quality::calibration), quality(mt, Quality::positiveRate), alert));
     }
     b.append(t.render()).append('\n');
     return b.toString();
+  }
+
+  private static String quality(Metric mt, java.util.function.Function<Quality, Double> value) {
+    return TextTable.number(mt.quality() == null ? null : value.apply(mt.quality()));
   }
 }

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class MonitorOptions {
   static final Set<String> VALUED = Set.of("time-col", "window", "history", "since", "until",
       "alert-above", "baseline-windows", "alert-sigma", "report", "watermark", "checkpoint",
-      "lock-wait");
+      "lock-wait", "reference-since", "reference-until");
   static final String DEFAULT_OUTPUT = "target/bce-monitor";
   static final int DEFAULT_BASELINE_WINDOWS = 7;
   static final double DEFAULT_SIGMA = 3.0;
@@ -40,6 +40,9 @@ public final class MonitorOptions {
   public String report;
   public String since;
   public String until;
+  /** --pos-weight auto over this period (either bound may be open), frozen in the history. */
+  public String referenceSince;
+  public String referenceUntil;
   public Double alertAbove;
   /** 0 = no baseline alerts. */
   public int baselineWindows;
@@ -107,6 +110,13 @@ public final class MonitorOptions {
     m.report = o.get("report", Evaluate.child(m.eval.output, "report.html"));
     m.since = time("since", o.get("since"));
     m.until = time("until", o.get("until"));
+    m.referenceSince = time("reference-since", o.get("reference-since"));
+    m.referenceUntil = time("reference-until", o.get("reference-until"));
+    boolean auto = m.eval.posWeight != null && m.eval.posWeight.trim().equalsIgnoreCase("auto");
+    if ((m.referenceSince != null || m.referenceUntil != null) && !auto) {
+      throw new UsageException("--reference-since and --reference-until choose the rows of "
+          + "--pos-weight auto; give --pos-weight auto, or leave them out");
+    }
     if (o.get("alert-above") != null) {
       m.alertAbove = number("alert-above", o.get("alert-above"));
     }

@@ -21,7 +21,8 @@ import scala.runtime.AbstractPartialFunction;
 
 /**
  * One argument of an aggregate call, read from a columnar batch: a column as it is (or widened to
- * DOUBLE, which is what the call's cast would do), a constant, or, for anything else, the
+ * DOUBLE, which is what the call's cast would do), a constant, a column gated by another
+ * ({@link GatedColumn}), or, for anything else, the
  * expression evaluated row by row.
  */
 abstract class BatchArgument implements Serializable {
@@ -67,6 +68,10 @@ abstract class BatchArgument implements Serializable {
       if (ordinal >= 0) {
         return new BatchColumn(ordinal, source.dataType());
       }
+    }
+    GatedColumn gated = GatedColumn.of(source, input);
+    if (gated != null) {
+      return gated;
     }
     return new EvaluatedArgument(bound(e, input));
   }

@@ -23,6 +23,10 @@ final class BatchColumn extends BatchArgument {
     this.type = type;
   }
 
+  int ordinal() {
+    return ordinal;
+  }
+
   @Override
   boolean readDoubles(ColumnarBatch batch, int from, int n, double[] column, boolean[] nulls) {
     ColumnVector c = batch.column(ordinal);

@@ -47,6 +47,8 @@ final class ColumnarPartialAggregation implements Serializable {
   private final TypedImperativeAggregate<?>[] aggregators;
   private final BatchArgument[][] arguments;
   private final Seq<Expression> keys;
+  /** Tells runs of rows with one key apart without building key rows, or null. */
+  private final KeyRuns keyRuns;
   private final DataType[] keyTypes;
   private final DataType[] outputTypes;
   /** See the constructor. */
@@ -104,6 +106,7 @@ final class ColumnarPartialAggregation implements Serializable {
       keyTypes[k] = bound[k].dataType();
     }
     this.keys = LossCall.seq(bound);
+    this.keyRuns = KeyRuns.of(bound);
     this.outputTypes = new DataType[output.size()];
     for (int i = 0; i < outputTypes.length; i++) {
       outputTypes[i] = output.apply(i).dataType();
@@ -318,6 +321,10 @@ final class ColumnarPartialAggregation implements Serializable {
         return 0;
       }
       for (int i = from; i < n; i++) {
+        if (i > from && keyRuns != null && keyRuns.sameAsPrevious(batch, i)) {
+          statesOfRow[i - from] = lastStates;
+          continue;
+        }
         UnsafeRow key = keyOf.apply(batch.getRow(i));
         // Rows of a group often come together (days, windows, sorted keys): no hashing then.
         if (lastStates == null || !key.equals(lastKey)) {

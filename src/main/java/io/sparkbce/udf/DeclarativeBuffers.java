@@ -10,6 +10,7 @@ import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.catalyst.expressions.MutableProjection;
 import org.apache.spark.sql.catalyst.expressions.SpecificInternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
 import org.apache.spark.sql.catalyst.expressions.aggregate.DeclarativeAggregate;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -30,6 +31,8 @@ final class DeclarativeBuffers implements Serializable {
   /** Function i's buffer is fields offsets[i] .. offsets[i + 1] - 1. */
   private final int[] offsets;
 
+  /** Buffer fields of {@code count(*)}s: one more per row, without the projection. */
+  private final int[] rowCounts;
   /** The input's types when an update has a lambda function, else null. */
   private final DataType[] lambdaInput;
   private transient MutableProjection update;
@@ -41,23 +44,41 @@ final class DeclarativeBuffers implements Serializable {
     List<Attribute> buffer = new ArrayList<>();
     List<Expression> initial = new ArrayList<>();
     List<Expression> updateExprs = new ArrayList<>();
+    List<Integer> counts = new ArrayList<>();
     offsets = new int[functions.size() + 1];
     for (int i = 0; i < functions.size(); i++) {
       DeclarativeAggregate f = functions.get(i);
       offsets[i] = buffer.size();
+      List<Expression> update =
+          scala.jdk.javaapi.CollectionConverters.asJava(f.updateExpressions());
+      if (countsEveryRow(f)) {
+        counts.add(buffer.size());
+        // Its field keeps its value in the projection (Spark's own no-op for a buffer field).
+        update = List.of(f.aggBufferAttributes().apply(0));
+      }
       buffer.addAll(scala.jdk.javaapi.CollectionConverters.asJava(f.aggBufferAttributes()));
       initial.addAll(scala.jdk.javaapi.CollectionConverters.asJava(f.initialValues()));
-      updateExprs.addAll(scala.jdk.javaapi.CollectionConverters.asJava(f.updateExpressions()));
+      updateExprs.addAll(update);
     }
     offsets[functions.size()] = buffer.size();
     types = buffer.stream().map(Attribute::dataType).toArray(DataType[]::new);
     initialValues = initial.toArray(new Expression[0]);
-    updates = LossCall.seq(updateExprs.toArray(new Expression[0]));
+    rowCounts = counts.stream().mapToInt(Integer::intValue).toArray();
+    updates = counts.size() == functions.size() ? null
+        : LossCall.seq(updateExprs.toArray(new Expression[0]));
     List<Attribute> all = new ArrayList<>(buffer);
     all.addAll(scala.jdk.javaapi.CollectionConverters.asJava(input));
     schema = LossCall.seq(all.toArray(new Attribute[0]));
-    lambdaInput = updateExprs.stream().anyMatch(BatchPipeline::hasLambda)
+    lambdaInput = updates != null && updateExprs.stream().anyMatch(BatchPipeline::hasLambda)
         ? BatchPipeline.types(input) : null;
+  }
+
+  /**
+   * {@code count(*)}, {@code count(1)}: a count of arguments that are never NULL adds one per row
+   * (its update expression, {@code count + 1L}, done directly).
+   */
+  private static boolean countsEveryRow(DeclarativeAggregate f) {
+    return f instanceof Count c && c.children().forall(e -> !e.nullable());
   }
 
   /** A group's buffer at the functions' initial values. */
@@ -71,6 +92,12 @@ final class DeclarativeBuffers implements Serializable {
 
   /** Adds row i of {@code batch} to {@code buffer}. */
   void update(InternalRow buffer, ColumnarBatch batch, int i) {
+    for (int field : rowCounts) {
+      buffer.setLong(field, buffer.getLong(field) + 1);
+    }
+    if (updates == null) {
+      return;
+    }
     if (update == null) {
       update = MutableProjection.create(updates, schema);
       joined = new JoinedRow();

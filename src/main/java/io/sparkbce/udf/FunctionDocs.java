@@ -14,6 +14,10 @@ final class FunctionDocs {
   private static final String INPUT = "input - logits (probabilities for bce and bce_loss): a"
       + " number, an ARRAY of numbers (N, C), nested ARRAYs (N, *, C; classes innermost) or an"
       + " MLlib vector.";
+  private static final String LOGITS = "input - logits: a number, an ARRAY of numbers (N, C),"
+      + " nested ARRAYs (N, *, C; classes innermost) or an MLlib vector.";
+  /** log(1 + e^-2) / log(2) (QualityMetricsTest checks it against a 50-digit value). */
+  private static final String NE_EXAMPLE = "0.18311841208159602";
   private static final String TARGET = "target - labels of the input's shape: numbers in [0, 1]"
       + " or BOOLEAN.";
   private static final String WEIGHT = "weight - optional: a number per row or an ARRAY of the"
@@ -54,7 +58,18 @@ final class FunctionDocs {
                   "[0.6931471805599453, 0.6931471805599453]"}), "agg_funcs"),
       "bce_pos_weight", new Doc(List.of(TARGET), List.<String[]>of(
           new String[] {"SELECT bce_pos_weight(y) FROM VALUES (array(1D, 0D)), (array(0D, 0D)),"
-              + " (array(0D, 1D)), (array(0D, 0D)) AS t(y);", "[3.0, 3.0]"}), "agg_funcs"));
+              + " (array(0D, 1D)), (array(0D, 0D)) AS t(y);", "[3.0, 3.0]"}), "agg_funcs"),
+      "bce_normalized_entropy", new Doc(List.of(LOGITS, TARGET, WEIGHT, POS_WEIGHT),
+          List.<String[]>of(
+              new String[] {"SELECT bce_normalized_entropy(x, y) FROM VALUES (0D, 1D), (0D, 0D)"
+                  + " AS t(x, y);", "1.0"},
+              new String[] {"SELECT bce_normalized_entropy(x, y) FROM VALUES (2D, 1D), (-2D, 0D)"
+                  + " AS t(x, y);", NE_EXAMPLE}), "agg_funcs"),
+      "bce_calibration", new Doc(List.of(LOGITS, TARGET, WEIGHT), List.<String[]>of(
+          new String[] {"SELECT bce_calibration(x, y) FROM VALUES (0D, 1D), (0D, 0D) AS t(x, y);",
+              "1.0"},
+          new String[] {"SELECT bce_calibration(x, y, w) FROM VALUES (0D, 1D, 1D), (0D, 0D, 3D)"
+              + " AS t(x, y, w);", "2.0"}), "agg_funcs"));
 
   private FunctionDocs() {}
 
@@ -74,8 +89,11 @@ final class FunctionDocs {
           .append('\n');
     }
     examples.append("  ");
+    // DESCRIBE shows no group (Spark keeps it for its docs); the note makes it visible
+    String note = "\n    Group: " + d.group() + (d.group().equals("agg_funcs")
+        ? " (aggregate functions, like avg)" : " (per value, like log1p)") + ".\n  ";
     return new ExpressionInfo(f.getClass().getName(), null, f.name(), f.usage(),
-        arguments.toString(), examples.toString(), "", d.group(), SINCE, "", "java_udf");
+        arguments.toString(), examples.toString(), note, d.group(), SINCE, "", "java_udf");
   }
 
   /** The examples of one function: {SQL, result} pairs. */

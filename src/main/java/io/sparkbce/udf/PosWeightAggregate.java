@@ -6,21 +6,12 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 
-/**
- * {@code bce_pos_weight(target)}: negatives / positives per class; or, for {@code monitor}, the
- * positives per class themselves ({@link ClassPositivesFunction}).
- */
+/** {@code bce_pos_weight(target)}: negatives / positives per class. */
 final class PosWeightAggregate extends RowAggregate<LabelBalance, ArrayData> {
   private static final long serialVersionUID = 1L;
-  private final boolean positives;
 
   PosWeightAggregate(String name, LossCall call) {
-    this(name, call, false);
-  }
-
-  PosWeightAggregate(String name, LossCall call, boolean positives) {
     super(name, call);
-    this.positives = positives;
   }
 
   @Override
@@ -44,7 +35,7 @@ final class PosWeightAggregate extends RowAggregate<LabelBalance, ArrayData> {
     if (state.classCount() == 0) {
       return null;
     }
-    return UnsafeArrayData.fromPrimitiveArray(positives ? state.positives() : state.posWeight());
+    return UnsafeArrayData.fromPrimitiveArray(state.posWeight());
   }
 
   @Override

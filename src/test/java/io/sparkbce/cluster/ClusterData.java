@@ -197,16 +197,21 @@ final class ClusterData {
 
   /** Aggregates over the wide data whose 4,500-class pos_weight is a Spark broadcast. */
   static List<Column> wideAggregatesColumns() {
+    return wideAggregatesColumns(col("x"), col("y"));
+  }
+
+  /** The same over logits {@code x} and labels {@code y} of 4,500 classes, weight {@code w}. */
+  static List<Column> wideAggregatesColumns(Column x, Column y) {
     double[] pw = widePosWeight();
     List<Column> a = new ArrayList<>();
     for (String r : List.of("mean", "sum", "weighted_mean")) {
-      a.add(bceWithLogitsLoss(col("x"), col("y"), col("w"), pw, r));
+      a.add(bceWithLogitsLoss(x, y, col("w"), pw, r));
     }
-    a.add(bceWithLogitsLossPerClass(col("x"), col("y"), null, pw, "mean"));
-    a.add(bcePosWeight(col("y")));
+    a.add(bceWithLogitsLossPerClass(x, y, null, pw, "mean"));
+    a.add(bcePosWeight(y));
     // MLlib vectors, as a model's rawPrediction column would hold them.
-    a.add(bceWithLogitsLoss(org.apache.spark.ml.functions.array_to_vector(col("x")),
-        org.apache.spark.ml.functions.array_to_vector(col("y")), col("w"), pw, "mean"));
+    a.add(bceWithLogitsLoss(org.apache.spark.ml.functions.array_to_vector(x),
+        org.apache.spark.ml.functions.array_to_vector(y), col("w"), pw, "mean"));
     return a;
   }
 
@@ -268,8 +273,13 @@ final class ClusterData {
   }
 
   static Dataset<Row> broadcastQuery(Dataset<Row> wide, String key) {
-    Dataset<Row> q = aggregate(wide, key, wideAggregatesColumns());
-    String plan = q.queryExecution().executedPlan().toString();
+    return assertBroadcast(aggregate(wide, key, wideAggregatesColumns()));
+  }
+
+  /** {@code q}, whose plan ships a 4,500-class pos_weight as a Spark broadcast. */
+  static Dataset<Row> assertBroadcast(Dataset<Row> q) {
+    String plan = q.queryExecution().executedPlan().treeString(true, false, Integer.MAX_VALUE,
+        false, false); // every aggregate (toString stops at spark.sql.debug.maxToStringFields)
     if (!plan.contains("broadcast_pos_weight")) {
       throw new AssertionError("a pos_weight of " + WIDE_CLASSES + " classes should travel as a"
           + " Spark broadcast, plan: " + plan);

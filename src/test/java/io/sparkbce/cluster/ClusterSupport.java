@@ -7,6 +7,7 @@ import io.sparkbce.BceFunctions;
 import io.sparkbce.loss.BlockKernel;
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,10 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.Row;
@@ -107,6 +111,29 @@ final class ClusterSupport {
     Path dir = base.toAbsolutePath().resolve(name);
     Files.createDirectories(dir);
     return dir;
+  }
+
+  /**
+   * {@code jar}, written from target/classes: the project's main classes, as the build puts them
+   * in its jar (the test phase runs before Maven's package).
+   */
+  static Path projectJar(Path jar) throws IOException {
+    List<Path> dirs = testClasspath().stream().filter(ClusterSupport::isProjectClasses)
+        .map(Paths::get).filter(p -> Files.exists(p.resolve("io/sparkbce/BceFunctions.class")))
+        .collect(Collectors.toList());
+    assertTrue(dirs.size() == 1, "one folder with the main classes on the class path: " + dirs);
+    Path classes = dirs.get(0);
+    try (OutputStream out = Files.newOutputStream(jar);
+        JarOutputStream j = new JarOutputStream(out);
+        Stream<Path> files = Files.walk(classes)) {
+      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
+        j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar,
+            '/')));
+        Files.copy(f, j);
+        j.closeEntry();
+      }
+    }
+    return jar;
   }
 
   static Map<String, String> commonConf() {

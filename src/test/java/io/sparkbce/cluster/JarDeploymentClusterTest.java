@@ -1,13 +1,19 @@
 package io.sparkbce.cluster;
 
 import static io.sparkbce.cluster.ClusterSupport.assumeClusterJvm;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkbce.cluster.ClusterData.Result;
+import io.sparkbce.udf.ExecutorJarCheck;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -48,7 +54,7 @@ class JarDeploymentClusterTest {
       + "   pmod(xxhash64(id, 4), 1001) / 1000D AS q FROM range(0, 20000, 1, 8))";
 
   @Test
-  @Timeout(value = 4, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
   void aggregatesWorkWhenTheJarIsShippedBySpark() throws Exception {
     assumeClusterJvm();
     Result expected;
@@ -58,8 +64,8 @@ class JarDeploymentClusterTest {
     } finally {
       ClusterSupport.stop(local);
     }
-    Path jar = ClusterSupport.workDir("jars").resolve("spark-bce-under-test.jar");
-    jarOf(mainClasses(), jar);
+    Path jar = ClusterSupport.projectJar(
+        ClusterSupport.workDir("jars").resolve("spark-bce-under-test.jar"));
     List<String> sparkOnly = ClusterSupport.filter(
         ClusterSupport.testClasspath(), e -> !ClusterSupport.isProjectClasses(e));
     SparkSession cluster = ClusterSupport.startCluster("spark-bce shipped as a jar", sparkOnly,
@@ -73,26 +79,40 @@ class JarDeploymentClusterTest {
     }
   }
 
-  /** target/classes: the project's main classes, as the build puts them in its jar. */
-  private static Path mainClasses() {
-    List<Path> dirs = ClusterSupport.testClasspath().stream()
-        .filter(ClusterSupport::isProjectClasses).map(Paths::get)
-        .filter(p -> Files.exists(p.resolve("io/sparkbce/BceFunctions.class")))
-        .collect(Collectors.toList());
-    assertTrue(dirs.size() == 1, "one folder with the main classes on the class path: " + dirs);
-    return dirs.get(0);
-  }
-
-  private static void jarOf(Path classes, Path jar) throws IOException {
-    try (OutputStream out = Files.newOutputStream(jar);
-        JarOutputStream j = new JarOutputStream(out);
-        Stream<Path> files = Files.walk(classes)) {
-      for (Path f : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
-        j.putNextEntry(new JarEntry(classes.relativize(f).toString().replace(File.separatorChar,
-            '/')));
-        Files.copy(f, j);
-        j.closeEntry();
+  /**
+   * The jar on the driver only (this JVM's class path) and not on the executors (no spark.jars):
+   * the first query using a spark-bce function stops with a message naming the jar and --jars;
+   * with that check off, the jobs translate the executors' own failure into the same message.
+   */
+  @Test
+  @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+  void aJarMissingOnTheExecutorsIsNamed() throws Exception {
+    assumeClusterJvm();
+    List<String> sparkOnly = ClusterSupport.filter(
+        ClusterSupport.testClasspath(), e -> !ClusterSupport.isProjectClasses(e));
+    SparkSession cluster = ClusterSupport.startCluster("spark-bce missing on the executors",
+        sparkOnly, Map.of("spark.task.maxFailures", "1"));
+    try {
+      for (String q : List.of(QUERY + " GROUP BY 1",
+          "SELECT sum(bce_with_logits(id * 1D, 1D)) FROM range(0, 100, 1, 2)")) {
+        Exception e = assertThrows(Exception.class, () -> cluster.sql(q).collectAsList());
+        assertEquals(ExecutorJarCheck.MESSAGE, e.getMessage(), q);
       }
+      assertTrue(ExecutorJarCheck.MESSAGE.contains("--jars")
+          && ExecutorJarCheck.MESSAGE.contains("spark.jars")
+          && ExecutorJarCheck.MESSAGE.contains("spark-bce jar"), ExecutorJarCheck.MESSAGE);
+
+      cluster.conf().set(ExecutorJarCheck.ENABLED, "false");
+      ByteArrayOutputStream err = new ByteArrayOutputStream();
+      int code = io.sparkbce.job.Main.run(() -> cluster,
+          new PrintStream(OutputStream.nullOutputStream()),
+          new PrintStream(err, true, StandardCharsets.UTF_8),
+          "sql", "--execute", QUERY + " GROUP BY 1");
+      String stderr = err.toString(StandardCharsets.UTF_8);
+      assertEquals(1, code, stderr);
+      assertTrue(stderr.contains(ExecutorJarCheck.MESSAGE), stderr);
+    } finally {
+      ClusterSupport.stop(cluster);
     }
   }
 }

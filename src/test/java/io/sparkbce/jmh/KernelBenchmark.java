@@ -2,6 +2,7 @@ package io.sparkbce.jmh;
 
 import io.sparkbce.loss.BlockKernel;
 import io.sparkbce.loss.ExactSum;
+import io.sparkbce.loss.Rests;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -67,11 +68,27 @@ public class KernelBenchmark {
     return out;
   }
 
-  /** With the rest of each loss, as the aggregates take it (the double-double tier). */
+  /** With the rest of each loss, as the aggregates take it (tier 1's rests). */
   @Benchmark
   @OperationsPerInvocation(N)
   public double[] scalarKernelWithRests() {
-    BlockKernel.scalar().withLogits(x, y, w, p, out, low, N);
+    BlockKernel.scalar().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    return out;
+  }
+
+  /** The same on the vector kernel. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] vectorKernelWithRests() {
+    BlockKernel.vector().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    return out;
+  }
+
+  /** With double-double rests (spark.sparkbce.reduction.exactRests=true): tier 2 throughout. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] scalarKernelWithExactRests() {
+    BlockKernel.scalar().withLogits(x, y, w, p, out, low, Rests.DOUBLE_DOUBLE, N);
     return out;
   }
 

@@ -95,6 +95,32 @@ public class EvaluateTest {
     }
   }
 
+  /**
+   * No row left by --where: one group all the same, with zero counts and the losses of no rows
+   * (rows are counted per invalid reason, so there is no row to fold them from).
+   */
+  @Test
+  void noRowsGiveOneEmptyGroup() {
+    for (String reduction : List.of("mean", "sum")) {
+      Path out = tmp.resolve("no-rows-" + reduction);
+      run("evaluate", "--input", input.toString(), "--where", "day = 'none'", "--per-class",
+          "--reduction", reduction, "--output", out.toString()).assertCode(0);
+      JsonNode s = summary(out);
+      assertEquals(1, s.get("groups").size());
+      JsonNode g = s.get("groups").get(0);
+      for (String count : List.of("rows", "rows_used", "rows_skipped", "elements")) {
+        assertEquals(0, g.get(count).asLong(), count);
+        assertEquals(0, s.get(count).asLong(), count);
+      }
+      assertEquals(0, g.get("skipped_by_reason").get("nan_logits").asLong());
+      if (reduction.equals("mean")) {
+        assertTrue(s.get("loss").isNull(), s.toString());
+      } else {
+        assertEquals(0.0, s.get("loss").asDouble(), s.toString());
+      }
+    }
+  }
+
   @Test
   void posWeightAutoComesFromTheRowsEvaluated() {
     Path out = tmp.resolve("auto");

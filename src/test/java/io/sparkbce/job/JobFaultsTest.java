@@ -154,9 +154,20 @@ class JobFaultsTest {
       List<String> out = new ArrayList<>();
       for (Row r : spark().read().parquet(dir.toString()).drop(drop.toArray(new String[0]))
           .collectAsList()) {
-        out.add(r.toString());
+        out.add(text(r));
       }
       return out.stream().sorted().collect(Collectors.toList());
+    }
+
+    /** A row as text, binary values (a window's exact state) by content, not by identity. */
+    private static String text(Row r) {
+      StringBuilder b = new StringBuilder("[");
+      for (int i = 0; i < r.length(); i++) {
+        Object v = r.get(i);
+        b.append(i == 0 ? "" : ",")
+            .append(v instanceof byte[] bytes ? java.util.HexFormat.of().formatHex(bytes) : v);
+      }
+      return b.append(']').toString();
     }
   }
 

@@ -209,7 +209,9 @@ class SubmitScriptTest {
     Files.writeString(project.resolve("target/spark-bce-0.1.0.jar"), "jar");
     Files.writeString(project.resolve("target/classpath.txt"), "/deps/a.jar");
     Path calls = project.resolve("mvn-calls.txt");
-    executable(project.resolve("bin/mvn"), "echo \"$*\" >> '" + calls + "'\n");
+    // and, like Maven 3.8 with -q -B, colour resets on both streams around a warning
+    executable(project.resolve("bin/mvn"), "echo \"$*\" >> '" + calls + "'\n"
+        + "printf '\\033[0m\\033[0m'\nprintf '\\033[0m[WARNING] a warning\\n' >&2\n");
     executable(project.resolve("bin/java"), "exit 0\n");
     Thread.sleep(1100); // file times have a resolution of a second on some file systems
     Files.writeString(project.resolve("pom.xml"), "<project/>");
@@ -220,6 +222,10 @@ class SubmitScriptTest {
     for (int run = 1; run <= 3; run++) {
       Result r = submitIn(project, env, 30, "evaluate", "--help");
       assertEquals(0, r.code(), r.err());
+      if (run == 1) {
+        assertTrue(r.err().contains("\n[WARNING] a warning\n") && !r.err().contains("\u001b"),
+            "Maven's output without escape codes: " + r.err());
+      }
     }
     List<String> mvn = Files.readAllLines(calls);
     assertEquals(1, mvn.size(), "one Maven run for one pom.xml change: " + mvn);

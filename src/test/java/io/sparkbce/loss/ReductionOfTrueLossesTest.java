@@ -27,6 +27,7 @@ class ReductionOfTrueLossesTest {
     int groups = 300;
     int n = 40;
     int roundedSumsWouldDiffer = 0;
+    int undecided = 0;
     for (int g = 0; g < groups; g++) {
       double[] x = new double[n];
       double[] y = new double[n];
@@ -35,6 +36,8 @@ class ReductionOfTrueLossesTest {
       BigDecimal exact = BigDecimal.ZERO;
       ExactSum ofRounded = new ExactSum();
       LossAccumulator byElement = new LossAccumulator();
+      LossAccumulator byElementExact = new LossAccumulator();
+      byElementExact.rests(Rests.DOUBLE_DOUBLE);
       double[] pair = new double[2];
       for (int i = 0; i < n; i++) {
         x[i] = r.nextDouble(-6, 6);
@@ -42,26 +45,51 @@ class ReductionOfTrueLossesTest {
         w[i] = r.nextDouble(0.5, 2);
         p[i] = 1 + r.nextInt(3);
         exact = exact.add(trueLoss(x[i], y[i], w[i], p[i]));
-        ElementQuantity.WITH_LOGITS.apply(x[i], y[i], w[i], p[i], pair);
+        ElementQuantity.WITH_LOGITS.apply(x[i], y[i], w[i], p[i], Rests.TABLE, pair);
         byElement.add(pair[0], pair[1], w[i]);
-        ofRounded.add(pair[0]);
+        ElementQuantity.WITH_LOGITS.apply(x[i], y[i], w[i], p[i], Rests.DOUBLE_DOUBLE, pair);
+        byElementExact.add(pair[0], pair[1], w[i]);
+        ofRounded.add(LossKernel.withLogits(x[i], y[i], w[i], p[i]));
       }
       double sum = HighPrecision.round(exact);
       double mean = HighPrecision.roundQuotient(exact, BigDecimal.valueOf(n));
-      assertEquals(sum, byElement.result(Reduction.SUM), "sum of group " + g);
-      assertEquals(mean, byElement.result(Reduction.MEAN), "mean of group " + g);
-      // The block path (what the columnar aggregation calls) gives the same bits.
+      for (Reduction reduction : new Reduction[] {Reduction.SUM, Reduction.MEAN}) {
+        double expected = reduction == Reduction.SUM ? sum : mean;
+        String what = reduction + " of group " + g;
+        double got = byElement.result(reduction);
+        if (byElement.decided(reduction)) {
+          assertEquals(expected, got, what);
+        } else {
+          undecided++;
+          assertTrue(Math.abs(got - expected) <= Math.ulp(expected), what + ": faithful");
+        }
+        assertTrue(byElementExact.decided(reduction), what + " with double-double rests");
+        assertEquals(expected, byElementExact.result(reduction), what + " (double-double rests)");
+      }
+      // The block paths (what the columnar aggregation calls) give the same bits.
       double[] out = new double[n];
       double[] low = new double[n];
-      LossKernel.withLogits(x, y, w, p, out, low, n);
-      LossAccumulator byBlock = new LossAccumulator();
-      byBlock.acceptAll(out, low, w, 0, n);
-      assertEquals(sum, byBlock.result(Reduction.SUM), "block sum of group " + g);
+      for (BlockKernel kernel : kernels()) {
+        LossAccumulator byBlock = new LossAccumulator();
+        kernel.withLogits(x, y, w, p, out, low, Rests.TABLE, n);
+        byBlock.acceptAll(out, low, w, 0, n);
+        assertEquals(byElement.result(Reduction.SUM), byBlock.result(Reduction.SUM),
+            kernel.name() + " block sum of group " + g);
+        assertEquals(byElement.lossSum().exactSum(), byBlock.lossSum().exactSum(),
+            kernel.name() + " block: the same his and los");
+      }
       if (ofRounded.value() != sum) {
         roundedSumsWouldDiffer++;
       }
     }
     // Without the rests the test would fail: summing rounded losses misses some true sums.
     assertTrue(roundedSumsWouldDiffer > 0, "the data must tell the two apart");
+    // About 2^-13 of reductions are undecided with tier 1's rests.
+    assertTrue(undecided <= 3, undecided + " of " + 2 * groups + " undecided");
+  }
+
+  private static BlockKernel[] kernels() {
+    return BlockKernel.vector() == null ? new BlockKernel[] {BlockKernel.scalar()}
+        : new BlockKernel[] {BlockKernel.scalar(), BlockKernel.vector()};
   }
 }

@@ -44,7 +44,8 @@ class TableSoftplusTest {
     for (int i = 0; i < n; i++) {
       double x = r.nextGaussian() * 5;
       double y = r.nextInt(3) == 0 ? r.nextDouble() : r.nextInt(2);
-      if (!CorrectlyRounded.withLogitsTable(x, y, 0.5 + r.nextDouble(), 1 + r.nextInt(4), out)) {
+      if (!CorrectlyRounded.withLogitsTable(x, y, 0.5 + r.nextDouble(), 1 + r.nextInt(4), null,
+          out)) {
         handedOver++;
       }
     }

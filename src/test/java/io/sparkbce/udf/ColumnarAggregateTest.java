@@ -98,7 +98,11 @@ class ColumnarAggregateTest {
         "SELECT window(ts, '1 day') AS win, " + c + " FROM t GROUP BY window(ts, '1 day')",
         "SELECT k, count(*), " + c + ", count_if(x > 0), min(x), max(w), sum(g)"
             + " FROM t WHERE id % 5 <> 1 GROUP BY k"));
-    return Stream.concat(shapes, userShapes);
+    // The jobs' shape with the tiny budget: count(*) alone, a gated column (see userShapes).
+    Stream<String> reasons = Stream.of("SELECT k, r, count(*), bce_with_logits_loss(CASE WHEN r"
+        + " IS NULL THEN x END, y, IF(r IS NULL, w, NULL)) FROM (SELECT *, CASE WHEN w > 1.5"
+        + " THEN 'w' WHEN y IS NULL THEN 'y' END AS r FROM t) GROUP BY k, r");
+    return Stream.concat(Stream.concat(shapes, userShapes), reasons);
   }
 
   @ParameterizedTest
@@ -170,6 +174,14 @@ class ColumnarAggregateTest {
             + " bce_with_logits_loss(IF(x IS NULL, NULL, x), y, w) FROM t WHERE id % 3 = 0"
             + " GROUP BY g",
         "SELECT bce_with_logits_loss(element_at(xd, 2), ys[0]) FROM t WHERE id > 100",
+        // The jobs' shape: grouped by an invalid reason, count(*), the loss of the valid rows
+        // only (a column gated by the reason being NULL, read without a column of its own).
+        "SELECT g, r, count(*), count(1), bce_with_logits_loss(CASE WHEN r IS NULL THEN x END,"
+            + " CASE WHEN r IS NULL THEN y END, w) FROM (SELECT *, CASE WHEN x IS NULL THEN"
+            + " 'null_x' WHEN y > 0.5 THEN 'big_y' END AS r FROM t) GROUP BY g, r",
+        "SELECT r, count(*), bce_with_logits_loss(IF(r IS NULL, xf, NULL), IF(r IS NULL, yi,"
+            + " NULL)) FROM (SELECT *, IF(w IS NULL OR xf > 2, 'bad', NULL) AS r FROM t)"
+            + " WHERE id % 4 <> 1 GROUP BY r",
         // Lambda functions over arrays with NULL elements read from Parquet, in a filter, an
         // argument and one of Spark's aggregates: they must see the NULLs as the row path does.
         "SELECT count_if(exists(xn, e -> e IS NULL)), bce_with_logits_loss("

@@ -50,7 +50,7 @@ class FunctionDocsTest {
           .collectAsList().stream().map(r -> r.getString(0)).toList());
       for (String part : List.of("Function: " + f.name(), "Usage: " + f.name() + "(",
           "Arguments:", "* target - ", "Examples:", "> SELECT " + f.name() + "(",
-          "Since: " + FunctionDocs.SINCE)) {
+          "Group: " + info.getGroup() + " (", "Since: " + FunctionDocs.SINCE)) {
         assertTrue(text.contains(part), "'" + part + "' in:\n" + text);
       }
     }

@@ -28,21 +28,33 @@ import org.apache.spark.sql.types.StructType;
  * differ is refused, naming each difference, unless it starts a new series ({@code --new-series}).
  */
 public record HistorySeries(int format, String reduction, String window, String posWeight,
-    StructType segmentType) {
+    StructType segmentType, List<Double> frozenPosWeight) {
   static final String NAME = "_series.json";
   /** 2: segments keyed by typed values (format 1, before, had only a text label). */
   static final int FORMAT = 2;
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** The series a run writes: its reduction, window, pos_weight and group-by columns. */
+  /**
+   * The series a run writes: its reduction, window, pos_weight and group-by columns; for
+   * {@code --pos-weight auto}, its reference period (null bounds: open, both null: the rows of the
+   * run that starts the history). The values of auto are frozen later ({@link #frozen}).
+   */
   public static HistorySeries of(String reduction, String window, PosWeight posWeight,
-      StructType segmentType) {
-    return new HistorySeries(FORMAT, reduction, window, posWeightText(posWeight), segmentType);
+      StructType segmentType, String referenceSince, String referenceUntil) {
+    return new HistorySeries(FORMAT, reduction, window,
+        posWeightText(posWeight, referenceSince, referenceUntil), segmentType, null);
   }
 
-  private static String posWeightText(PosWeight p) {
+  /** This series with the values of its {@code --pos-weight auto}, computed once. */
+  HistorySeries frozen(double[] values) {
+    return new HistorySeries(format, reduction, window, posWeight, segmentType,
+        Arrays.stream(values).boxed().toList());
+  }
+
+  private static String posWeightText(PosWeight p, String since, String until) {
     if (p.auto) {
-      return "auto";
+      return since == null && until == null ? "auto" : "auto over [" + (since == null ? "..."
+          : since) + ", " + (until == null ? "..." : until) + ")";
     }
     if (p.values == null) {
       return "none";
@@ -99,6 +111,10 @@ public record HistorySeries(int format, String reduction, String window, String 
     o.put("window", window);
     o.put("pos_weight", posWeight);
     o.put("segment_type", segmentType.json());
+    if (frozenPosWeight != null) {
+      // as text: JSON numbers have no Infinity (a class without positives in the reference)
+      frozenPosWeight.forEach(v -> o.withArray("pos_weight_values").add(v.toString()));
+    }
     return o.toString() + "\n";
   }
 
@@ -112,8 +128,15 @@ public record HistorySeries(int format, String reduction, String window, String 
       JsonNode n = JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8));
       return new HistorySeries(n.path("format").asInt(), n.path("reduction").asText(),
           n.path("window").asText(), n.path("pos_weight").asText(),
-          (StructType) DataType.fromJson(n.path("segment_type").asText()));
+          (StructType) DataType.fromJson(n.path("segment_type").asText()),
+          n.has("pos_weight_values") ? values(n.get("pos_weight_values")) : null);
     }
+  }
+
+  private static List<Double> values(JsonNode array) {
+    List<Double> out = new ArrayList<>();
+    array.forEach(v -> out.add(Double.parseDouble(v.asText())));
+    return out;
   }
 
   /** Records this series in the history at {@code root} (replacing the previous record). */

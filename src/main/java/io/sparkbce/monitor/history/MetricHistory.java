@@ -1,6 +1,8 @@
 package io.sparkbce.monitor.history;
 
 import io.sparkbce.job.JobFailure;
+import io.sparkbce.loss.QualityAccumulator;
+import io.sparkbce.loss.Reduction;
 import io.sparkbce.monitor.SegmentLabel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +47,7 @@ import org.apache.spark.sql.types.StructType;
 public final class MetricHistory {
   static final String PARTITION = "window_date";
   static final String SEGMENT_VALUES = "segment_values";
+  static final String STATE = "state";
   /** Where {@code --new-series} keeps the rows of the previous series (ignored by readers). */
   static final String PREVIOUS = "_previous";
 
@@ -73,19 +76,50 @@ public final class MetricHistory {
         .add("elements", DataTypes.LongType, false)
         .add("positives_per_class", DataTypes.createArrayType(DataTypes.DoubleType), true)
         .add("loss_per_class", DataTypes.createArrayType(DataTypes.DoubleType), true)
+        .add("pos_weight", DataTypes.createArrayType(DataTypes.DoubleType, false), true)
+        .add("quality", Quality.TYPE, true)
+        .add("quality_per_class", DataTypes.createArrayType(Quality.TYPE, true), true)
+        .add(STATE, DataTypes.BinaryType, true)
         .add("computed_at", DataTypes.TimestampType, false)
         .add(PARTITION, DataTypes.StringType, false);
   }
 
   /**
    * One window of one segment: {@code segmentValues} the group-by values (null without
-   * group-by), {@code segment} their label ({@link SegmentLabel}).
+   * group-by), {@code segment} their label ({@link SegmentLabel}); {@code posWeight} the
+   * pos_weight its loss used (null: none); {@code state} the exact sums every value here is
+   * computed from ({@link QualityAccumulator}; null in rows of older histories and without
+   * elements).
    */
   public record Metric(Timestamp windowStart, Timestamp windowEnd, String segment, Row segmentValues,
       String reduction, Double loss, Double weightedMeanLoss, long rows, long rowsUsed,
       long rowsSkipped, Map<String, Long> skippedByReason, long elements,
-      List<Double> positivesPerClass, List<Double> lossPerClass, Timestamp computedAt,
+      List<Double> positivesPerClass, List<Double> lossPerClass, List<Double> posWeight,
+      Quality quality, List<Quality> qualityPerClass, byte[] state, Timestamp computedAt,
       String windowDate) {
+
+    /**
+     * A window's metric from its row counts and its exact state ({@code state} null: no
+     * elements), every value computed by {@link QualityAccumulator}, so that a window computed
+     * from the data and one merged from finer windows' states are the same bits.
+     */
+    public static Metric of(Timestamp windowStart, Timestamp windowEnd, String segment,
+        Row segmentValues, Reduction reduction, long rows, long rowsUsed,
+        Map<String, Long> skippedByReason, long elements, double[] posWeight, byte[] state,
+        Timestamp computedAt, String windowDate) {
+      QualityAccumulator s =
+          state == null ? new QualityAccumulator() : QualityAccumulator.fromBytes(state);
+      boolean classes = s.classCount() > 0;
+      return new Metric(windowStart, windowEnd, segment, segmentValues, reduction.sqlName(),
+          s.loss(reduction), s.loss(Reduction.WEIGHTED_MEAN), rows, rowsUsed, rows - rowsUsed,
+          skippedByReason, elements, classes ? boxed(s.targetsPerClass()) : null,
+          classes ? Arrays.asList(s.lossPerClass(reduction)) : null, boxed(posWeight),
+          Quality.of(s), classes ? Quality.perClass(s) : null, state, computedAt, windowDate);
+    }
+
+    private static List<Double> boxed(double[] a) {
+      return a == null ? null : Arrays.stream(a).boxed().toList();
+    }
 
     Row row() {
       List<Object> v = new ArrayList<>(List.of(windowStart, windowEnd, segment));
@@ -93,11 +127,15 @@ public final class MetricHistory {
         v.add(segmentValues);
       }
       v.addAll(Arrays.asList(reduction, loss, weightedMeanLoss, rows, rowsUsed, rowsSkipped,
-          skippedByReason, elements,
-          positivesPerClass == null ? null : positivesPerClass.toArray(new Double[0]),
-          lossPerClass == null ? null : lossPerClass.toArray(new Double[0]), computedAt,
-          windowDate));
+          skippedByReason, elements, array(positivesPerClass), array(lossPerClass),
+          array(posWeight), quality == null ? null : quality.row(),
+          qualityPerClass == null ? null : qualityPerClass.stream().map(Quality::row).toArray(),
+          state, computedAt, windowDate));
       return RowFactory.create(v.toArray());
+    }
+
+    private static Double[] array(List<Double> l) {
+      return l == null ? null : l.toArray(new Double[0]);
     }
 
     static Metric of(Row r, List<String> groupBy) {
@@ -110,12 +148,19 @@ public final class MetricHistory {
           r.getAs("loss"), r.getAs("weighted_mean_loss"), r.<Long>getAs("rows"),
           r.<Long>getAs("rows_used"), r.<Long>getAs("rows_skipped"), skipped,
           r.<Long>getAs("elements"), list(r, "positives_per_class"), list(r, "loss_per_class"),
-          r.getAs("computed_at"), r.getAs(PARTITION));
+          list(r, "pos_weight"), Quality.of(r.<Row>getAs("quality")), qualities(r),
+          r.getAs(STATE), r.getAs("computed_at"), r.getAs(PARTITION));
     }
 
     private static List<Double> list(Row r, String field) {
       int i = r.fieldIndex(field);
       return r.isNullAt(i) ? null : r.getList(i);
+    }
+
+    private static List<Quality> qualities(Row r) {
+      int i = r.fieldIndex("quality_per_class");
+      return r.isNullAt(i) ? null
+          : r.<Row>getList(i).stream().map(Quality::of).toList();
     }
 
     /** Window and segment: labels are distinct for distinct segments of one history. */

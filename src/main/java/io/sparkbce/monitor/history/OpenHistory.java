@@ -29,15 +29,21 @@ public final class OpenHistory implements AutoCloseable {
   private final String path;
   private final FileSystem fs;
   private final Path root;
-  private final HistorySeries series;
+  private HistorySeries series;
+  /** The series recorded in the history when it was opened (null: none, or a new series). */
+  private final HistorySeries recorded;
+  /** Whether the series record must be written again (auto's values frozen into it). */
+  private boolean seriesChanged;
   private final HistoryLock lock;
   private final PrintStream log;
   /** With --new-series, until the first update has moved the previous series aside. */
   private boolean archivePending;
 
   private OpenHistory(SparkSession spark, String path, FileSystem fs, Path root,
-      HistorySeries series, HistoryLock lock, boolean newSeries, PrintStream log) {
+      HistorySeries series, HistorySeries recorded, HistoryLock lock, boolean newSeries,
+      PrintStream log) {
     this.spark = spark;
+    this.recorded = recorded;
     this.path = path;
     this.fs = fs;
     this.root = root;
@@ -61,10 +67,12 @@ public final class OpenHistory implements AutoCloseable {
       FileSystem fs = root.getFileSystem(conf);
       root = fs.makeQualified(root);
       MetricHistory.recover(fs, root);
+      HistorySeries recorded = null;
       if (!newSeries && MetricHistory.hasRows(fs, root)) {
-        check(path, HistorySeries.read(fs, root), series);
+        recorded = HistorySeries.read(fs, root);
+        check(path, recorded, series);
       }
-      return new OpenHistory(spark, path, fs, root, series, lock, newSeries, log);
+      return new OpenHistory(spark, path, fs, root, series, recorded, lock, newSeries, log);
     } catch (IOException e) {
       lock.close();
       throw new UncheckedIOException("cannot open the history " + path + ": " + e, e);
@@ -90,6 +98,23 @@ public final class OpenHistory implements AutoCloseable {
     }
   }
 
+  /** The series this run writes. */
+  public HistorySeries series() {
+    return series;
+  }
+
+  /** The values of {@code --pos-weight auto} frozen in this history, or null if none yet. */
+  public double[] frozenPosWeight() {
+    List<Double> v = recorded == null ? null : recorded.frozenPosWeight();
+    return v == null ? null : v.stream().mapToDouble(Double::doubleValue).toArray();
+  }
+
+  /** Freezes the values of {@code --pos-weight auto} into the series, written with the rows. */
+  public void freezePosWeight(double[] values) {
+    series = series.frozen(values);
+    seriesChanged = true;
+  }
+
   /** The history's rows (none when this run starts a new series). */
   public List<Metric> read() {
     return archivePending ? new java.util.ArrayList<>()
@@ -110,8 +135,9 @@ public final class OpenHistory implements AutoCloseable {
         log.println("history " + path + ": new series; the previous rows are kept under " + to);
       }
       archivePending = false;
-      if (!MetricHistory.hasRows(fs, root)) {
+      if (seriesChanged || !MetricHistory.hasRows(fs, root)) {
         series.write(spark.sparkContext().hadoopConfiguration(), root);
+        seriesChanged = false;
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot update the history " + path + ": " + e, e);
