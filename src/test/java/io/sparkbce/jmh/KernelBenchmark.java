@@ -2,6 +2,7 @@ package io.sparkbce.jmh;
 
 import io.sparkbce.loss.BlockKernel;
 import io.sparkbce.loss.ExactSum;
+import io.sparkbce.loss.LossAccumulator;
 import io.sparkbce.loss.Rests;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,25 @@ public class KernelBenchmark {
   public double[] vectorKernelWithRests() {
     BlockKernel.vector().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
     return out;
+  }
+
+  /** What a mean aggregate does per block: the kernel with rests, then the exact state. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public void vectorMeanAggregate(Blackhole bh) {
+    LossAccumulator a = new LossAccumulator(false);
+    BlockKernel.vector().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    a.acceptAll(out, low, w, 0, N);
+    bh.consume(a);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public void scalarMeanAggregate(Blackhole bh) {
+    LossAccumulator a = new LossAccumulator(false);
+    BlockKernel.scalar().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    a.acceptAll(out, low, w, 0, N);
+    bh.consume(a);
   }
 
   /** With double-double rests (spark.sparkbce.reduction.exactRests=true): tier 2 throughout. */
