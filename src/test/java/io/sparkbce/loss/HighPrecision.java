@@ -14,7 +14,7 @@ import java.util.List;
  * / sigmoid evaluated with {@link BigDecimal} at 64 significant digits. Nothing here calls the
  * code under test.
  */
-final class HighPrecision {
+public final class HighPrecision {
   static final MathContext MC = new MathContext(64, RoundingMode.HALF_EVEN);
   private static final BigDecimal TWO = BigDecimal.valueOf(2);
   private static final BigDecimal HALF = new BigDecimal("0.5");
@@ -96,7 +96,7 @@ final class HighPrecision {
   }
 
   /** An exact decimal rounded once to the nearest double. */
-  static double round(BigDecimal v) {
+  public static double round(BigDecimal v) {
     BigInteger[] r = rational(v);
     return round(r[0], r[1]);
   }
@@ -232,7 +232,7 @@ final class HighPrecision {
    * Beyond |x| = 5000, t < 1e-2171 stands as 1e-2000: both are below the distance from B (a
    * multiple of 2^-4296) to any midpoint that is not B itself, so they round alike.
    */
-  static BigDecimal loss(double x, double y, double w, double p) {
+  public static BigDecimal loss(double x, double y, double w, double p) {
     BigDecimal pos = y == 0 ? BigDecimal.ZERO : bd(p).multiply(bd(y));
     BigDecimal neg = BigDecimal.ONE.subtract(bd(y));
     BigDecimal rational = x >= 0 ? neg.multiply(bd(x)) : pos.multiply(bd(-x));
