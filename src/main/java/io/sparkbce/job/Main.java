@@ -85,7 +85,7 @@ public final class Main {
             out.println(Monitor.USAGE);
             return 0;
           }
-          return Monitor.run(spark.get(), o, out).exitCode();
+          return Monitor.run(spark.get(), o, out, err).exitCode();
         }
         case "demo" -> {
           return Demo.run(spark, out, rest);

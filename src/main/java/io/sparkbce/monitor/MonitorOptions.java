@@ -5,6 +5,7 @@ import io.sparkbce.job.EvaluateOptions;
 import io.sparkbce.job.Options;
 import io.sparkbce.job.UsageException;
 import io.sparkbce.loss.Reduction;
+import io.sparkbce.monitor.alert.AlertOptions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -47,6 +48,8 @@ public final class MonitorOptions {
   /** 0 = no baseline alerts. */
   public int baselineWindows;
   public double alertSigma = DEFAULT_SIGMA;
+  /** All the alerting options (rules, guard, M-of-N, webhook), those three above included. */
+  public AlertOptions alerting = AlertOptions.none();
   public boolean help;
   /** Structured Streaming over the files of --input (Trigger.AvailableNow). */
   public boolean stream;
@@ -60,6 +63,7 @@ public final class MonitorOptions {
   public static MonitorOptions parse(String... args) {
     Set<String> valued = new HashSet<>(EvaluateOptions.VALUED);
     valued.addAll(VALUED);
+    valued.addAll(AlertOptions.VALUED);
     Set<String> flags = new HashSet<>(EvaluateOptions.FLAGS);
     flags.add("stream");
     flags.add("new-series");
@@ -132,6 +136,8 @@ public final class MonitorOptions {
         throw new UsageException("--alert-sigma must be positive, got " + o.get("alert-sigma"));
       }
     }
+    m.alerting = AlertOptions.parse(o, m.alertAbove, m.baselineWindows, m.alertSigma,
+        WindowAlignment.millis(m.window));
     m.stream = o.flag("stream");
     m.newSeries = o.flag("new-series");
     if (o.get("lock-wait") != null) {
