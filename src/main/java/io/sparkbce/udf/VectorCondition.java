@@ -187,7 +187,7 @@ abstract class VectorCondition implements Serializable {
         }
       } else {
         for (int j = 0; j < n; j++) {
-          result[j] = holds(integral(c, row(rows, j)));
+          result[j] = holds(BatchColumn.integral(c, type, row(rows, j)));
         }
       }
       if (c.hasNull()) {
@@ -218,17 +218,6 @@ abstract class VectorCondition implements Serializable {
 
     private boolean test(int order) {
       return op == LT ? order < 0 : op == LE ? order <= 0 : op == GT ? order > 0 : order >= 0;
-    }
-
-    private long integral(ColumnVector c, int i) {
-      if (type instanceof IntegerType) {
-        return c.getInt(i);
-      } else if (type instanceof LongType) {
-        return c.getLong(i);
-      } else if (type instanceof ShortType) {
-        return c.getShort(i);
-      }
-      return c.getByte(i);
     }
   }
 }
