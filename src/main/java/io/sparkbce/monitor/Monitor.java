@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.date_format;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.when;
 
 import io.sparkbce.job.Evaluate;
 import io.sparkbce.job.EvaluateOptions;
@@ -229,10 +230,7 @@ public final class Monitor {
             List<Column> byReason = new ArrayList<>(keys);
             byReason.add(reason);
             return d.groupBy(byReason.toArray(new Column[0]))
-                .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]))
-                .withColumn("_date", date_format(
-                    org.apache.spark.sql.functions.col("_window").getField("start"),
-                    "yyyy-MM-dd"));
+                .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
           };
       java.util.function.BiFunction<Dataset<Row>, Integer, List<ReasonGroups.Group>> fold =
           (d, keys) -> ReasonGroups.fold(
@@ -245,7 +243,8 @@ public final class Monitor {
         computed = new ArrayList<>();
         List<Metric> batches = computed;
         Phases.begin(spark, job, "evaluating the stream");
-        org.apache.spark.sql.streaming.StreamingQuery q = grouped.apply(stream, by).writeStream()
+        org.apache.spark.sql.streaming.StreamingQuery q = dated(grouped.apply(stream, by))
+            .writeStream()
             .outputMode("append")
             .option("checkpointLocation", m.checkpoint)
             .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
@@ -263,16 +262,11 @@ public final class Monitor {
         }
       } else {
         Phases.begin(spark, job, "evaluating (" + red + " loss per window)");
-        // window() drops rows without a time; grouped by a window of a stand-in time and a key
-        // of their own, they are counted by the same pass instead of a second scan.
-        String noTimeName = Evaluate.uniqueName("_bce_no_time", List.of(df.columns()));
-        List<Column> batchBy = new ArrayList<>(by);
-        batchBy.set(0, org.apache.spark.sql.functions.window(coalesce(col(timeTs),
-            timestamp_seconds(lit(0L))), m.window).as("_window"));
-        batchBy.add(col(timeTs).isNull().as(noTimeName));
+        String startName = Evaluate.uniqueName("_bce_window_start", List.of(df.columns()));
         List<ReasonGroups.Group> result = new ArrayList<>();
-        for (ReasonGroups.Group g : fold.apply(grouped.apply(df, batchBy), batchBy.size())) {
-          if (g.keys.getBoolean(g.keys.fieldIndex(noTimeName))) {
+        for (ReasonGroups.Group g : fold.apply(windowRows(grouped.apply(df,
+            batchKeys(by, col(timeTs), m.window, startName)), m.window, startName), by.size())) {
+          if (g.keys.isNullAt(0)) {
             noTime += g.rows;
           } else {
             result.add(g);
@@ -316,6 +310,44 @@ public final class Monitor {
         : used.length + " values, " + java.util.Arrays.toString(
             java.util.Arrays.copyOf(used, 5)).replace("]", ", ...]");
     return spec.auto ? series.posWeight() + ", frozen in the history: " + values : values;
+  }
+
+  /**
+   * The batch run's grouping keys: {@code by} with the window replaced by its start, a timestamp
+   * (a key the columnar aggregation reads from its vector, where the window's struct would be
+   * built and compared row by row), NULL for a row without a time. window() drops such rows; the
+   * start of the window of a stand-in time keeps them, counted in the same pass.
+   */
+  private static List<Column> batchKeys(List<Column> by, Column time, String window,
+      String startName) {
+    List<Column> keys = new ArrayList<>(by);
+    keys.set(0, when(time.isNotNull(), org.apache.spark.sql.functions.window(
+        coalesce(time, timestamp_seconds(lit(0L))), window).getField("start"))
+        .as(startName));
+    return keys;
+  }
+
+  /**
+   * The aggregated rows of {@link #batchKeys} with the window struct back in first place (NULL
+   * for the rows without a time), as the stream's rows have it: the window of a window's start
+   * is that window.
+   */
+  private static Dataset<Row> windowRows(Dataset<Row> grouped, String window, String startName) {
+    Column start = col(startName);
+    List<Column> columns = new ArrayList<>();
+    columns.add(when(start.isNotNull(), org.apache.spark.sql.functions.window(
+        coalesce(start, timestamp_seconds(lit(0L))), window)).as("_window"));
+    for (String c : grouped.columns()) {
+      if (!c.equals(startName)) {
+        columns.add(col(c));
+      }
+    }
+    return dated(grouped.select(columns.toArray(new Column[0])));
+  }
+
+  /** {@code d} with the date of its window's start, the history's partition. */
+  private static Dataset<Row> dated(Dataset<Row> d) {
+    return d.withColumn("_date", date_format(col("_window").getField("start"), "yyyy-MM-dd"));
   }
 
   /** The rows of {@code d} with since <= time < until (either bound may be null: open). */

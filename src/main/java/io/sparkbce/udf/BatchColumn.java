@@ -2,7 +2,7 @@ package io.sparkbce.udf;
 
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.ArrayType;
-import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DoubleType;
 import org.apache.spark.sql.types.FloatType;
@@ -53,16 +53,19 @@ final class BatchColumn extends BatchArgument {
   }
 
   private double widened(ColumnVector c, int i) {
+    return type instanceof BooleanType ? (c.getBoolean(i) ? 1.0 : 0.0) : integral(c, type, i);
+  }
+
+  /** Row i of an integral column (BIGINT, INT, SMALLINT, TINYINT) as a long. */
+  static long integral(ColumnVector c, DataType type, int i) {
     if (type instanceof IntegerType) {
       return c.getInt(i);
     } else if (type instanceof LongType) {
       return c.getLong(i);
     } else if (type instanceof ShortType) {
       return c.getShort(i);
-    } else if (type instanceof ByteType) {
-      return c.getByte(i);
     }
-    return c.getBoolean(i) ? 1.0 : 0.0;
+    return c.getByte(i);
   }
 
   @Override

@@ -40,7 +40,8 @@ import scala.runtime.AbstractPartialFunction;
  * upper condition never sees a row a lower one dropped), and the batch the aggregate reads has the
  * aggregate child's columns followed by computed argument columns. A column the chain passes
  * through unchanged is the scan's own vector while no row is dropped; every other column is
- * computed by a generated projection per kept row and written into on-heap column vectors. The
+ * computed into on-heap column vectors, a column at a time where {@link VectorCase} can (the jobs'
+ * invalid reason), else by a generated projection per kept row. The
  * argument columns are computed from the child's columns, so a projected column many arguments
  * read (like the jobs' validity check) is computed once per row.
  */
@@ -240,42 +241,71 @@ final class BatchPipeline implements Serializable {
     columns = new ColumnVector[childColumns.length + arguments.length];
   }
 
-  /** Columns computed row by row into on-heap vectors (those whose expression is not null). */
+  /**
+   * Columns computed into on-heap vectors (those whose expression is not null): row by row by a
+   * generated projection, or a column at a time where {@link VectorCase} can.
+   */
   private static final class Materialized {
     private final int[] index;
     private final MutableProjection projection;
     private final RowToColumnConverter converter;
     private final WritableColumnVector[] vectors;
+    /** The vectors the projection writes, in its order. */
+    private final WritableColumnVector[] projected;
+    /** Per vector, its {@link VectorCase}, or null when projected. */
+    private final VectorCase[] cases;
 
     Materialized(Expression[] which) {
       List<Expression> exprs = new ArrayList<>();
       List<StructField> fields = new ArrayList<>();
+      List<StructField> projectedFields = new ArrayList<>();
+      List<VectorCase> byColumn = new ArrayList<>();
       index = new int[which.length];
       for (int k = 0; k < which.length; k++) {
-        index[k] = which[k] == null ? -1 : exprs.size();
+        index[k] = which[k] == null ? -1 : fields.size();
         if (which[k] != null) {
-          fields.add(new StructField("c" + k, which[k].dataType(), true, Metadata.empty()));
-          exprs.add(which[k]);
+          StructField field = new StructField("c" + k, which[k].dataType(), true, Metadata.empty());
+          fields.add(field);
+          VectorCase vectorCase = VectorCase.of(which[k]);
+          byColumn.add(vectorCase);
+          if (vectorCase == null) {
+            projectedFields.add(field);
+            exprs.add(which[k]);
+          }
         }
       }
       StructType schema = new StructType(fields.toArray(new StructField[0]));
       projection = exprs.isEmpty() ? null
           : MutableProjection.create(LossCall.seq(exprs.toArray(new Expression[0])));
-      converter = new RowToColumnConverter(schema);
+      converter = new RowToColumnConverter(
+          new StructType(projectedFields.toArray(new StructField[0])));
       vectors = OnHeapColumnVector.allocateColumns(4096, schema);
+      cases = byColumn.toArray(new VectorCase[0]);
+      List<WritableColumnVector> p = new ArrayList<>();
+      for (int v = 0; v < vectors.length; v++) {
+        if (cases[v] == null) {
+          p.add(vectors[v]);
+        }
+      }
+      projected = p.toArray(new WritableColumnVector[0]);
     }
 
     /** Rows selection[0..n-1] of {@code in} (rows 0..n-1 if selection is null). */
     void write(ColumnarBatch in, int[] selection, int n, UnsafeProjection unsafe) {
-      if (projection == null) {
-        return;
-      }
       for (WritableColumnVector v : vectors) {
         v.reset();
       }
+      for (int v = 0; v < vectors.length; v++) {
+        if (cases[v] != null) {
+          cases[v].write(in, selection, n, vectors[v]);
+        }
+      }
+      if (projection == null) {
+        return;
+      }
       for (int j = 0; j < n; j++) {
         converter.convert(projection.apply(
-            readable(in, selection == null ? j : selection[j], unsafe)), vectors);
+            readable(in, selection == null ? j : selection[j], unsafe)), projected);
       }
     }
 

@@ -51,7 +51,9 @@ class ColumnarAggregateTest {
         + " transform(sequence(1, 8), k -> rand(9)) AS ps,"
         + " transform(sequence(1, 8), k -> randn(10) * k) AS xd,"
         + " IF(id % 79 = 4, NULL, timestamp_seconds(1700000000 + id * 97)) AS ts,"
-        + " transform(sequence(1, 4), k -> IF((id + k) % 13 = 0, NULL, k * 1D)) AS xn"
+        + " transform(sequence(1, 4), k -> IF((id + k) % 13 = 0, NULL, k * 1D)) AS xn,"
+        + " IF(id % 61 = 2, CAST('NaN' AS DOUBLE), IF(id % 67 = 1, -0.0D,"
+        + " IF(id % 71 = 3, NULL, randn(11)))) AS xq"
         + " FROM range(0, 20000, 1, 4)")
         .write().mode("overwrite").option("parquet.block.size", 65536).parquet(data);
   }
@@ -101,7 +103,11 @@ class ColumnarAggregateTest {
     // The jobs' shape with the tiny budget: count(*) alone, a gated column (see userShapes).
     Stream<String> reasons = Stream.of("SELECT k, r, count(*), bce_with_logits_loss(CASE WHEN r"
         + " IS NULL THEN x END, y, IF(r IS NULL, w, NULL)) FROM (SELECT *, CASE WHEN w > 1.5"
-        + " THEN 'w' WHEN y IS NULL THEN 'y' END AS r FROM t) GROUP BY k, r");
+        + " THEN 'w' WHEN y IS NULL THEN 'y' END AS r FROM t) GROUP BY k, r",
+        // The jobs' reason, computed a condition at a time over the vectors (VectorCase).
+        "SELECT k, r, count(*), bce_with_logits_loss(CASE WHEN r IS NULL THEN xq END, y) FROM"
+            + " (SELECT *, CASE WHEN xq IS NULL THEN 'null' WHEN isnan(xq) THEN 'nan'"
+            + " WHEN y < 0.0 OR y > 0.5 THEN 'range' END AS r FROM t) GROUP BY k, r");
     return Stream.concat(Stream.concat(shapes, userShapes), reasons);
   }
 
@@ -179,6 +185,13 @@ class ColumnarAggregateTest {
         "SELECT g, r, count(*), count(1), bce_with_logits_loss(CASE WHEN r IS NULL THEN x END,"
             + " CASE WHEN r IS NULL THEN y END, w) FROM (SELECT *, CASE WHEN x IS NULL THEN"
             + " 'null_x' WHEN y > 0.5 THEN 'big_y' END AS r FROM t) GROUP BY g, r",
+        // A reason computed over the vectors (VectorCase), over a filter's selection: NaN above
+        // every number, -0.0 equal to 0.0, as Spark compares.
+        "SELECT r, count(*), bce_with_logits_loss(CASE WHEN r IS NULL THEN xq END, CASE WHEN r"
+            + " IS NULL THEN y END, w) FROM (SELECT *, CASE WHEN xq > 1.5 OR xq < -0.0D THEN"
+            + " 'out' WHEN xq IS NULL THEN 'null' WHEN isnan(xf) THEN 'nan' WHEN 0 >= yi AND"
+            + " xf <= 0.5 THEN 'low' WHEN y IS NOT NULL AND k >= 8990 THEN 'k' END AS r FROM t)"
+            + " WHERE id % 4 <> 1 GROUP BY r",
         "SELECT r, count(*), bce_with_logits_loss(IF(r IS NULL, xf, NULL), IF(r IS NULL, yi,"
             + " NULL)) FROM (SELECT *, IF(w IS NULL OR xf > 2, 'bad', NULL) AS r FROM t)"
             + " WHERE id % 4 <> 1 GROUP BY r",

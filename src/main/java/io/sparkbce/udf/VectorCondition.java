@@ -1,0 +1,223 @@
+package io.sparkbce.udf;
+
+import java.io.Serializable;
+import org.apache.spark.sql.catalyst.expressions.And;
+import org.apache.spark.sql.catalyst.expressions.BinaryComparison;
+import org.apache.spark.sql.catalyst.expressions.BoundReference;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GreaterThan;
+import org.apache.spark.sql.catalyst.expressions.GreaterThanOrEqual;
+import org.apache.spark.sql.catalyst.expressions.IsNaN;
+import org.apache.spark.sql.catalyst.expressions.IsNotNull;
+import org.apache.spark.sql.catalyst.expressions.IsNull;
+import org.apache.spark.sql.catalyst.expressions.LessThan;
+import org.apache.spark.sql.catalyst.expressions.LessThanOrEqual;
+import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.catalyst.expressions.Or;
+import org.apache.spark.sql.catalyst.util.SQLOrderingUtil;
+import org.apache.spark.sql.types.ByteType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DoubleType;
+import org.apache.spark.sql.types.FloatType;
+import org.apache.spark.sql.types.IntegerType;
+import org.apache.spark.sql.types.LongType;
+import org.apache.spark.sql.types.ShortType;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+
+/**
+ * A condition of a {@code CASE WHEN} evaluated over a batch's column vectors a column at a time
+ * ({@link VectorCase}): NULL and NaN tests and comparisons of a number column with a constant,
+ * joined by AND and OR. It marks the rows where the condition is TRUE: a NULL condition is not
+ * taken by CASE WHEN, so FALSE and NULL need not be told apart (TRUE of {@code a OR b} is TRUE of
+ * a or TRUE of b, of {@code a AND b} TRUE of both). Numbers compare as Spark compares them: NaN
+ * above every number, -0.0 equal to 0.0.
+ */
+abstract class VectorCondition implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /**
+   * {@code true[j]} = whether the condition is TRUE on row {@code rows[j]} of {@code batch} (row j
+   * if {@code rows} is null), for j below n.
+   */
+  abstract void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result);
+
+  /** {@code e} (bound to the batch's columns) this way, or null if it has another form. */
+  static VectorCondition of(Expression e) {
+    if (e instanceof Or o) {
+      return both(o.left(), o.right(), true);
+    }
+    if (e instanceof And a) {
+      return both(a.left(), a.right(), false);
+    }
+    if (e instanceof IsNull n && n.child() instanceof BoundReference b) {
+      return new NullTest(b.ordinal(), true);
+    }
+    if (e instanceof IsNotNull n && n.child() instanceof BoundReference b) {
+      return new NullTest(b.ordinal(), false);
+    }
+    if (e instanceof IsNaN n && n.child() instanceof BoundReference b
+        && (b.dataType() instanceof DoubleType || b.dataType() instanceof FloatType)) {
+      return new Comparison(b.ordinal(), b.dataType(), Comparison.NAN, 0);
+    }
+    if (e instanceof BinaryComparison c) {
+      return Comparison.of(c);
+    }
+    return null;
+  }
+
+  private static VectorCondition both(Expression left, Expression right, boolean or) {
+    VectorCondition l = of(left);
+    VectorCondition r = l == null ? null : of(right);
+    return r == null ? null : new Junction(l, r, or);
+  }
+
+  static int row(int[] rows, int j) {
+    return rows == null ? j : rows[j];
+  }
+
+  /** {@code a OR b}, {@code a AND b}. */
+  private static final class Junction extends VectorCondition {
+    private static final long serialVersionUID = 1L;
+    private final VectorCondition left;
+    private final VectorCondition right;
+    private final boolean or;
+    private transient boolean[] other;
+
+    Junction(VectorCondition left, VectorCondition right, boolean or) {
+      this.left = left;
+      this.right = right;
+      this.or = or;
+    }
+
+    @Override
+    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+      if (other == null || other.length < n) {
+        other = new boolean[Math.max(n, 4096)];
+      }
+      left.mark(batch, rows, n, result);
+      right.mark(batch, rows, n, other);
+      for (int j = 0; j < n; j++) {
+        result[j] = or ? result[j] | other[j] : result[j] & other[j];
+      }
+    }
+  }
+
+  /** {@code c IS NULL}, {@code c IS NOT NULL}. */
+  private static final class NullTest extends VectorCondition {
+    private static final long serialVersionUID = 1L;
+    private final int ordinal;
+    private final boolean isNull;
+
+    NullTest(int ordinal, boolean isNull) {
+      this.ordinal = ordinal;
+      this.isNull = isNull;
+    }
+
+    @Override
+    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+      ColumnVector c = batch.column(ordinal);
+      if (!c.hasNull()) {
+        java.util.Arrays.fill(result, 0, n, !isNull);
+        return;
+      }
+      for (int j = 0; j < n; j++) {
+        result[j] = c.isNullAt(row(rows, j)) == isNull;
+      }
+    }
+  }
+
+  /** {@code isnan(c)}, or {@code c < k} (and the other comparisons) for a number column c. */
+  private static final class Comparison extends VectorCondition {
+    private static final long serialVersionUID = 1L;
+    static final int LT = 0;
+    static final int LE = 1;
+    static final int GT = 2;
+    static final int GE = 3;
+    static final int NAN = 4;
+    private final int ordinal;
+    private final DataType type;
+    private final int op;
+    /** The constant, of the column's type, widened (doubles and floats: as a double). */
+    private final double real;
+    private final long integral;
+
+    Comparison(int ordinal, DataType type, int op, Number constant) {
+      this.ordinal = ordinal;
+      this.type = type;
+      this.op = op;
+      this.real = constant.doubleValue();
+      this.integral = constant.longValue();
+    }
+
+    /** {@code column op constant} or {@code constant op column}, of one number type; else null. */
+    static Comparison of(BinaryComparison c) {
+      int op = c instanceof LessThan ? LT : c instanceof LessThanOrEqual ? LE
+          : c instanceof GreaterThan ? GT : c instanceof GreaterThanOrEqual ? GE : -1;
+      if (op < 0) {
+        return null;
+      }
+      boolean flipped = c.left() instanceof Literal;
+      Expression column = flipped ? c.right() : c.left();
+      Expression constant = flipped ? c.left() : c.right();
+      if (!(column instanceof BoundReference b) || !(constant instanceof Literal l)
+          || l.value() == null || !l.dataType().equals(b.dataType()) || !number(b.dataType())) {
+        return null;
+      }
+      // k < c is c > k.
+      int mirrored = flipped ? new int[] {GT, GE, LT, LE}[op] : op;
+      return new Comparison(b.ordinal(), b.dataType(), mirrored, (Number) l.value());
+    }
+
+    private static boolean number(DataType t) {
+      return t instanceof DoubleType || t instanceof FloatType || t instanceof IntegerType
+          || t instanceof LongType || t instanceof ShortType || t instanceof ByteType;
+    }
+
+    @Override
+    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+      ColumnVector c = batch.column(ordinal);
+      if (type instanceof DoubleType) {
+        for (int j = 0; j < n; j++) {
+          result[j] = holds(c.getDouble(row(rows, j)));
+        }
+      } else if (type instanceof FloatType) {
+        for (int j = 0; j < n; j++) {
+          result[j] = holds(c.getFloat(row(rows, j)));
+        }
+      } else {
+        for (int j = 0; j < n; j++) {
+          result[j] = holds(BatchColumn.integral(c, type, row(rows, j)));
+        }
+      }
+      if (c.hasNull()) {
+        // NULL compares to NULL (not TRUE); isnan(NULL) is false.
+        for (int j = 0; j < n; j++) {
+          result[j] &= !c.isNullAt(row(rows, j));
+        }
+      }
+    }
+
+    private boolean holds(double v) {
+      if (op == NAN) {
+        return Double.isNaN(v);
+      }
+      return test(SQLOrderingUtil.compareDoubles(v, real));
+    }
+
+    private boolean holds(float v) {
+      if (op == NAN) {
+        return Float.isNaN(v);
+      }
+      return test(SQLOrderingUtil.compareFloats(v, (float) real));
+    }
+
+    private boolean holds(long v) {
+      return test(Long.compare(v, integral));
+    }
+
+    private boolean test(int order) {
+      return op == LT ? order < 0 : op == LE ? order <= 0 : op == GT ? order > 0 : order >= 0;
+    }
+  }
+}
