@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * ({@link HistoryLock}) for the whole run, repaired after a crashed writer, and checked against the
  * run's series ({@link HistorySeries}) before any work. Reads and updates go through it.
  */
-public final class OpenHistory implements AutoCloseable {
+public final class OpenHistory implements HistoryStore {
   private static final DateTimeFormatter ARCHIVE_NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -83,9 +83,13 @@ public final class OpenHistory implements AutoCloseable {
   }
 
   private static void check(String path, HistorySeries recorded, HistorySeries run) {
-    String fix = " Give another --history, or --new-series to start a new series in this one"
-        + " (the rows there now are kept under " + path.replaceAll("/+$", "") + "/"
-        + MetricHistory.PREVIOUS + "/, and no longer read).";
+    check(path, recorded, run, " Give another --history, or --new-series to start a new series in"
+        + " this one (the rows there now are kept under " + path.replaceAll("/+$", "") + "/"
+        + MetricHistory.PREVIOUS + "/, and no longer read).");
+  }
+
+  /** Refuses a run whose series differs from the history's; {@code fix} says what to do. */
+  static void check(String path, HistorySeries recorded, HistorySeries run, String fix) {
     if (recorded == null || recorded.format() != HistorySeries.FORMAT) {
       throw new UsageException("the history " + path + " was written by an older spark-bce: its "
           + "segments are text labels (col=value,...), which can name two groups alike, and it "
@@ -99,29 +103,34 @@ public final class OpenHistory implements AutoCloseable {
   }
 
   /** The series this run writes. */
+  @Override
   public HistorySeries series() {
     return series;
   }
 
   /** The values of {@code --pos-weight auto} frozen in this history, or null if none yet. */
+  @Override
   public double[] frozenPosWeight() {
     List<Double> v = recorded == null ? null : recorded.frozenPosWeight();
     return v == null ? null : v.stream().mapToDouble(Double::doubleValue).toArray();
   }
 
   /** Freezes the values of {@code --pos-weight auto} into the series, written with the rows. */
+  @Override
   public void freezePosWeight(double[] values) {
     series = series.frozen(values);
     seriesChanged = true;
   }
 
   /** The history's rows (none when this run starts a new series). */
+  @Override
   public List<Metric> read() {
     return archivePending ? new java.util.ArrayList<>()
         : MetricHistory.read(spark, path, series);
   }
 
   /** Merges {@code computed} into the history (see {@link MetricHistory#update}). */
+  @Override
   public List<Metric> update(List<Metric> computed) {
     List<Metric> old = read();
     if (computed.isEmpty()) {
@@ -146,6 +155,7 @@ public final class OpenHistory implements AutoCloseable {
   }
 
   /** Fails if the lock was lost (see {@link HistoryLock#checkHeld}). */
+  @Override
   public void checkHeld() {
     lock.checkHeld();
   }
