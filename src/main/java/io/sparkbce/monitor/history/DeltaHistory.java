@@ -49,9 +49,7 @@ public final class DeltaHistory implements HistoryStore {
   private final SparkSession spark;
   private final String path;
   private final Path root;
-  private HistorySeries series;
-  private final HistorySeries recorded;
-  private boolean seriesChanged;
+  private final RunSeries series;
   /** With --new-series, until the first update has replaced the whole table. */
   private boolean newSeriesPending;
   private final PrintStream log;
@@ -61,8 +59,7 @@ public final class DeltaHistory implements HistoryStore {
     this.spark = spark;
     this.path = path;
     this.root = root;
-    this.series = series;
-    this.recorded = recorded;
+    this.series = new RunSeries(series, recorded);
     this.newSeriesPending = newSeries;
     this.log = log;
   }
@@ -100,19 +97,17 @@ public final class DeltaHistory implements HistoryStore {
 
   @Override
   public HistorySeries series() {
-    return series;
+    return series.series();
   }
 
   @Override
   public double[] frozenPosWeight() {
-    List<Double> v = recorded == null ? null : recorded.frozenPosWeight();
-    return v == null ? null : v.stream().mapToDouble(Double::doubleValue).toArray();
+    return series.frozenPosWeight();
   }
 
   @Override
   public void freezePosWeight(double[] values) {
-    series = series.frozen(values);
-    seriesChanged = true;
+    series.freeze(values);
   }
 
   @Override
@@ -133,11 +128,11 @@ public final class DeltaHistory implements HistoryStore {
     if (computed.isEmpty()) {
       return read();
     }
-    if (seriesChanged || recorded == null) {
-      series.write(conf(), root);
-      seriesChanged = false;
+    boolean changed = series.takeChanged();
+    if (changed || !series.recorded()) {
+      series.series().write(conf(), root);
     }
-    StructType schema = MetricHistory.schema(series.segmentType());
+    StructType schema = MetricHistory.schema(series.series().segmentType());
     Dataset<Row> df = spark.createDataFrame(computed.stream().map(Metric::row).toList(), schema)
         .coalesce(1);
     if (duringWrite != null) {
@@ -216,8 +211,10 @@ public final class DeltaHistory implements HistoryStore {
     }
     try {
       return metrics(r.load(path));
-    } catch (RuntimeException e) {
-      throw new UsageException("--as-of " + asOf + ": " + firstLine(JobFailure.rootMessage(e)), e);
+    } catch (Exception e) {
+      // Delta's AnalysisException (a time before the first commit or after the last) is checked
+      throw new UsageException("--as-of " + asOf + ": "
+          + JobFailure.rootMessage(e).strip().replaceAll("\\s*\n\\s*", " "), e);
     }
   }
 

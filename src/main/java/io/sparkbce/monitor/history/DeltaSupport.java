@@ -63,8 +63,8 @@ public final class DeltaSupport {
     if (!onClassPath()) {
       throw new UsageException("--history-format delta needs Delta Lake (" + PACKAGE + "), which "
           + "is not on the class path: with spark-submit add --packages " + PACKAGE
-          + " (./submit.sh's embedded run has it); or use a Parquet history (--history-format "
-          + "parquet, the default)");
+          + " (through ./submit.sh: --conf spark.jars.packages=" + PACKAGE + "; its embedded run "
+          + "has it); or use a Parquet history (--history-format parquet, the default)");
     }
     String extensions = spark.conf().get(EXTENSIONS_KEY, "");
     String catalog = spark.conf().get(CATALOG_KEY, "");

@@ -29,11 +29,7 @@ public final class OpenHistory implements HistoryStore {
   private final String path;
   private final FileSystem fs;
   private final Path root;
-  private HistorySeries series;
-  /** The series recorded in the history when it was opened (null: none, or a new series). */
-  private final HistorySeries recorded;
-  /** Whether the series record must be written again (auto's values frozen into it). */
-  private boolean seriesChanged;
+  private final RunSeries series;
   private final HistoryLock lock;
   private final PrintStream log;
   /** With --new-series, until the first update has moved the previous series aside. */
@@ -43,11 +39,10 @@ public final class OpenHistory implements HistoryStore {
       HistorySeries series, HistorySeries recorded, HistoryLock lock, boolean newSeries,
       PrintStream log) {
     this.spark = spark;
-    this.recorded = recorded;
     this.path = path;
     this.fs = fs;
     this.root = root;
-    this.series = series;
+    this.series = new RunSeries(series, recorded);
     this.lock = lock;
     this.archivePending = newSeries;
     this.log = log;
@@ -105,28 +100,26 @@ public final class OpenHistory implements HistoryStore {
   /** The series this run writes. */
   @Override
   public HistorySeries series() {
-    return series;
+    return series.series();
   }
 
   /** The values of {@code --pos-weight auto} frozen in this history, or null if none yet. */
   @Override
   public double[] frozenPosWeight() {
-    List<Double> v = recorded == null ? null : recorded.frozenPosWeight();
-    return v == null ? null : v.stream().mapToDouble(Double::doubleValue).toArray();
+    return series.frozenPosWeight();
   }
 
   /** Freezes the values of {@code --pos-weight auto} into the series, written with the rows. */
   @Override
   public void freezePosWeight(double[] values) {
-    series = series.frozen(values);
-    seriesChanged = true;
+    series.freeze(values);
   }
 
   /** The history's rows (none when this run starts a new series). */
   @Override
   public List<Metric> read() {
     return archivePending ? new java.util.ArrayList<>()
-        : MetricHistory.read(spark, path, series);
+        : MetricHistory.read(spark, path, series.series());
   }
 
   /** Merges {@code computed} into the history (see {@link MetricHistory#update}). */
@@ -134,7 +127,7 @@ public final class OpenHistory implements HistoryStore {
   public List<Metric> update(List<Metric> computed) {
     List<Metric> old = read();
     if (computed.isEmpty()) {
-      return MetricHistory.update(spark, path, series, old, computed);
+      return MetricHistory.update(spark, path, series.series(), old, computed);
     }
     lock.checkHeld();
     try {
@@ -144,14 +137,14 @@ public final class OpenHistory implements HistoryStore {
         log.println("history " + path + ": new series; the previous rows are kept under " + to);
       }
       archivePending = false;
-      if (seriesChanged || !MetricHistory.hasRows(fs, root)) {
-        series.write(spark.sparkContext().hadoopConfiguration(), root);
-        seriesChanged = false;
+      boolean changed = series.takeChanged();
+      if (changed || !MetricHistory.hasRows(fs, root)) {
+        series.series().write(spark.sparkContext().hadoopConfiguration(), root);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot update the history " + path + ": " + e, e);
     }
-    return MetricHistory.update(spark, path, series, old, computed);
+    return MetricHistory.update(spark, path, series.series(), old, computed);
   }
 
   /** Fails if the lock was lost (see {@link HistoryLock#checkHeld}). */
