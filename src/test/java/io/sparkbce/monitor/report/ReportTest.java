@@ -60,79 +60,64 @@ class ReportTest {
     return n;
   }
 
+  /** The SVG of chart {@code id}. */
+  static String chart(String id) {
+    int from = html.indexOf("<svg id=\"" + id + "\"");
+    assertTrue(from >= 0, id);
+    return html.substring(from, html.indexOf("</svg>", from));
+  }
+
+  static int count(String text, String regex) {
+    return (int) Pattern.compile(regex).matcher(text).results().count();
+  }
+
   @Test
-  void oneSelfContainedFileWithChartBandMarkersBarsAndTable() {
+  void oneSelfContainedFileWithChartsBandMarkersBarsAndTable() {
     assertTrue(html.startsWith("<!DOCTYPE html>"));
-    assertEquals(1, count("<svg id=\"loss-chart\""));
-    assertEquals(1, count("<svg id=\"per-class-chart\""));
+    for (String id : List.of("loss-chart", "normalized-entropy-chart", "calibration-chart",
+        "positive-rate-chart", "rows-chart", "skipped-chart", "class-0-chart", "class-1-chart",
+        "class-2-chart", "per-class-chart")) {
+      assertEquals(1, count("<svg id=\"" + id + "\""), id);
+    }
+    String loss = chart("loss-chart");
     for (String seg : List.of("model=a", "model=b")) {
-      assertEquals(1, count("<polyline class=\"series\" data-segment=\"" + seg
-          + "\" points=\"[0-9., ]+\""), seg);
-      assertEquals(DAYS, count("<circle class=\"point\" data-segment=\"" + seg + "\""), seg);
+      assertEquals(1, count(loss, "<path class=\"series\" data-segment=\"" + seg
+          + "\" d=\"M[0-9.,L ]+\""), seg);
+      assertEquals(DAYS, count(loss, "<circle class=\"point\" data-segment=\"" + seg + "\""),
+          seg);
       // the band exists from the 5th window on (4 previous windows)
-      assertEquals(1, count("<path class=\"band\" data-segment=\"" + seg
+      assertEquals(1, count(loss, "<path class=\"band\" data-segment=\"" + seg
           + "\" d=\"M[0-9.,L ]+Z\""), seg);
       assertEquals(C, count("<rect class=\"bar\" data-segment=\"" + seg + "\" data-class=\"\\d\""),
           seg);
+      // a line per segment in every time chart: loss, NE, calibration, positive rate, rows,
+      // skipped, one per class
+      assertEquals(6 + C, count("<path class=\"series\" data-segment=\"" + seg + "\""), seg);
     }
-    assertEquals(alerts, count("<g class=\"alert-marker\" data-segment=\"model=b\" "
+    assertEquals(alerts, count(loss, "<g class=\"alert-marker\" data-segment=\"model=b\" "
         + "data-window=\"2025-06-07\""));
     assertEquals(alerts, count("<g class=\"alert-marker\""));
     assertEquals(2 * DAYS, count("<tr class=\"window( alert)?\">"));
-    assertEquals(1, count("<tr class=\"window alert\"><td>2025-06-07</td><td>2025-06-08</td>"
-        + "<td>model=b</td>"));
+    assertTrue(html.contains("All " + 2 * DAYS + " window rows of the history, newest first."));
+    assertEquals(1, count("<tr class=\"window alert\"><td class=\"time\">2025-06-07</td>"
+        + "<td class=\"time\">2025-06-08</td><td>model=b</td>"));
+    assertTrue(html.contains("All times are UTC. Generated at "), "time zone stated");
     // nothing to fetch: no scripts, no links, no images; the only URL is the SVG namespace
     assertFalse(html.contains("<script"));
     assertFalse(Pattern.compile("\\b(src|href)=").matcher(html).find());
     assertEquals(count("https?://"), count("http://www\\.w3\\.org/2000/svg"));
-    assertTrue(html.contains("spark-bce monitor: " + HtmlReport.esc(tmp.resolve("in").toString())));
-  }
-
-  static String chromium() {
-    for (String name : List.of("chromium", "chromium-browser", "google-chrome")) {
-      for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-        if (Files.isExecutable(Path.of(dir, name))) {
-          return Path.of(dir, name).toString();
-        }
-      }
-    }
-    return null;
-  }
-
-  static String runChromium(String exe, Path profile, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(exe, "--headless", "--no-sandbox", "--disable-gpu",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--no-first-run", "--user-data-dir=" + profile));
-    cmd.addAll(List.of(args));
-    Path log = Files.createTempFile(tmp, "chromium", ".log");
-    Process p = new ProcessBuilder(cmd).redirectError(log.toFile()).start();
-    byte[] out = p.getInputStream().readAllBytes();
-    assertTrue(p.waitFor(90, TimeUnit.SECONDS), "chromium did not finish");
-    assertEquals(0, p.exitValue(), () -> "chromium failed: " + readQuietly(log));
-    return new String(out, StandardCharsets.UTF_8);
-  }
-
-  private static String readQuietly(Path p) {
-    try {
-      return Files.readString(p);
-    } catch (IOException e) {
-      return e.toString();
-    }
+    assertTrue(html.contains("spark-bce monitor: " + Svg.esc(tmp.resolve("in").toString())));
   }
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void rendersInAHeadlessBrowser() throws Exception {
-    String exe = chromium();
-    Assumptions.assumeTrue(exe != null, "chromium is not installed (apt-get install -y chromium):"
-        + " skipping the headless-browser test of the HTML report");
-    String url = report.toUri().toString();
-    Path profile = Files.createTempDirectory(tmp, "chromium-profile");
-    String dom = runChromium(exe, profile, "--dump-dom", url);
+    HeadlessChromium browser = HeadlessChromium.require(tmp);
+    String dom = browser.dumpDom(report, 1200, 900);
     // the DOM as the browser parsed it: SVG elements in place, band, markers, bars, table rows
     assertTrue(dom.contains("<svg id=\"loss-chart\""), dom);
     for (String seg : List.of("model=a", "model=b")) {
-      assertTrue(dom.contains("<polyline class=\"series\" data-segment=\"" + seg + "\""), seg);
+      assertTrue(dom.contains("<path class=\"series\" data-segment=\"" + seg + "\""), seg);
       assertTrue(dom.contains("<path class=\"band\" data-segment=\"" + seg + "\""), seg);
     }
     assertEquals(alerts, Pattern.compile("<g class=\"alert-marker\"").matcher(dom).results()
@@ -140,14 +125,6 @@ class ReportTest {
     assertEquals(2L * C, Pattern.compile("<rect class=\"bar\"").matcher(dom).results().count());
     assertEquals(2L * DAYS, Pattern.compile("<tr class=\"window").matcher(dom).results().count());
 
-    Path png = Path.of("target", "report.png").toAbsolutePath();
-    Files.createDirectories(png.getParent());
-    Files.deleteIfExists(png);
-    runChromium(exe, Files.createTempDirectory(tmp, "chromium-profile"),
-        "--screenshot=" + png, "--window-size=1200,900", url);
-    assertTrue(Files.size(png) > 10_000, "screenshot " + png);
-    byte[] head = Files.readAllBytes(png);
-    assertEquals((byte) 0x89, head[0]);
-    assertEquals('P', head[1]);
+    browser.screenshot(report, Path.of("target", "report.png").toAbsolutePath(), 1200, 900);
   }
 }
