@@ -5,6 +5,8 @@ import io.sparkbce.bench.Benchmark;
 import io.sparkbce.monitor.Monitor;
 import io.sparkbce.monitor.MonitorOptions;
 import io.sparkbce.monitor.history.DeltaSupport;
+import io.sparkbce.monitor.rollup.Rollup;
+import io.sparkbce.monitor.rollup.RollupOptions;
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.function.Supplier;
@@ -83,6 +85,14 @@ public final class Main {
           return 0;
         }
         case "monitor" -> {
+          if (RollupOptions.requested(rest)) {
+            RollupOptions r = RollupOptions.parse(rest);
+            if (!r.help) {
+              Rollup.run(spark.get(), r, out);
+            }
+            out.print(r.help ? Monitor.USAGE + "\n" : "");
+            return 0;
+          }
           MonitorOptions o = MonitorOptions.parse(rest);
           if (o.help) {
             out.println(Monitor.USAGE);
@@ -91,7 +101,7 @@ public final class Main {
           if (o.deltaHistory() && spark instanceof Session s) {
             s.enableDelta();
           }
-          return Monitor.run(spark.get(), o, out).exitCode();
+          return Monitor.run(spark.get(), o, out, err).exitCode();
         }
         case "demo" -> {
           return Demo.run(spark, out, rest);

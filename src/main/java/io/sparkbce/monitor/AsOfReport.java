@@ -2,6 +2,7 @@ package io.sparkbce.monitor;
 
 import io.sparkbce.job.JobFailure;
 import io.sparkbce.job.TerminalText;
+import io.sparkbce.monitor.alert.AlertCheck;
 import io.sparkbce.monitor.alert.Alerts;
 import io.sparkbce.monitor.history.DeltaHistory;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
@@ -12,7 +13,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -34,12 +34,11 @@ final class AsOfReport {
           shown.add(mt);
         }
       }
-      Map<String, Alerts.Band> bands = Alerts.bands(history, m.baselineWindows, m.alertSigma);
-      List<Alerts.Alert> alerts = new ArrayList<>();
-      for (Metric mt : shown) {
-        alerts.addAll(Alerts.check(mt, m.alertAbove, bands.get(mt.key())));
-      }
-      HtmlReport.write(spark.sparkContext().hadoopConfiguration(), m.report, m, history, bands);
+      // the rules monitor applies to the windows it computes, here to the windows shown
+      AlertCheck.Result checked = AlertCheck.run(history, shown, m.alerting);
+      List<Alerts.Alert> alerts = checked.alerts();
+      HtmlReport.write(spark.sparkContext().hadoopConfiguration(), m.report, m, history,
+          checked.bands());
       out.print(Monitor.table(m, shown, alerts, 0));
       out.println("history: " + TerminalText.escape(m.history) + " as of " + m.asOf + " ("
           + history.size() + " window rows, " + shown.size() + " shown; nothing written)");

@@ -23,6 +23,8 @@ import io.sparkbce.job.TextTable;
 import io.sparkbce.job.output.OutputGuard;
 import io.sparkbce.job.output.OutputManifest;
 import io.sparkbce.loss.Reduction;
+import io.sparkbce.monitor.alert.AlertCheck;
+import io.sparkbce.monitor.alert.AlertDispatch;
 import io.sparkbce.monitor.alert.Alerts;
 import io.sparkbce.monitor.history.HistorySeries;
 import io.sparkbce.monitor.history.MetricHistory;
@@ -36,7 +38,6 @@ import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -87,6 +88,18 @@ public final class Monitor {
       "  --alert-above X           alert when a window's loss is above X",
       "  --baseline-windows N      alert when a window's loss leaves mean +- K*sigma of the N",
       "  --alert-sigma K           previous windows of its segment (defaults N 7, K 3)",
+      "  --alert-change P%         alert when a window's loss changed by more than P% from a",
+      "                            reference window of its segment (+P%: rises only, -P%: falls",
+      "                            only)",
+      "  --alert-change-versus previous|week  the reference: the previous window (default) or",
+      "                            the one starting 7 days before (same weekday, UTC)",
+      "  --alert-min-rows N        windows with fewer than N rows used are not checked and stay",
+      "                            out of baselines and references (default 0)",
+      "  --alert-m-of-n M/N        fire only when M of the last N windows of the segment (this",
+      "                            one included) break a rule",
+      "  --alert-webhook URL       POST the new alerts as JSON (Slack-compatible \"text\" plus",
+      "                            \"alerts\"); 3 attempts; a failed delivery is a warning",
+      "  --alert-webhook-timeout D connect and answer timeout per attempt (default 10s)",
       "  --report FILE.html        HTML report (default OUTPUT/report.html)",
       "  --stream                  Structured Streaming over the files of --input: new files since",
       "                            the last run, windows emitted once the watermark passes their",
@@ -96,6 +109,16 @@ public final class Monitor {
       "  --checkpoint DIR          with --stream: query state (default OUTPUT/checkpoint)",
       "  --output DIR              default target/bce-monitor; alerts go to alerts.jsonl next to",
       "                            the history",
+      "",
+      "Roll-up: submit.sh monitor --rollup DURATION [--history PATH] [options]  (no --input)",
+      "  --rollup DURATION         merge the history's windows into windows of DURATION (\"7 days\",",
+      "                            \"2 weeks\", \"1 month\": calendar months in UTC) from the exact",
+      "                            state each window keeps, without reading the input; aligned as",
+      "                            --window DURATION would be, and equal to it bit for bit",
+      "  --rollup-output PATH      where they go, a history of their own (default",
+      "                            HISTORY-rollup-7-days beside --history)",
+      "  --rollup-partial          also write windows the history covers only in part (shown with",
+      "                            how many of their windows it has; by default not written)",
       "",
       Main.EXIT_CODES + " 3: an alert fired. 75: another run changed the Delta history at the",
       "same time; nothing of this run was written (retry).");
@@ -123,6 +146,12 @@ public final class Monitor {
   }
 
   public static Result run(SparkSession spark, MonitorOptions m, PrintStream out) {
+    return run(spark, m, out, System.err);
+  }
+
+  /** Runs monitor; warnings (a failed webhook delivery) go to {@code err}. */
+  public static Result run(SparkSession spark, MonitorOptions m, PrintStream out,
+      PrintStream err) {
     if (m.asOf != null) {
       return AsOfReport.run(spark, m, out);
     }
@@ -267,30 +296,17 @@ public final class Monitor {
       List<Metric> history = m.stream ? open.read() : open.update(computed);
 
 
-      Map<String, Alerts.Band> bands = Alerts.bands(history, m.baselineWindows, m.alertSigma);
-      List<Alerts.Alert> alerts = new ArrayList<>();
-      for (Metric mt : computed) {
-        alerts.addAll(Alerts.check(mt, m.alertAbove, bands.get(mt.key())));
-      }
+      AlertCheck.Result checked = AlertCheck.run(history, computed, m.alerting);
+      List<Alerts.Alert> alerts = checked.alerts();
       open.checkHeld();
-      int newAlerts = Alerts.append(hadoop, m.alerts, alerts);
-      HtmlReport.write(hadoop, m.report, m, history, bands);
+      AlertDispatch sent = AlertDispatch.send(hadoop, m.alerts, checked, m.alerting, o.input);
+      HtmlReport.write(hadoop, m.report, m, history, checked.bands());
 
       Phases.end(spark);
       out.print(table(m, computed, alerts, noTime));
       out.println("history: " + TerminalText.escape(m.history) + " (" + computed.size() + " window rows written, "
           + history.size() + " in all)");
-      if (alerts.isEmpty()) {
-        out.println("alerts: none");
-      } else {
-        out.println("ALERT: " + alerts.size() + " alert" + (alerts.size() == 1 ? "" : "s")
-            + " fired (" + (newAlerts == alerts.size() ? "written to " + TerminalText.escape(m.alerts)
-                : newAlerts + " new written to " + TerminalText.escape(m.alerts) + ", "
-                    + (alerts.size() - newAlerts) + " already there") + "):");
-        for (Alerts.Alert a : alerts) {
-          out.println("  " + TerminalText.escape(a.message()));
-        }
-      }
+      sent.print(out, err);
       out.println("pos_weight: " + posWeightLine(posWeightSpec, open.series(), posWeight));
       out.println("report: " + TerminalText.escape(m.report));
       return new Result(computed, history, alerts, m.report);

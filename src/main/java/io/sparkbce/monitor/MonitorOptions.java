@@ -5,6 +5,7 @@ import io.sparkbce.job.EvaluateOptions;
 import io.sparkbce.job.Options;
 import io.sparkbce.job.UsageException;
 import io.sparkbce.loss.Reduction;
+import io.sparkbce.monitor.alert.AlertOptions;
 import io.sparkbce.monitor.history.HistoryStore;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -22,10 +23,10 @@ public final class MonitorOptions {
   static final Set<String> VALUED = Set.of("time-col", "window", "history", "since", "until",
       "alert-above", "baseline-windows", "alert-sigma", "report", "watermark", "checkpoint",
       "lock-wait", "reference-since", "reference-until", "history-format", "as-of");
-  static final String DEFAULT_OUTPUT = "target/bce-monitor";
+  public static final String DEFAULT_OUTPUT = "target/bce-monitor";
   static final int DEFAULT_BASELINE_WINDOWS = 7;
   static final double DEFAULT_SIGMA = 3.0;
-  static final java.time.Duration DEFAULT_LOCK_WAIT = java.time.Duration.ofMinutes(10);
+  public static final java.time.Duration DEFAULT_LOCK_WAIT = java.time.Duration.ofMinutes(10);
   private static final Pattern WINDOW = Pattern.compile(
       "\\s*(\\d+)\\s*(second|minute|hour|day|week)s?\\s*", Pattern.CASE_INSENSITIVE);
   private static final Pattern TIME = Pattern.compile(
@@ -48,6 +49,8 @@ public final class MonitorOptions {
   /** 0 = no baseline alerts. */
   public int baselineWindows;
   public double alertSigma = DEFAULT_SIGMA;
+  /** All the alerting options (rules, guard, M-of-N, webhook), those three above included. */
+  public AlertOptions alerting = AlertOptions.none();
   public boolean help;
   /** Structured Streaming over the files of --input (Trigger.AvailableNow). */
   public boolean stream;
@@ -65,6 +68,7 @@ public final class MonitorOptions {
   public static MonitorOptions parse(String... args) {
     Set<String> valued = new HashSet<>(EvaluateOptions.VALUED);
     valued.addAll(VALUED);
+    valued.addAll(AlertOptions.VALUED);
     Set<String> flags = new HashSet<>(EvaluateOptions.FLAGS);
     flags.add("stream");
     flags.add("new-series");
@@ -138,12 +142,12 @@ public final class MonitorOptions {
         throw new UsageException("--alert-sigma must be positive, got " + o.get("alert-sigma"));
       }
     }
+    m.alerting = AlertOptions.parse(o, m.alertAbove, m.baselineWindows, m.alertSigma,
+        WindowAlignment.millis(m.window));
     m.stream = o.flag("stream");
     m.newSeries = o.flag("new-series");
     if (o.get("lock-wait") != null) {
-      String w = o.get("lock-wait").trim();
-      m.lockWait = w.matches("0+(\\s*(second|minute|hour)s?)?") ? java.time.Duration.ZERO
-          : java.time.Duration.ofMillis(WindowAlignment.millis(window("lock-wait", w)));
+      m.lockWait = lockWait(o.get("lock-wait"));
     }
     m.watermark = window("watermark", o.get("watermark", m.window));
     m.checkpoint = o.get("checkpoint", Evaluate.child(m.eval.output, "checkpoint"));
@@ -192,8 +196,15 @@ public final class MonitorOptions {
     }
   }
 
+  /** {@code --lock-wait}: a duration, or 0 (fail at once). */
+  public static java.time.Duration lockWait(String text) {
+    String w = text.trim();
+    return w.matches("0+(\\s*(second|minute|hour)s?)?") ? java.time.Duration.ZERO
+        : java.time.Duration.ofMillis(WindowAlignment.millis(window("lock-wait", w)));
+  }
+
   /** Normalizes "1 day", "2 hours", "15minutes" to Spark's interval text; else a usage error. */
-  static String window(String option, String text) {
+  public static String window(String option, String text) {
     Matcher mt = WINDOW.matcher(text);
     if (!mt.matches() || Long.parseLong(mt.group(1)) < 1) {
       throw new UsageException("--" + option + " '" + text + "' is not a duration; use e.g. \"1 day\", "

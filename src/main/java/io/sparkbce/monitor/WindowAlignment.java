@@ -13,13 +13,13 @@ import java.util.Locale;
  * windows start at multiples of their length since 1970-01-01 00:00:00 UTC; a time between two
  * boundaries is refused with both of them.
  */
-final class WindowAlignment {
+public final class WindowAlignment {
   private static final DateTimeFormatter SHOWN = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
   private WindowAlignment() {}
 
   /** The length in milliseconds of a window given as "N unit(s)" (see MonitorOptions#window). */
-  static long millis(String window) {
+  public static long millis(String window) {
     String[] p = window.trim().split("\\s+");
     long n = Long.parseLong(p[0]);
     String unit = p[1].toLowerCase(Locale.ROOT).replaceAll("s$", "");

@@ -40,7 +40,11 @@ public final class OutputGuard {
 
   private OutputGuard() {}
 
-  /** Fails (usage error or failure) if an output could overwrite input or data not spark-bce's. */
+  /**
+   * Fails (usage error or failure) if an output could overwrite input or data not spark-bce's.
+   * {@code in} is null for a job that reads no data set ({@code monitor --rollup} reads a history,
+   * which it lists among the outputs: it takes that history's lock).
+   */
   public static void check(SparkSession spark, InputData in, String input, List<Output> outputs) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<PathLocation> where = new ArrayList<>();
@@ -149,6 +153,9 @@ public final class OutputGuard {
       String input) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
     List<PathLocation[]> out = new ArrayList<>();
+    if (in == null) {
+      return out;
+    }
     try {
       if (!in.format.equals("table")) {
         Path given = new Path(input.trim());

@@ -68,7 +68,7 @@ public record HistorySeries(int format, String reduction, String window, String 
   }
 
   /** What differs between the history's series and this run's, as phrases naming the option. */
-  List<String> differences(HistorySeries run) {
+  public List<String> differences(HistorySeries run) {
     List<String> out = new ArrayList<>();
     if (!reduction.equals(run.reduction)) {
       out.add("--reduction: the history has " + reduction + ", this run " + run.reduction);
@@ -119,7 +119,7 @@ public record HistorySeries(int format, String reduction, String window, String 
   }
 
   /** The series recorded in the history at {@code root}, or null if it has none. */
-  static HistorySeries read(FileSystem fs, Path root) throws IOException {
+  public static HistorySeries read(FileSystem fs, Path root) throws IOException {
     Path p = new Path(root, NAME);
     if (!fs.exists(p)) {
       return null;

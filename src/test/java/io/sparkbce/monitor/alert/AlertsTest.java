@@ -20,7 +20,10 @@ import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Alerts: threshold and baseline band, printed, in alerts.jsonl, exit code 3. */
+/**
+ * Alerts end to end: threshold and baseline band, the change rule, the minimum-rows guard and the
+ * webhook; printed, in alerts.jsonl, exit code 3.
+ */
 public class AlertsTest {
   @TempDir
   Path tmp;
@@ -129,5 +132,79 @@ public class AlertsTest {
     assertEquals(mean + 3 * sigma, alert.get("upper").asDouble(), 1e-9 * mean);
     assertTrue(hist.get(6).<Double>getAs("loss") > mean + 3 * sigma);
     assertFalse(Files.readString(out.resolve("report.html")).isEmpty());
+  }
+
+  @Test
+  void changeAlertsArePostedToTheWebhookAndAFailedDeliveryKeepsThemAndExitCode3()
+      throws IOException {
+    Path input = tmp.resolve("in");
+    // model b drifts on the third day
+    MonitorTesting.write(MonitorTesting.events(3, 20, 3, 61, 0, d -> d == 2 ? 1.5 : 0), input,
+        false);
+    Path out = tmp.resolve("out");
+    try (WebhookTest.Server ok = new WebhookTest.Server(n -> 200)) {
+      JobTesting.Run r = run("monitor", "--input", input.toString(), "--time-col", "ts",
+          "--group-by", "model", "--output", out.toString(), "--alert-change", "+50%",
+          "--alert-webhook", ok.uri().toString()).assertCode(3)
+          .assertOut("model=b window 2025-06-03T00:00:00Z", "changed by more than 50% from",
+              "the loss of the previous window (2025-06-02T00:00:00Z",
+              "delivered to http://127.0.0.1:");
+      assertFalse(r.out().contains("secret-token"), r.out());
+      // expected independently: a day whose loss is above 1.5 x the previous day's, per segment
+      List<Row> hist = spark().read().parquet(out.resolve("history").toString())
+          .orderBy("segment", "window_start").collectAsList();
+      List<String> expected = new ArrayList<>();
+      for (int i = 1; i < hist.size(); i++) {
+        Row prev = hist.get(i - 1);
+        Row cur = hist.get(i);
+        if (prev.getAs("segment").equals(cur.getAs("segment"))
+            && cur.<Double>getAs("loss") > prev.<Double>getAs("loss") * 1.5) {
+          expected.add(cur.getAs("segment") + " " + cur.getAs("window_start") + " "
+              + prev.<Double>getAs("loss"));
+        }
+      }
+      assertTrue(expected.stream().anyMatch(e -> e.startsWith("model=b 2025-06-03")), expected
+          .toString());
+      List<JsonNode> alerts = lines(out.resolve("alerts.jsonl"));
+      List<String> got = new ArrayList<>();
+      for (JsonNode a : alerts) {
+        got.add(a.get("segment").asText() + " " + java.sql.Timestamp.from(
+            java.time.Instant.parse(a.get("window_start").asText())) + " "
+            + a.get("reference_loss").asDouble());
+        assertEquals("change", a.get("kind").asText());
+        assertEquals("--alert-change +50% --alert-change-versus previous", a.get("rule").asText());
+        assertEquals("above", a.get("direction").asText());
+        JobTesting.assertNear(a.get("reference_loss").asDouble() * 1.5, a.get("bound"), "bound");
+        assertTrue(a.get("loss").asDouble() > a.get("bound").asDouble(), a.toString());
+        assertEquals("delivered", a.path("delivery").path("status").asText());
+      }
+      assertEquals(expected, got);
+      assertEquals(1, ok.bodies.size());
+      assertEquals(alerts.size(), JSON.readTree(ok.bodies.get(0)).get("alerts").size());
+    }
+
+    // the same run against a webhook that fails: reported, the alerts kept, still exit 3
+    Path out2 = tmp.resolve("out2");
+    try (WebhookTest.Server failing = new WebhookTest.Server(n -> 500)) {
+      run("monitor", "--input", input.toString(), "--time-col", "ts", "--group-by", "model",
+          "--output", out2.toString(), "--alert-change", "+50%", "--alert-webhook",
+          failing.uri().toString(), "--alert-webhook-timeout", "2s").assertCode(3)
+          .assertErr("monitor: warning: the ", "could not be delivered to the webhook "
+              + "http://127.0.0.1:", "after 3 attempts (HTTP 500)", "with \"delivery\": failed");
+      assertEquals(3, failing.requests.get());
+      List<JsonNode> kept = lines(out2.resolve("alerts.jsonl"));
+      assertFalse(kept.isEmpty());
+      for (JsonNode a : kept) {
+        assertEquals("failed", a.path("delivery").path("status").asText());
+        assertEquals(500, a.path("delivery").path("http_status").asInt());
+      }
+    }
+
+    // every window has 20 rows used: with --alert-min-rows 21 none is checked, none fires
+    run("monitor", "--input", input.toString(), "--time-col", "ts", "--group-by", "model",
+        "--output", tmp.resolve("out3").toString(), "--alert-change", "+50%",
+        "--alert-min-rows", "21").assertCode(0).assertOut("alerts: none",
+            "not checked (fewer than 21 rows used, --alert-min-rows): 6 windows",
+            "  model=b window 2025-06-03T00:00:00Z: 20 rows used");
   }
 }
