@@ -47,6 +47,10 @@ public final class JobFailure extends RuntimeException {
     if (e instanceof UsageException || e instanceof JobFailure) {
       return (RuntimeException) e;
     }
+    RetryableFailure retry = RetryableFailure.in(e);
+    if (retry != null) {
+      return retry;
+    }
     if (e instanceof org.apache.spark.sql.AnalysisException a) {
       return new UsageException(a.getSimpleMessage(), e);
     }

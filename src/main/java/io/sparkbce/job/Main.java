@@ -4,6 +4,7 @@ import io.sparkbce.BceFunctions;
 import io.sparkbce.bench.Benchmark;
 import io.sparkbce.monitor.Monitor;
 import io.sparkbce.monitor.MonitorOptions;
+import io.sparkbce.monitor.history.DeltaSupport;
 import io.sparkbce.monitor.rollup.Rollup;
 import io.sparkbce.monitor.rollup.RollupOptions;
 import java.io.PrintStream;
@@ -16,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
  * The spark-submit entry point ({@code --class io.sparkbce.job.Main}) behind {@code submit.sh}:
  * {@code demo}, {@code evaluate}, {@code monitor}, {@code sql} and {@code bench}. Exit codes: 0
  * success, 1 failure, 2 usage error, 3 a monitor alert fired. The SparkSession is created only
- * once the arguments are known to be good.
+ * once the arguments are known to be good. 75: monitor's Delta history was changed by another run
+ * at the same time (retryable).
  */
 public final class Main {
   /** The exit codes every command shares, for its --help. */
@@ -37,7 +39,8 @@ public final class Main {
       "",
       "submit.sh options (any position): --master URL (hand the job to spark-submit),",
       "  --conf key=value (Spark configuration).",
-      EXIT_CODES + " monitor exits with 3 when an alert fires.");
+      EXIT_CODES + " monitor exits with 3 when an alert fires, 75 when another run changed its",
+      "Delta history at the same time (retry).");
 
   private Main() {}
 
@@ -95,6 +98,9 @@ public final class Main {
             out.println(Monitor.USAGE);
             return 0;
           }
+          if (o.deltaHistory() && spark instanceof Session s) {
+            s.enableDelta();
+          }
           return Monitor.run(spark.get(), o, out, err).exitCode();
         }
         case "demo" -> {
@@ -119,6 +125,10 @@ public final class Main {
       err.println("error: " + shown(e.getMessage()));
       debug(e, err);
       return 1;
+    } catch (RetryableFailure e) {
+      err.println("error: " + shown(e.getMessage()));
+      debug(e, err);
+      return RetryableFailure.EXIT;
     } catch (RuntimeException e) {
       err.println("error: " + shown(JobFailure.rootMessage(e)));
       debug(e, err);
@@ -169,6 +179,8 @@ public final class Main {
     private final String command;
     private final PrintStream err;
     private SparkSession spark;
+    /** Whether the session gets Delta's extension and catalog (a Delta metric history). */
+    private boolean delta;
 
     Session(String command, PrintStream err) {
       this.command = command;
@@ -183,6 +195,10 @@ public final class Main {
         if (!conf.contains("spark.master")) {
           b.master("local[*]");
         }
+        if (delta && DeltaSupport.onClassPath()) {
+          // without Delta's classes the run stops at DeltaSupport.require, with how to add them
+          DeltaSupport.configure(b, conf.get("spark.sql.extensions", null));
+        }
         // at once: starting Spark takes seconds, the first pass longer
         err.println("spark-bce " + command + ": starting Spark (" + conf.get("spark.master",
             "local[*]") + ")");
@@ -192,6 +208,11 @@ public final class Main {
         Phases.install(spark, err);
       }
       return spark;
+    }
+
+    /** The session, once created, has Delta's extension and catalog. */
+    synchronized void enableDelta() {
+      delta = true;
     }
 
     synchronized void stop() {

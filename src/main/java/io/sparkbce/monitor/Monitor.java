@@ -30,7 +30,7 @@ import io.sparkbce.monitor.alert.Alerts;
 import io.sparkbce.monitor.history.HistorySeries;
 import io.sparkbce.monitor.history.MetricHistory;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
-import io.sparkbce.monitor.history.OpenHistory;
+import io.sparkbce.monitor.history.HistoryStore;
 import io.sparkbce.monitor.history.Quality;
 import io.sparkbce.monitor.report.HtmlReport;
 import io.sparkbce.udf.QualityStateFunction;
@@ -71,6 +71,12 @@ public final class Monitor {
           + "(default OUTPUT/history);",
       "                            windows computed again replace their previous rows; one",
       "                            writer at a time (a lock file in the history)",
+      "  --history-format FORMAT   parquet (default) or delta: a Delta table, written in one",
+      "                            transaction per run (replaceWhere on the windows computed),",
+      "                            no lock: a run that conflicts with another exits 75 (retry)",
+      "  --as-of VERSION|TIME      Delta history only: print and report the history as it stood",
+      "                            at that version or time (input not read, nothing written;",
+      "                            report default OUTPUT/report-as-of-VALUE.html)",
       "  --lock-wait DURATION      how long to wait for another run's lock on the history",
       "                            (default 10 minutes; 0: fail at once)",
       "  --pos-weight auto         computed once, over the reference period, and frozen in the",
@@ -115,7 +121,8 @@ public final class Monitor {
       "  --rollup-partial          also write windows the history covers only in part (shown with",
       "                            how many of their windows it has; by default not written)",
       "",
-      Main.EXIT_CODES + " 3: an alert fired.");
+      Main.EXIT_CODES + " 3: an alert fired. 75: another run changed the Delta history at the",
+      "same time; nothing of this run was written (retry).");
 
   private Monitor() {}
 
@@ -146,6 +153,9 @@ public final class Monitor {
   /** Runs monitor; warnings (a failed webhook delivery) go to {@code err}. */
   public static Result run(SparkSession spark, MonitorOptions m, PrintStream out,
       PrintStream err) {
+    if (m.asOf != null) {
+      return AsOfReport.run(spark, m, out);
+    }
     EvaluateOptions o = m.eval;
     Configuration hadoop = spark.sparkContext().hadoopConfiguration();
     PosWeight posWeightSpec = PosWeight.parse(o.posWeight, hadoop);
@@ -168,8 +178,8 @@ public final class Monitor {
     HistorySeries series = HistorySeries.of(red, m.window, posWeightSpec,
         segmentType(df, groupBy), m.referenceSince, m.referenceUntil);
 
-    try (OpenHistory open = OpenHistory.open(spark, m.history, series, m.newSeries, m.lockWait,
-        out)) {
+    try (HistoryStore open = HistoryStore.open(spark, m.historyFormat, m.history, series,
+        m.newSeries, m.lockWait, out)) {
       // claimed under the lock, so that a second writer waiting for it finds the history ours
       OutputGuard.claimHistory(hadoop, m.history);
       String timeTs = Evaluate.uniqueName("_bce_time", List.of(df.columns()));
@@ -405,7 +415,7 @@ public final class Monitor {
     return computed;
   }
 
-  private static String table(MonitorOptions m, List<Metric> computed, List<Alerts.Alert> alerts,
+  static String table(MonitorOptions m, List<Metric> computed, List<Alerts.Alert> alerts,
       long noTime) {
     StringBuilder b = new StringBuilder();
     EvaluateOptions o = m.eval;

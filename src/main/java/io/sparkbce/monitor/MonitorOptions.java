@@ -6,6 +6,7 @@ import io.sparkbce.job.Options;
 import io.sparkbce.job.UsageException;
 import io.sparkbce.loss.Reduction;
 import io.sparkbce.monitor.alert.AlertOptions;
+import io.sparkbce.monitor.history.HistoryStore;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -21,7 +22,7 @@ import java.util.regex.Pattern;
 public final class MonitorOptions {
   static final Set<String> VALUED = Set.of("time-col", "window", "history", "since", "until",
       "alert-above", "baseline-windows", "alert-sigma", "report", "watermark", "checkpoint",
-      "lock-wait", "reference-since", "reference-until");
+      "lock-wait", "reference-since", "reference-until", "history-format", "as-of");
   public static final String DEFAULT_OUTPUT = "target/bce-monitor";
   static final int DEFAULT_BASELINE_WINDOWS = 7;
   static final double DEFAULT_SIGMA = 3.0;
@@ -59,6 +60,10 @@ public final class MonitorOptions {
   public java.time.Duration lockWait = DEFAULT_LOCK_WAIT;
   /** Start a new series in a history recorded with other settings. */
   public boolean newSeries;
+  /** How the history is stored: Parquet (default) or Delta. */
+  public HistoryStore.Format historyFormat = HistoryStore.Format.PARQUET;
+  /** Render the report from the Delta history as of this version or time; null: a normal run. */
+  public String asOf;
 
   public static MonitorOptions parse(String... args) {
     Set<String> valued = new HashSet<>(EvaluateOptions.VALUED);
@@ -112,6 +117,7 @@ public final class MonitorOptions {
     int slash = h.lastIndexOf('/');
     m.alerts = slash < 0 ? "alerts.jsonl" : h.substring(0, slash + 1) + "alerts.jsonl";
     m.report = o.get("report", Evaluate.child(m.eval.output, "report.html"));
+    historyOptions(m, o);
     m.since = time("since", o.get("since"));
     m.until = time("until", o.get("until"));
     m.referenceSince = time("reference-since", o.get("reference-since"));
@@ -153,6 +159,41 @@ public final class MonitorOptions {
       throw new UsageException("--watermark and --checkpoint go with --stream");
     }
     return m;
+  }
+
+  /** Whether the history is a Delta table (the session then needs Delta's extension). */
+  public boolean deltaHistory() {
+    return historyFormat == HistoryStore.Format.DELTA;
+  }
+
+  /**
+   * --history-format and --as-of. With --as-of the report goes by default to
+   * OUTPUT/report-as-of-VALUE.html, beside (not over) the current one.
+   */
+  private static void historyOptions(MonitorOptions m, Options o) {
+    if (o.get("history-format") != null) {
+      m.historyFormat = HistoryStore.Format.of(o.get("history-format"));
+    }
+    if (o.get("as-of") == null) {
+      return;
+    }
+    String asOf = o.get("as-of").trim();
+    if (!m.deltaHistory()) {
+      throw new UsageException("--as-of reads a past version of a Delta history (--history-format "
+          + "delta); a Parquet history keeps no versions");
+    }
+    if (!asOf.matches("\\d+")) {
+      asOf = time("as-of", asOf);
+    }
+    if (o.flag("stream") || o.flag("new-series")) {
+      throw new UsageException("--as-of only reads the history: it does not go with --stream or "
+          + "--new-series");
+    }
+    m.asOf = asOf;
+    if (o.get("report") == null) {
+      m.report = Evaluate.child(m.eval.output,
+          "report-as-of-" + asOf.replaceAll("[^0-9A-Za-z]+", "-") + ".html");
+    }
   }
 
   /** {@code --lock-wait}: a duration, or 0 (fail at once). */

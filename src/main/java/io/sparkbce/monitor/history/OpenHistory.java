@@ -21,7 +21,7 @@ import org.apache.spark.sql.SparkSession;
  * ({@link HistoryLock}) for the whole run, repaired after a crashed writer, and checked against the
  * run's series ({@link HistorySeries}) before any work. Reads and updates go through it.
  */
-public final class OpenHistory implements AutoCloseable {
+public final class OpenHistory implements HistoryStore {
   private static final DateTimeFormatter ARCHIVE_NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
@@ -29,11 +29,7 @@ public final class OpenHistory implements AutoCloseable {
   private final String path;
   private final FileSystem fs;
   private final Path root;
-  private HistorySeries series;
-  /** The series recorded in the history when it was opened (null: none, or a new series). */
-  private final HistorySeries recorded;
-  /** Whether the series record must be written again (auto's values frozen into it). */
-  private boolean seriesChanged;
+  private final RunSeries series;
   private final HistoryLock lock;
   private final PrintStream log;
   /** With --new-series, until the first update has moved the previous series aside. */
@@ -43,11 +39,10 @@ public final class OpenHistory implements AutoCloseable {
       HistorySeries series, HistorySeries recorded, HistoryLock lock, boolean newSeries,
       PrintStream log) {
     this.spark = spark;
-    this.recorded = recorded;
     this.path = path;
     this.fs = fs;
     this.root = root;
-    this.series = series;
+    this.series = new RunSeries(series, recorded);
     this.lock = lock;
     this.archivePending = newSeries;
     this.log = log;
@@ -83,9 +78,13 @@ public final class OpenHistory implements AutoCloseable {
   }
 
   private static void check(String path, HistorySeries recorded, HistorySeries run) {
-    String fix = " Give another --history, or --new-series to start a new series in this one"
-        + " (the rows there now are kept under " + path.replaceAll("/+$", "") + "/"
-        + MetricHistory.PREVIOUS + "/, and no longer read).";
+    check(path, recorded, run, " Give another --history, or --new-series to start a new series in"
+        + " this one (the rows there now are kept under " + path.replaceAll("/+$", "") + "/"
+        + MetricHistory.PREVIOUS + "/, and no longer read).");
+  }
+
+  /** Refuses a run whose series differs from the history's; {@code fix} says what to do. */
+  static void check(String path, HistorySeries recorded, HistorySeries run, String fix) {
     if (recorded == null || recorded.format() != HistorySeries.FORMAT) {
       throw new UsageException("the history " + path + " was written by an older spark-bce: its "
           + "segments are text labels (col=value,...), which can name two groups alike, and it "
@@ -99,33 +98,36 @@ public final class OpenHistory implements AutoCloseable {
   }
 
   /** The series this run writes. */
+  @Override
   public HistorySeries series() {
-    return series;
+    return series.series();
   }
 
   /** The values of {@code --pos-weight auto} frozen in this history, or null if none yet. */
+  @Override
   public double[] frozenPosWeight() {
-    List<Double> v = recorded == null ? null : recorded.frozenPosWeight();
-    return v == null ? null : v.stream().mapToDouble(Double::doubleValue).toArray();
+    return series.frozenPosWeight();
   }
 
   /** Freezes the values of {@code --pos-weight auto} into the series, written with the rows. */
+  @Override
   public void freezePosWeight(double[] values) {
-    series = series.frozen(values);
-    seriesChanged = true;
+    series.freeze(values);
   }
 
   /** The history's rows (none when this run starts a new series). */
+  @Override
   public List<Metric> read() {
     return archivePending ? new java.util.ArrayList<>()
-        : MetricHistory.read(spark, path, series);
+        : MetricHistory.read(spark, path, series.series());
   }
 
   /** Merges {@code computed} into the history (see {@link MetricHistory#update}). */
+  @Override
   public List<Metric> update(List<Metric> computed) {
     List<Metric> old = read();
     if (computed.isEmpty()) {
-      return MetricHistory.update(spark, path, series, old, computed);
+      return MetricHistory.update(spark, path, series.series(), old, computed);
     }
     lock.checkHeld();
     try {
@@ -135,17 +137,18 @@ public final class OpenHistory implements AutoCloseable {
         log.println("history " + path + ": new series; the previous rows are kept under " + to);
       }
       archivePending = false;
-      if (seriesChanged || !MetricHistory.hasRows(fs, root)) {
-        series.write(spark.sparkContext().hadoopConfiguration(), root);
-        seriesChanged = false;
+      boolean changed = series.takeChanged();
+      if (changed || !MetricHistory.hasRows(fs, root)) {
+        series.series().write(spark.sparkContext().hadoopConfiguration(), root);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot update the history " + path + ": " + e, e);
     }
-    return MetricHistory.update(spark, path, series, old, computed);
+    return MetricHistory.update(spark, path, series.series(), old, computed);
   }
 
   /** Fails if the lock was lost (see {@link HistoryLock#checkHeld}). */
+  @Override
   public void checkHeld() {
     lock.checkHeld();
   }
