@@ -81,7 +81,7 @@ public final class DeltaSupport {
    * Whether a Delta table is at {@code path} (it has a {@code _delta_log}); with Hadoop's file
    * system only, so that Parquet histories never load a Delta class.
    */
-  static boolean isDeltaTable(Configuration conf, String path) {
+  public static boolean isDeltaTable(Configuration conf, String path) {
     try {
       Path log = new Path(new Path(path), LOG);
       return log.getFileSystem(conf).exists(log);

@@ -9,6 +9,7 @@ import io.sparkbce.monitor.WindowAlignment;
 import io.sparkbce.monitor.history.HistorySeries;
 import io.sparkbce.monitor.history.MetricHistory;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
+import io.sparkbce.monitor.history.DeltaSupport;
 import io.sparkbce.monitor.history.OpenHistory;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -42,6 +43,12 @@ public final class Rollup {
 
   public static Result run(SparkSession spark, RollupOptions o, PrintStream out) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    // A Delta table's directory also holds the files its log has removed (until a VACUUM), so
+    // reading it as Parquet would merge replaced windows twice.
+    if (DeltaSupport.isDeltaTable(conf, o.history)) {
+      throw new UsageException("--rollup reads Parquet histories; --history " + o.history
+          + " is a Delta table (--history-format delta), which roll-ups do not read yet");
+    }
     HistorySeries fine = series(conf, o.history);
     long fineMillis = WindowAlignment.millis(fine.window());
     String why = o.windows.whyNotNested(fine.window(), fineMillis);

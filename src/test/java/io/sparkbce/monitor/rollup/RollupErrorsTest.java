@@ -112,6 +112,21 @@ class RollupErrorsTest {
     assertTrue(Files.exists(mine.resolve("notes.txt")));
   }
 
+  @Test
+  void deltaHistoriesAreRefused() {
+    // found by hand: over a Delta history a roll-up read the files a replaceWhere had removed
+    Path copy = copy(daily, "delta");
+    try {
+      Files.createDirectories(copy.resolve("history/_delta_log"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    rollup(copy, "7 days").assertCode(2)
+        .assertErr("--rollup reads Parquet histories; --history " + copy.resolve("history")
+            + " is a Delta table (--history-format delta), which roll-ups do not read yet");
+    assertFalse(Files.exists(copy.resolve("history-rollup-7-days")), "nothing written");
+  }
+
   private static void write(Path file) {
     try {
       Files.createDirectories(file.getParent());
