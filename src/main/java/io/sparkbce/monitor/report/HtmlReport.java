@@ -2,6 +2,7 @@ package io.sparkbce.monitor.report;
 
 import io.sparkbce.job.output.AtomicOutput;
 import io.sparkbce.monitor.MonitorOptions;
+import io.sparkbce.monitor.alert.AlertCheck;
 import io.sparkbce.monitor.alert.Alerts;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
 import io.sparkbce.monitor.history.Quality;
@@ -77,11 +78,15 @@ public final class HtmlReport {
       b.append("<p>No windows yet.</p>\n</body>\n</html>\n");
       return b.toString();
     }
-    // the rules each window breaks, by Metric.key (the only place the report applies them)
+    // the rules each window fires, by Metric.key (the only place the report applies them): every
+    // rule monitor applies (threshold, baseline, change, min-rows guard, M-of-N), so that a mark
+    // is an alert monitor would fire on that window with today's options
     Map<String, String> alerts = new LinkedHashMap<>();
     for (Metric mt : history) {
-      alerts.put(mt.key(), String.join(", ", Alerts.check(mt, m.alertAbove,
-          bands.get(mt.key())).stream().map(Alerts.Alert::kind).toList()));
+      alerts.put(mt.key(), "");
+    }
+    for (Alerts.Alert a : AlertCheck.run(history, history, m.alerting).alerts()) {
+      alerts.merge(a.metric().key(), a.kind(), (x, y) -> x.isEmpty() ? y : x + ", " + y);
     }
     LineChart loss = new LineChart("loss-chart", "loss (" + reduction + ")", WIDTH, HEIGHT,
         palette, times);

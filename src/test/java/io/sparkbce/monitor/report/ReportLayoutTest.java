@@ -181,6 +181,27 @@ class ReportLayoutTest {
     assertEquals(2 * charts, count("<text class=\"axis-title\""));
   }
 
+  /** The markers of a report rendered with these alert options over the same history. */
+  private static long markers(String... alertOptions) {
+    List<String> args = new ArrayList<>(List.of("--input", "/data/events", "--time-col", "ts",
+        "--group-by", "model_version,segment"));
+    args.addAll(List.of(alertOptions));
+    MonitorOptions m = MonitorOptions.parse(args.toArray(String[]::new));
+    String other = HtmlReport.render(m, history, Map.of(), GENERATED);
+    return Pattern.compile("<g class=\"alert-marker\"").matcher(other).results().count();
+  }
+
+  @Test
+  void markersFollowEveryAlertRuleMonitorApplies() {
+    // only v2/mobile's last window (0.1538) is above 0.15; its previous window is 0.1133 (+36%)
+    assertEquals(1, markers("--alert-above", "0.15"));
+    // found by hand: the report marked threshold breaks that --alert-m-of-n holds back
+    assertEquals(0, markers("--alert-above", "0.15", "--alert-m-of-n", "2/2"));
+    assertEquals(0, markers("--alert-above", "0.15", "--alert-min-rows", "100000"));
+    // the change rule alone: the jump; no other window moves by more than 0.004 (under 5%)
+    assertEquals(1, markers("--alert-change", "30%"));
+  }
+
   @Test
   void alertMarkersThresholdAndBandAreInTheLegendAndNotInASeriesColour() {
     Matcher legend = Pattern.compile("<ul class=\"legend\" data-chart=\"loss\">(.*?)</ul>")
