@@ -37,8 +37,7 @@ final class AsOfReport {
       // the rules monitor applies to the windows it computes, here to the windows shown
       AlertCheck.Result checked = AlertCheck.run(history, shown, m.alerting);
       List<Alerts.Alert> alerts = checked.alerts();
-      HtmlReport.write(spark.sparkContext().hadoopConfiguration(), m.report, m, history,
-          checked.bands());
+      HtmlReport.write(spark.sparkContext().hadoopConfiguration(), m.report, m, history);
       out.print(Monitor.table(m, shown, alerts, 0));
       out.println("history: " + TerminalText.escape(m.history) + " as of " + m.asOf + " ("
           + history.size() + " window rows, " + shown.size() + " shown; nothing written)");

@@ -294,7 +294,7 @@ public final class Monitor {
       List<Alerts.Alert> alerts = checked.alerts();
       open.checkHeld();
       AlertDispatch sent = AlertDispatch.send(hadoop, m.alerts, checked, m.alerting, o.input);
-      HtmlReport.write(hadoop, m.report, m, history, checked.bands());
+      HtmlReport.write(hadoop, m.report, m, history);
 
       Phases.end(spark);
       out.print(table(m, computed, alerts, noTime));

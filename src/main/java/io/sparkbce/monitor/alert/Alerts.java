@@ -6,8 +6,6 @@ import io.sparkbce.job.TerminalText;
 import io.sparkbce.job.TextTable;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
 import java.math.BigDecimal;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -63,41 +61,6 @@ public final class Alerts {
       o.put("message", message());
       return o;
     }
-  }
-
-  /**
-   * The band of every window of {@code history} that has {@code n} previous windows with a loss
-   * in its segment (no minimum-rows guard), keyed by {@link Metric#key}.
-   */
-  public static Map<String, Band> bands(List<Metric> history, int n, double k) {
-    AlertOptions o = AlertOptions.none();
-    o.baselineWindows = n;
-    o.sigma = k;
-    return AlertCheck.run(history, List.of(), o).bands();
-  }
-
-  /**
-   * The threshold and baseline alerts of one window (threshold first), without the minimum-rows
-   * guard, the change rule or the hysteresis: what the report marks.
-   */
-  public static List<Alert> check(Metric m, Double above, Band band) {
-    List<Alert> out = new ArrayList<>();
-    if (m.loss() == null) {
-      return out;
-    }
-    List<Breach> breaches = new ArrayList<>();
-    if (above != null) {
-      breaches.add(new ThresholdRule(above).check(m, List.of()));
-    }
-    if (band != null) {
-      breaches.add(new BaselineRule(band.windows(), band.k()).breach(m, band));
-    }
-    for (Breach b : breaches) {
-      if (b != null) {
-        out.add(new Alert(m, b, null, null));
-      }
-    }
-    return out;
   }
 
   public static String fmt(double d) {

@@ -31,13 +31,14 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
-  public static void write(Configuration conf, String path, MonitorOptions m, List<Metric> history,
-      Map<String, Alerts.Band> bands) {
-    AtomicOutput.writeText(conf, path, render(m, history, bands, Instant.now()));
+  public static void write(Configuration conf, String path, MonitorOptions m, List<Metric> history) {
+    AtomicOutput.writeText(conf, path, render(m, history, Instant.now()));
   }
 
-  static String render(MonitorOptions m, List<Metric> history, Map<String, Alerts.Band> bands,
-      Instant generatedAt) {
+  static String render(MonitorOptions m, List<Metric> history, Instant generatedAt) {
+    // today's alert options over every window: the marks and the baseline bands drawn
+    AlertCheck.Result checked = AlertCheck.run(history, history, m.alerting);
+    Map<String, Alerts.Band> bands = checked.bands();
     Map<String, List<Metric>> bySegment = new LinkedHashMap<>();
     TreeSet<Long> times = new TreeSet<>();
     for (Metric mt : history) {
@@ -85,7 +86,7 @@ public final class HtmlReport {
     for (Metric mt : history) {
       alerts.put(mt.key(), "");
     }
-    for (Alerts.Alert a : AlertCheck.run(history, history, m.alerting).alerts()) {
+    for (Alerts.Alert a : checked.alerts()) {
       alerts.merge(a.metric().key(), a.kind(), (x, y) -> x.isEmpty() ? y : x + ", " + y);
     }
     LineChart loss = new LineChart("loss-chart", "loss (" + reduction + ")", WIDTH, HEIGHT,

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparkbce.monitor.MonitorOptions;
-import io.sparkbce.monitor.alert.Alerts;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
 import io.sparkbce.monitor.history.Quality;
 import java.nio.file.Files;
@@ -129,8 +128,7 @@ class ReportLayoutTest {
     MonitorOptions m = MonitorOptions.parse("--input", "/data/events", "--time-col", "ts",
         "--group-by", "model_version,segment", "--alert-above", "0.15",
         "--baseline-windows", "4", "--alert-sigma", "3");
-    Map<String, Alerts.Band> bands = Alerts.bands(history, 4, 3);
-    html = HtmlReport.render(m, history, bands, GENERATED);
+    html = HtmlReport.render(m, history, GENERATED);
     page = tmp.resolve("report.html");
     Files.writeString(page, html);
   }
@@ -187,7 +185,7 @@ class ReportLayoutTest {
         "--group-by", "model_version,segment"));
     args.addAll(List.of(alertOptions));
     MonitorOptions m = MonitorOptions.parse(args.toArray(String[]::new));
-    String other = HtmlReport.render(m, history, Map.of(), GENERATED);
+    String other = HtmlReport.render(m, history, GENERATED);
     return Pattern.compile("<g class=\"alert-marker\"").matcher(other).results().count();
   }
 
