@@ -75,7 +75,7 @@ public final class EvaluateOptions {
       try {
         e.reduction = Reduction.parse(r, true);
       } catch (IllegalArgumentException ex) {
-        throw new UsageException(ex.getMessage());
+        throw new UsageException("--reduction: " + ex.getMessage());
       }
     }
     e.groupBy = names(o.get("group-by"));
@@ -152,7 +152,9 @@ public final class EvaluateOptions {
             text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
           }
         } catch (IOException e) {
-          throw new UsageException("--pos-weight @" + file + ": cannot read the file: " + e);
+          // the exception's message, not its class: "File /x does not exist"
+          throw new UsageException("--pos-weight @" + file + ": cannot read the file: "
+              + (e.getMessage() != null ? e.getMessage() : e.toString()));
         }
         StringBuilder b = new StringBuilder();
         for (String line : text.split("\\R")) {

@@ -19,6 +19,11 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.ArrayType;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.types.UserDefinedType;
 
 /**
  * The columns a job reads, resolved against the input once for {@code evaluate} and
@@ -48,7 +53,7 @@ public final class ResolvedColumns {
       throw new UsageException("--logits, --labels and --weight must name different columns");
     }
     for (String g : o.groupBy) {
-      groupBy.add(InputColumns.resolve("--group-by", g, columns, caseSensitive));
+      groupBy.add(groupKey(df, InputColumns.resolve("--group-by", g, columns, caseSensitive)));
     }
     for (String c : columns) {
       if (!c.equals(logits) && !c.equals(labels) && !c.equals(weight)) {
@@ -68,6 +73,29 @@ public final class ResolvedColumns {
       throw new UsageException("--weight '" + weight + "' (" + typeOf(df, weight)
           + ") is a number per row or an array of the logits' shape");
     }
+  }
+
+  /**
+   * A --group-by column, if it can be one: not the logits, labels or weight (one group per row's
+   * predictions is a mistake), and a single value that a table cell and a JSON key show as it is
+   * (an array would print as Scala's {@code ArraySeq(...)}).
+   */
+  private String groupKey(Dataset<Row> df, String g) {
+    String role = g.equals(logits) ? "--logits" : g.equals(labels) ? "--labels"
+        : g.equals(weight) ? "--weight" : null;
+    if (role != null) {
+      throw new UsageException("--group-by '" + g + "' is the " + role + " column; group by the "
+          + "columns that identify a segment (a model version, a day)");
+    }
+    DataType t = df.schema().apply(g).dataType();
+    if (t instanceof ArrayType
+        || t instanceof MapType
+        || t instanceof StructType
+        || t instanceof UserDefinedType) {
+      throw new UsageException("--group-by column '" + g + "' has type " + typeOf(df, g)
+          + "; group by columns of single values (strings, numbers, dates, booleans)");
+    }
+    return g;
   }
 
   public static ResolvedColumns resolve(SparkSession spark, Dataset<Row> df, EvaluateOptions o) {
@@ -125,7 +153,7 @@ public final class ResolvedColumns {
   public void requirePosWeightSize(double[] posWeight, Integer classes) {
     if (posWeight != null && posWeight.length != 1 && classes != null
         && classes != posWeight.length) {
-      throw new UsageException("pos_weight size (" + posWeight.length
+      throw new UsageException("--pos-weight: pos_weight size (" + posWeight.length
           + ") must match the number of classes (" + classes + ") of --logits '" + logits + "'");
     }
   }

@@ -48,13 +48,26 @@ class ErrorsTest {
   @Test
   void wrongPosWeightLengthNamesBothSizes() {
     evaluate("--input", input, "--pos-weight", "1,2,3", "--output", out).assertCode(2)
-        .assertErr("pos_weight size (3) must match the number of classes (4)");
+        .assertErr("--pos-weight: pos_weight size (3) must match the number of classes (4)");
+  }
+
+  @Test
+  void groupByAnArrayColumnIsRefusedNamingItsType() {
+    // found by hand: the table showed the group as Scala's "ArraySeq(1.0, 2.0)"
+    String tagged = tmp.resolve("tagged").toString();
+    JobTesting.spark().read().parquet(input).selectExpr("*", "array(model, day) AS tags")
+        .write().parquet(tagged);
+    evaluate("--input", tagged, "--group-by", "tags", "--output", out).assertCode(2)
+        .assertErr("--group-by column 'tags' has type ARRAY<STRING>; group by columns of single "
+            + "values");
+    assertFalse(Files.exists(Path.of(out, "summary.json")));
   }
 
   @Test
   void unknownReductionListsTheValidOnes() {
     evaluate("--input", input, "--reduction", "avg").assertCode(2)
-        .assertErr("unknown reduction 'avg'; valid reductions are 'none', 'mean', 'sum', "
+        .assertErr("--reduction: unknown reduction 'avg'; valid reductions are 'none', 'mean', "
+            + "'sum', "
             + "'weighted_mean'");
   }
 
@@ -71,13 +84,17 @@ class ErrorsTest {
             "--per-class needs a reduction"),
         List.of("--input", input, "--pos-weight", "1,x", "'x' is not a number"),
         List.of("--input", input, "--pos-weight", "@" + tmp.resolve("missing.txt"),
-            "cannot read the file"),
+            "cannot read the file: File " + tmp.resolve("missing.txt") + " does not exist"),
         List.of("--input", input, "--where", "day = ", "--where \"day = \": [PARSE_SYNTAX_ERROR]"),
         List.of("--input", input, "--where", "nope > 1", "--where \"nope > 1\": [UNRESOLVED_COLUMN"),
         List.of("--input", input, "--logits", "day", "--logits column 'day' has type STRING"),
         List.of("--input", input, "--labels", "w",
             "--logits 'logits' (ARRAY<DOUBLE>) and --labels 'w' (DOUBLE) must have the same shape"),
         List.of("--input", input, "--labels", "logits", "must name different columns"),
+        List.of("--input", input, "--group-by", "model,logits",
+            "--group-by 'logits' is the --logits column"),
+        List.of("--input", input, "--weight", "w", "--group-by", "W",
+            "--group-by 'w' is the --weight column"),
         List.of("--config", config.toString(), "unknown key 'logit' in " + config
             + "; valid keys are base-path, format, group-by, input, invalid, labels, logits, "
             + "output, per-class, pos-weight, reduction, weight, where"),
