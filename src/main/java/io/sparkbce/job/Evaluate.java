@@ -210,9 +210,10 @@ public final class Evaluate {
         try (AtomicOutput.Staged stagedSummary = AtomicOutput.stageText(hadoop, summaryPath,
             JSON.writeValueAsString(summary) + "\n")) {
           if (stagedLosses != null) {
-            stagedLosses.commit();
+            AtomicOutput.commitTogether(stagedLosses, stagedSummary);
+          } else {
+            AtomicOutput.commitTogether(stagedSummary);
           }
-          stagedSummary.commit();
         }
         Phases.end(spark);
         out.print(table);

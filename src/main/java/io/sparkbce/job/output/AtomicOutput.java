@@ -113,6 +113,31 @@ public final class AtomicOutput {
     }
   }
 
+  /**
+   * Test hook: called with the target once each output of {@link #commitTogether} is in place,
+   * before the next; a test pauses there to let another run try to commit in between.
+   */
+  public static volatile Consumer<String> afterEachCommit;
+
+  /**
+   * Commits outputs that belong together (evaluate's {@code losses/} and {@code summary.json}),
+   * in order, while holding the {@link CommitLock} of their directory: a second run writing the
+   * same directory at the same time commits its pair before or after, never in between, so the
+   * pair always comes from one run and the manifest lists both.
+   */
+  public static void commitTogether(Staged... outputs) {
+    Staged first = outputs[0];
+    try (CommitLock lock = CommitLock.acquire(first.fs, first.target.getParent())) {
+      for (Staged s : outputs) {
+        s.commit();
+        Consumer<String> h = afterEachCommit;
+        if (h != null) {
+          h.accept(s.target.toString());
+        }
+      }
+    }
+  }
+
   /** Stages and commits a directory. */
   public static void replaceDirectory(Configuration conf, String target, Consumer<String> writer) {
     try (Staged s = stageDirectory(conf, target, writer)) {
