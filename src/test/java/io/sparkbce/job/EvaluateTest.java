@@ -15,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkbce.job.JobTesting.Sample;
+import io.sparkbce.job.output.CommitLock;
 import io.sparkbce.job.output.OutputManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -367,7 +368,7 @@ public class EvaluateTest {
     assertEquals(InputColumns.REASONS.size(), s.get("skipped_by_reason").size());
     assertFalse(s.has("loss"), "no overall loss when grouped");
     // the summary and the list of what spark-bce wrote; nothing temporary left behind
-    assertEquals(List.of(OutputManifest.NAME, "summary.json"), list(out));
+    assertEquals(List.of(OutputManifest.NAME, CommitLock.NAME, "summary.json"), list(out));
   }
 
   public static List<String> list(Path dir) {

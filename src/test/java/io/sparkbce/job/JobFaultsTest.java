@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkbce.job.output.CommitLock;
 import io.sparkbce.job.output.OutputManifest;
 import io.sparkbce.job.output.OutputTest;
 import io.sparkbce.monitor.MonitorTest;
@@ -49,7 +50,8 @@ class JobFaultsTest {
       run(with(args, out)).assertCode(1).assertErr(c.file.getFileName().toString());
     }
     assertEquals(before, Snapshot.of(out), "the failed run changed the previous output");
-    assertEquals(List.of(OutputManifest.NAME, "losses", "summary.json"), MonitorTest.list(out), "no temp left");
+    assertEquals(List.of(OutputManifest.NAME, CommitLock.NAME, "losses", "summary.json"),
+        MonitorTest.list(out), "no temp left");
 
     run(with(args, out)).assertCode(0);
     Path clean = tmp.resolve("clean");

@@ -69,7 +69,8 @@ public class OutputTest {
         "day=d2/model=b")) {
       assertTrue(Files.isDirectory(losses.resolve(part)), part);
     }
-    assertEquals(List.of(OutputManifest.NAME, "losses", "summary.json"), EvaluateTest.list(out));
+    assertEquals(List.of(OutputManifest.NAME, CommitLock.NAME, "losses", "summary.json"),
+        EvaluateTest.list(out));
     Dataset<Row> back = spark().read().parquet(losses.toString());
     assertEquals(List.of("id", "loss", "day", "model"), List.of(back.columns()));
     Map<Long, Sample> byId = data.stream().collect(Collectors.toMap(Sample::id,
@@ -145,7 +146,8 @@ public class OutputTest {
         out.toString()).assertCode(0);
     assertEquals(data.size(), summary(out).get("rows_used").asLong());
     assertEquals(data.size(), spark().read().parquet(out.resolve("losses").toString()).count());
-    assertEquals(List.of(OutputManifest.NAME, "losses", "summary.json"), EvaluateTest.list(out));
+    assertEquals(List.of(OutputManifest.NAME, CommitLock.NAME, "losses", "summary.json"),
+        EvaluateTest.list(out));
   }
 
   @Test
@@ -159,7 +161,7 @@ public class OutputTest {
     run("evaluate", "--input", input.toString(), "--reduction", "sum", "--output",
         out.toString()).assertCode(1).assertErr("disk full (simulated)");
     assertEquals(before, Files.readString(out.resolve("summary.json")));
-    assertEquals(List.of(OutputManifest.NAME, "summary.json"), EvaluateTest.list(out));
+    assertEquals(List.of(OutputManifest.NAME, CommitLock.NAME, "summary.json"), EvaluateTest.list(out));
     // an invalid row with --invalid fail is a failure too: nothing replaced
     run("evaluate", "--input", input.toString(), "--invalid", "fail", "--output",
         out.toString()).assertCode(1).assertErr("invalid row (null_labels)", "\"id\":500");
