@@ -43,12 +43,9 @@ public final class Demo {
           + o.positional().get(0) + "'");
     }
     String dir = o.get("dir", defaultDir());
-    long rows = o.longValue("rows", ROWS);
-    int classes = o.intValue("classes", 16);
-    int days = o.intValue("days", 7);
-    if (rows < 1 || classes < 1 || days < 1) {
-      throw new UsageException("demo needs --rows, --classes and --days of at least 1");
-    }
+    long rows = o.longValue("rows", ROWS, 1);
+    int classes = o.intValue("classes", 16, 1);
+    int days = o.intValue("days", 7, 1);
     SparkSession spark = sparkSupplier.get();
     String data = Evaluate.child(dir, "data");
     long t = System.nanoTime();

@@ -179,6 +179,27 @@ public final class Options {
     }
   }
 
+  /** {@link #intValue}, refusing a value below {@code min} with the option and the value. */
+  public int intValue(String name, int fallback, int min) {
+    int v = intValue(name, fallback);
+    requireAtLeast(name, v, min);
+    return v;
+  }
+
+  /** {@link #longValue}, refusing a value below {@code min} with the option and the value. */
+  long longValue(String name, long fallback, long min) {
+    long v = longValue(name, fallback);
+    requireAtLeast(name, v, min);
+    return v;
+  }
+
+  private void requireAtLeast(String name, long v, long min) {
+    if (v < min) {
+      throw new UsageException("--" + name + " must be at least " + min + ", got '"
+          + get(name).trim() + "'");
+    }
+  }
+
   public List<String> positional() {
     return positional;
   }

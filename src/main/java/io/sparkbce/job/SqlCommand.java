@@ -41,8 +41,8 @@ public final class SqlCommand {
       out.println(USAGE);
       return List.of();
     }
-    int maxRows = o.intValue("max-rows", 20);
-    int truncate = o.intValue("truncate", 0);
+    int maxRows = o.intValue("max-rows", 20, 0);
+    int truncate = o.intValue("truncate", 0, 0);
     List<String[]> sources = new ArrayList<>();
     if (o.get("execute") != null) {
       sources.add(new String[] {"--execute", o.get("execute")});

@@ -51,7 +51,15 @@ class MainTest {
   @Test
   void commandUsageErrors() {
     run("demo", "--rows", "many").assertCode(2).assertErr("--rows needs a whole number");
-    run("demo", "--rows", "0").assertCode(2).assertErr("at least 1");
+    run("demo", "--rows", "0").assertCode(2).assertErr("--rows must be at least 1, got '0'");
+    // found by hand: the message did not say which of the three was wrong
+    run("demo", "--classes", "0").assertCode(2).assertErr("--classes must be at least 1, got '0'");
+    run("demo", "--days", "-2").assertCode(2).assertErr("--days must be at least 1, got '-2'");
+    // found by hand: a negative --max-rows ran, showing no rows ("only showing top 0 rows")
+    run("sql", "--max-rows", "-1", "--execute", "SELECT 1").assertCode(2)
+        .assertErr("--max-rows must be at least 0, got '-1'");
+    run("sql", "--truncate", "-3", "--execute", "SELECT 1").assertCode(2)
+        .assertErr("--truncate must be at least 0, got '-3'");
     run("sql").assertCode(2).assertErr("sql needs a file");
   }
 
