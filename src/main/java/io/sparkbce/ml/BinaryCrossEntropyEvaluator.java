@@ -214,9 +214,9 @@ public final class BinaryCrossEntropyEvaluator extends Evaluator implements Defa
     if (!BceFunctionRegistry.isRegistered(spark)) {
       BceFunctions.register(spark);
     }
-    Column label = dataset.col(getLabelCol());
+    Column label = column(dataset, getLabelCol());
     Column weight = isDefined(weightCol) && getWeightCol() != null && !getWeightCol().isEmpty()
-        ? dataset.col(getWeightCol()) : null;
+        ? column(dataset, getWeightCol()) : null;
     double[] pw = isDefined(posWeight) ? getPosWeight() : null;
     String red = getReduction().toLowerCase(Locale.ROOT);
     Column loss;
@@ -228,11 +228,19 @@ public final class BinaryCrossEntropyEvaluator extends Evaluator implements Defa
       loss = BceFunctions.bceLoss(binaryInput(dataset, kind, name, true), label, weight, red);
     } else {
       Column x = "logitsCol".equals(kind)
-          ? dataset.col(name) : binaryInput(dataset, kind, name, false);
+          ? column(dataset, name) : binaryInput(dataset, kind, name, false);
       loss = BceFunctions.bceWithLogitsLoss(x, label, weight, pw, red);
     }
     Row r = dataset.select(loss).first();
     return r.isNullAt(0) ? Double.NaN : r.getDouble(0);
+  }
+
+  /**
+   * The top-level column {@code name}, quoted: MLlib's column params are names, so a dot, space
+   * or backtick in one is part of the name, not a struct field or a syntax error.
+   */
+  private static Column column(Dataset<?> dataset, String name) {
+    return dataset.col("`" + name.replace("`", "``") + "`");
   }
 
   /** {kind, column name} of the one input column that is set; an error listing them otherwise. */
@@ -261,7 +269,7 @@ public final class BinaryCrossEntropyEvaluator extends Evaluator implements Defa
    * for probabilities, an ARRAY column passes through as per-class probabilities.
    */
   private Column binaryInput(Dataset<?> dataset, String kind, String name, boolean arraysPass) {
-    Column c = dataset.col(name);
+    Column c = column(dataset, name);
     DataType t = dataset.select(c).schema().fields()[0].dataType();
     if (t instanceof NumericType || (arraysPass && t instanceof ArrayType)) {
       return c;

@@ -118,6 +118,21 @@ class BinaryCrossEntropyEvaluatorTest {
   }
 
   @Test
+  void columnNamesWithDotsSpacesAndBackticksAreNamesNotExpressions() {
+    // found by hand: a label column named la`b failed with INVALID_ATTRIBUTE_NAME_SYNTAX, and a
+    // dot made a name a struct field; MLlib's params are top-level column names
+    Dataset<Row> df = spark.sql("SELECT * FROM VALUES (0.8D, 1, 1.5D, 2D), (0.3D, 0, -2D, 1D) "
+        + "AS t(`my p.x`, `la``b`, `logit.s`, `w eight`)");
+    double expected = (-Math.log(0.8) - Math.log(0.7)) / 2;
+    assertEquals(expected, new BinaryCrossEntropyEvaluator().setProbabilityCol("my p.x")
+        .setLabelCol("la`b").evaluate(df), 1e-15);
+    double logits = (Math.log1p(Math.exp(-1.5)) * 2 + Math.log1p(Math.exp(-2))) / 3;
+    assertEquals(logits, new BinaryCrossEntropyEvaluator().setLogitsCol("logit.s")
+        .setLabelCol("la`b").setWeightCol("w eight").setReduction("weighted_mean").evaluate(df),
+        1e-15);
+  }
+
+  @Test
   void crossValidatorChoosesTheLowestLoss() {
     double[] avg = cvModel.avgMetrics();
     assertEquals(3, avg.length);
