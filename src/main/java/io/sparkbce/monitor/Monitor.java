@@ -122,7 +122,8 @@ public final class Monitor {
       "                            how many of their windows it has; by default not written)",
       "",
       Main.EXIT_CODES + " 3: an alert fired. 75: another run changed the Delta history at the",
-      "same time; nothing of this run was written (retry).");
+      "same time, or held the history's lock longer than --lock-wait; nothing of this run was",
+      "written (retry).");
 
   private Monitor() {}
 
