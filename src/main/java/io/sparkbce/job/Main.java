@@ -5,6 +5,7 @@ import io.sparkbce.bench.Benchmark;
 import io.sparkbce.monitor.Monitor;
 import io.sparkbce.monitor.MonitorOptions;
 import io.sparkbce.monitor.history.DeltaSupport;
+import io.sparkbce.monitor.history.HistoryStore;
 import io.sparkbce.monitor.rollup.Rollup;
 import io.sparkbce.monitor.rollup.RollupOptions;
 import java.io.PrintStream;
@@ -87,6 +88,9 @@ public final class Main {
         case "monitor" -> {
           if (RollupOptions.requested(rest)) {
             RollupOptions r = RollupOptions.parse(rest);
+            if (r.format == HistoryStore.Format.DELTA && spark instanceof Session s) {
+              s.enableDelta();
+            }
             if (!r.help) {
               Rollup.run(spark.get(), r, out);
             }

@@ -120,6 +120,8 @@ public final class Monitor {
       "                            HISTORY-rollup-7-days beside --history)",
       "  --rollup-partial          also write windows the history covers only in part (shown with",
       "                            how many of their windows it has; by default not written)",
+      "  --history-format FORMAT   delta for a Delta history (read at its latest version); the",
+      "                            roll-up output is then a Delta table too",
       "",
       Main.EXIT_CODES + " 3: an alert fired. 75: another run changed the Delta history at the",
       "same time, or held the history's lock longer than --lock-wait; nothing of this run was",

@@ -4,6 +4,7 @@ import io.sparkbce.job.Evaluate;
 import io.sparkbce.job.Options;
 import io.sparkbce.job.UsageException;
 import io.sparkbce.monitor.MonitorOptions;
+import io.sparkbce.monitor.history.HistoryStore;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -16,7 +17,7 @@ import java.util.TreeSet;
  */
 public final class RollupOptions {
   static final Set<String> VALUED =
-      Set.of("rollup", "history", "output", "rollup-output", "lock-wait");
+      Set.of("rollup", "history", "history-format", "output", "rollup-output", "lock-wait");
   static final Set<String> FLAGS = Set.of("rollup-partial", "help");
 
   public CoarseWindows windows;
@@ -24,6 +25,8 @@ public final class RollupOptions {
   public String history;
   /** Where the rolled-up windows go: a metric history of their own. */
   public String output;
+  /** How the history and the roll-up output are stored: the output takes the history's format. */
+  public HistoryStore.Format format = HistoryStore.Format.PARQUET;
   /** Write coarse windows the history covers only in part, too. */
   public boolean partial;
   public Duration lockWait = MonitorOptions.DEFAULT_LOCK_WAIT;
@@ -61,6 +64,9 @@ public final class RollupOptions {
     r.output = o.get("rollup-output", r.history.replaceAll("/+$", "") + "-rollup-"
         + r.windows.text().replace(' ', '-'));
     r.partial = o.flag("rollup-partial");
+    if (o.get("history-format") != null) {
+      r.format = HistoryStore.Format.of(o.get("history-format"));
+    }
     if (o.get("lock-wait") != null) {
       r.lockWait = MonitorOptions.lockWait(o.get("lock-wait"));
     }
