@@ -10,6 +10,7 @@ import io.sparkbce.monitor.history.HistorySeries;
 import io.sparkbce.monitor.history.MetricHistory;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
 import io.sparkbce.monitor.history.HistoryStore;
+import io.sparkbce.monitor.history.HistoryTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -42,6 +43,12 @@ public final class Rollup {
 
   public static Result run(SparkSession spark, RollupOptions o, PrintStream out) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    if (o.historyTable != null) {
+      o.history = HistoryTable.location(spark, "--history-table", o.historyTable);
+    }
+    if (o.outputTable != null) {
+      o.output = HistoryTable.location(spark, "--rollup-table", o.outputTable);
+    }
     HistorySeries fine = series(conf, o.history);
     long fineMillis = WindowAlignment.millis(fine.window());
     String why = o.windows.whyNotNested(fine.window(), fineMillis);
@@ -91,6 +98,7 @@ public final class Rollup {
         o.lockWait, out)) {
       OutputGuard.claimHistory(conf, o.output);
       history = target.update(written);
+      HistoryTable.register(spark, "--rollup-table", o.outputTable, o.output);
     }
     out.print(RollupTable.render(o, fine.window(), all, coverage));
     long partial = windows.values().stream().filter(w -> !w.complete()).count();

@@ -54,7 +54,8 @@ class RollupErrorsTest {
   void theOptionsOfTheDataPassAreRefused() {
     run("monitor", "--rollup", "7 days", "--input", "data", "--time-col", "ts").assertCode(2)
         .assertErr("--input does not go with --rollup: a roll-up reads only the history",
-            "its options are --help, --history, --history-format, --lock-wait, --output, --rollup,");
+            "its options are --help, --history, --history-format, --history-table, --lock-wait, "
+                + "--output, --rollup,");
     run("monitor", "--rollup", "fortnight").assertCode(2)
         .assertErr("--rollup 'fortnight' is not a duration; use e.g. \"7 days\"");
     run("monitor", "--rollup", "7 days", "--history", tmp.resolve("none").toString())
