@@ -45,11 +45,16 @@ abstract class VectorCondition implements Serializable {
 
   /** {@code e} (bound to the batch's columns) this way, or null if it has another form. */
   static VectorCondition of(Expression e) {
+    return of(e, new VectorLong.Builder());
+  }
+
+  /** {@link #of(Expression)} with the computed values of {@code values}' tree. */
+  static VectorCondition of(Expression e, VectorLong.Builder values) {
     if (e instanceof Or o) {
-      return both(o.left(), o.right(), true);
+      return both(o.left(), o.right(), true, values);
     }
     if (e instanceof And a) {
-      return both(a.left(), a.right(), false);
+      return both(a.left(), a.right(), false, values);
     }
     if (e instanceof IsNull n && n.child() instanceof BoundReference b) {
       return new NullTest(b.ordinal(), true);
@@ -63,20 +68,21 @@ abstract class VectorCondition implements Serializable {
     }
     if (e instanceof BinaryComparison c) {
       VectorCondition column = Comparison.of(c);
-      return column != null ? column : LongComparison.of(c);
+      return column != null ? column : LongComparison.of(c, values);
     }
     if (e instanceof IsNull n) {
-      return LongNullTest.of(n.child(), true);
+      return LongNullTest.of(n.child(), true, values);
     }
     if (e instanceof IsNotNull n) {
-      return LongNullTest.of(n.child(), false);
+      return LongNullTest.of(n.child(), false, values);
     }
     return null;
   }
 
-  private static VectorCondition both(Expression left, Expression right, boolean or) {
-    VectorCondition l = of(left);
-    VectorCondition r = l == null ? null : of(right);
+  private static VectorCondition both(Expression left, Expression right, boolean or,
+      VectorLong.Builder values) {
+    VectorCondition l = of(left, values);
+    VectorCondition r = l == null ? null : of(right, values);
     return r == null ? null : new Junction(l, r, or);
   }
 
@@ -237,36 +243,43 @@ abstract class VectorCondition implements Serializable {
   /** {@code a < b} (and the other comparisons) of computed BIGINT or TIMESTAMP values. */
   private static final class LongComparison extends VectorCondition {
     private static final long serialVersionUID = 1L;
+    private final VectorLong.Pass pass;
     private final VectorLong left;
     private final VectorLong right;
     private final int op;
 
-    private LongComparison(VectorLong left, VectorLong right, int op) {
+    private LongComparison(VectorLong.Pass pass, VectorLong left, VectorLong right, int op) {
+      this.pass = pass;
       this.left = left;
       this.right = right;
       this.op = op;
     }
 
-    static VectorCondition of(BinaryComparison c) {
+    static VectorCondition of(BinaryComparison c, VectorLong.Builder values) {
       int op = c instanceof LessThan ? Comparison.LT : c instanceof LessThanOrEqual ? Comparison.LE
           : c instanceof GreaterThan ? Comparison.GT
           : c instanceof GreaterThanOrEqual ? Comparison.GE : -1;
       if (op < 0 || !c.left().dataType().equals(c.right().dataType())) {
         return null;
       }
-      VectorLong l = VectorLong.of(c.left());
-      VectorLong r = l == null ? null : VectorLong.of(c.right());
-      return r == null ? null : new LongComparison(l, r, op);
+      VectorLong l = values.of(c.left());
+      VectorLong r = l == null ? null : values.of(c.right());
+      return r == null ? null : new LongComparison(values.pass(), l, r, op);
     }
 
     @Override
     void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
-      long[] a = left.values(n);
-      boolean[] aNull = left.nulls();
-      left.eval(batch, rows, n, a, aNull);
-      long[] b = right.values(n);
-      boolean[] bNull = right.nulls();
-      right.eval(batch, rows, n, b, bNull);
+      pass.enter();
+      try {
+        left.compute(batch, rows, n);
+        right.compute(batch, rows, n);
+      } finally {
+        pass.exit();
+      }
+      long[] a = left.values;
+      boolean[] aNull = left.nulls;
+      long[] b = right.values;
+      boolean[] bNull = right.nulls;
       for (int j = 0; j < n; j++) {
         int order = Long.compare(a[j], b[j]);
         // NULL compares to NULL (not TRUE)
@@ -286,16 +299,15 @@ abstract class VectorCondition implements Serializable {
       this.isNull = isNull;
     }
 
-    static VectorCondition of(Expression e, boolean isNull) {
-      VectorLong v = VectorLong.of(e);
+    static VectorCondition of(Expression e, boolean isNull, VectorLong.Builder values) {
+      VectorLong v = values.of(e);
       return v == null ? null : new LongNullTest(v, isNull);
     }
 
     @Override
     void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
-      long[] v = value.values(n);
-      boolean[] vNull = value.nulls();
-      value.eval(batch, rows, n, v, vNull);
+      value.compute(batch, rows, n);
+      boolean[] vNull = value.nulls;
       for (int j = 0; j < n; j++) {
         result[j] = vNull[j] == isNull;
       }

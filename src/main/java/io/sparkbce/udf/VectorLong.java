@@ -1,6 +1,8 @@
 package io.sparkbce.udf;
 
 import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.spark.sql.catalyst.expressions.Add;
 import org.apache.spark.sql.catalyst.expressions.BinaryArithmetic;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
@@ -29,82 +31,136 @@ import scala.Tuple2;
  * at a time: columns, constants, {@code + - * %}, CASE WHEN, COALESCE and the conversions between
  * TIMESTAMP and BIGINT. That is the form Spark gives {@code window(ts, ...).start} (integer
  * arithmetic on the microseconds, {@code TimeWindowing}), which a generated projection would
- * otherwise compute row by row. Values are Spark's: non-ANSI arithmetic wraps as Java's does, x % 0
- * is NULL. Where ANSI arithmetic overflows or divides by zero (every branch of a CASE WHEN is
- * computed here, also on rows that do not take it), {@link ArithmeticException} is thrown and the
- * caller ({@link VectorLongColumn}) lets Spark compute the batch instead, so that Spark's own
- * result or error stands.
+ * otherwise compute row by row. A subexpression that occurs several times (the window's remainder
+ * occurs three times) is one node, computed once per batch. Values are Spark's: non-ANSI
+ * arithmetic wraps as Java's does, x % 0 is NULL. Where ANSI arithmetic overflows or divides by
+ * zero (every branch of a CASE WHEN is computed here, also on rows that do not take it),
+ * {@link ArithmeticException} is thrown and the caller ({@link VectorLongColumn}) lets Spark
+ * compute the batch instead, so that Spark's own result or error stands.
  */
 abstract class VectorLong implements Serializable {
   private static final long serialVersionUID = 1L;
-  private transient long[] values;
-  private transient boolean[] nulls;
+  /** The tree's batch counter, shared by its nodes. */
+  private final Pass pass;
+  private transient long computedIn = -1;
+  /** Row j's value and whether it is NULL (a NULL row's value is undefined), after compute. */
+  transient long[] values;
+  transient boolean[] nulls;
+
+  VectorLong(Pass pass) {
+    this.pass = pass;
+  }
 
   /**
    * Computes rows rows[0..n-1] of {@code batch} (rows 0..n-1 if rows is null) into
-   * {@code values[j]}, {@code nulls[j]} (a NULL row's value is undefined).
+   * {@link #values} and {@link #nulls}, once per batch of its tree ({@link Pass#enter}).
    */
-  abstract void eval(ColumnarBatch batch, int[] rows, int n, long[] values, boolean[] nulls);
+  final void compute(ColumnarBatch batch, int[] rows, int n) {
+    pass.enter();
+    try {
+      if (computedIn == pass.number) {
+        return;
+      }
+      if (values == null || values.length < n) {
+        values = new long[Math.max(n, 4096)];
+        nulls = new boolean[values.length];
+      }
+      eval(batch, rows, n);
+      computedIn = pass.number;
+    } finally {
+      pass.exit();
+    }
+  }
+
+  abstract void eval(ColumnarBatch batch, int[] rows, int n);
 
   /** {@code e} (bound to the batch's columns) this way, or null if it has another form. */
   static VectorLong of(Expression e) {
-    if (!integral(e.dataType())) {
+    return new Builder().of(e);
+  }
+
+  /**
+   * Counts the batches a tree computes: the outermost {@link #compute} (or a condition's mark)
+   * starts a new one, so that nested ones reuse the nodes computed for it.
+   */
+  static final class Pass implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private transient int depth;
+    private transient long number;
+
+    void enter() {
+      if (depth++ == 0) {
+        number++;
+      }
+    }
+
+    void exit() {
+      depth--;
+    }
+  }
+
+  /** Builds one tree: one {@link Pass}, one node per distinct subexpression. */
+  static final class Builder {
+    private final Pass pass = new Pass();
+    private final Map<Expression, VectorLong> nodes = new HashMap<>();
+
+    Pass pass() {
+      return pass;
+    }
+
+    VectorLong of(Expression e) {
+      if (!integral(e.dataType())) {
+        return null;
+      }
+      if (e instanceof KnownNullable k) {
+        return of(k.child());
+      }
+      if (e instanceof KnownNotNull k) {
+        return of(k.child());
+      }
+      if (e instanceof PreciseTimestampConversion p) {
+        return of(p.child());
+      }
+      Expression key = e.canonicalized();
+      VectorLong known = nodes.get(key);
+      if (known == null) {
+        known = build(e);
+        if (known != null) {
+          nodes.put(key, known);
+        }
+      }
+      return known;
+    }
+
+    private VectorLong build(Expression e) {
+      if (e instanceof BoundReference b) {
+        return new Column(pass, b.ordinal());
+      }
+      if (e instanceof Literal l) {
+        return new Constant(pass, (Long) l.value());
+      }
+      if (e instanceof BinaryArithmetic a) {
+        return Arithmetic.of(a, this);
+      }
+      if (e instanceof Coalesce c) {
+        VectorLong[] children = new VectorLong[c.children().size()];
+        for (int i = 0; i < children.length; i++) {
+          children[i] = of(c.children().apply(i));
+          if (children[i] == null) {
+            return null;
+          }
+        }
+        return new First(pass, children);
+      }
+      if (e instanceof CaseWhen c) {
+        return Cases.of(c, this);
+      }
       return null;
     }
-    if (e instanceof BoundReference b) {
-      return new Column(b.ordinal());
-    }
-    if (e instanceof Literal l) {
-      return new Constant((Long) l.value());
-    }
-    if (e instanceof KnownNullable k) {
-      return of(k.child());
-    }
-    if (e instanceof KnownNotNull k) {
-      return of(k.child());
-    }
-    if (e instanceof PreciseTimestampConversion p) {
-      return of(p.child());
-    }
-    if (e instanceof BinaryArithmetic a) {
-      return Arithmetic.of(a);
-    }
-    if (e instanceof Coalesce c) {
-      VectorLong[] children = children(c.children());
-      return children == null ? null : new First(children);
-    }
-    if (e instanceof CaseWhen c) {
-      return Cases.of(c);
-    }
-    return null;
   }
 
   private static boolean integral(DataType t) {
     return t instanceof LongType || t instanceof TimestampType || t instanceof TimestampNTZType;
-  }
-
-  private static VectorLong[] children(scala.collection.immutable.Seq<Expression> es) {
-    VectorLong[] r = new VectorLong[es.size()];
-    for (int i = 0; i < r.length; i++) {
-      r[i] = of(es.apply(i));
-      if (r[i] == null) {
-        return null;
-      }
-    }
-    return r;
-  }
-
-  /** This node's scratch values, at least n long (a node's own, so children do not share). */
-  final long[] values(int n) {
-    if (values == null || values.length < n) {
-      values = new long[Math.max(n, 4096)];
-      nulls = new boolean[values.length];
-    }
-    return values;
-  }
-
-  final boolean[] nulls() {
-    return nulls;
   }
 
   /** A BIGINT or TIMESTAMP column. */
@@ -112,15 +168,22 @@ abstract class VectorLong implements Serializable {
     private static final long serialVersionUID = 1L;
     private final int ordinal;
 
-    Column(int ordinal) {
+    Column(Pass pass, int ordinal) {
+      super(pass);
       this.ordinal = ordinal;
     }
 
     @Override
-    void eval(ColumnarBatch batch, int[] rows, int n, long[] values, boolean[] nulls) {
+    void eval(ColumnarBatch batch, int[] rows, int n) {
       ColumnVector c = batch.column(ordinal);
-      for (int j = 0; j < n; j++) {
-        values[j] = c.getLong(VectorCondition.row(rows, j));
+      if (rows == null) {
+        for (int j = 0; j < n; j++) {
+          values[j] = c.getLong(j);
+        }
+      } else {
+        for (int j = 0; j < n; j++) {
+          values[j] = c.getLong(rows[j]);
+        }
       }
       if (c.hasNull()) {
         for (int j = 0; j < n; j++) {
@@ -137,12 +200,13 @@ abstract class VectorLong implements Serializable {
     private static final long serialVersionUID = 1L;
     private final Long value;
 
-    Constant(Long value) {
+    Constant(Pass pass, Long value) {
+      super(pass);
       this.value = value;
     }
 
     @Override
-    void eval(ColumnarBatch batch, int[] rows, int n, long[] values, boolean[] nulls) {
+    void eval(ColumnarBatch batch, int[] rows, int n) {
       java.util.Arrays.fill(values, 0, n, value == null ? 0L : value);
       java.util.Arrays.fill(nulls, 0, n, value == null);
     }
@@ -156,65 +220,86 @@ abstract class VectorLong implements Serializable {
     private static final int MULTIPLY = 2;
     private static final int REMAINDER = 3;
     private final VectorLong left;
+    /** The right operand, or null when it is the constant {@link #constant}. */
     private final VectorLong right;
+    private final long constant;
     private final int op;
     private final boolean ansi;
 
-    private Arithmetic(VectorLong left, VectorLong right, int op, boolean ansi) {
+    private Arithmetic(Pass pass, VectorLong left, VectorLong right, long constant, int op,
+        boolean ansi) {
+      super(pass);
       this.left = left;
       this.right = right;
+      this.constant = constant;
       this.op = op;
       this.ansi = ansi;
     }
 
-    static VectorLong of(BinaryArithmetic a) {
+    static VectorLong of(BinaryArithmetic a, Builder builder) {
       int op = a instanceof Add ? ADD : a instanceof Subtract ? SUBTRACT
           : a instanceof Multiply ? MULTIPLY : a instanceof Remainder ? REMAINDER : -1;
       // TRY arithmetic (NULL on overflow) is left to Spark
       if (op < 0 || !(a.dataType() instanceof LongType) || a.evalMode() == EvalMode.TRY()) {
         return null;
       }
-      VectorLong l = VectorLong.of(a.left());
-      VectorLong r = l == null ? null : VectorLong.of(a.right());
-      return r == null ? null : new Arithmetic(l, r, op, a.evalMode() == EvalMode.ANSI());
+      boolean ansi = a.evalMode() == EvalMode.ANSI();
+      VectorLong l = builder.of(a.left());
+      if (l == null) {
+        return null;
+      }
+      if (a.right() instanceof Literal k && k.value() != null && (op != REMAINDER
+          || (Long) k.value() != 0L)) {
+        return new Arithmetic(builder.pass(), l, null, (Long) k.value(), op, ansi);
+      }
+      VectorLong r = builder.of(a.right());
+      return r == null ? null : new Arithmetic(builder.pass(), l, r, 0L, op, ansi);
     }
 
     @Override
-    void eval(ColumnarBatch batch, int[] rows, int n, long[] values, boolean[] nulls) {
-      left.eval(batch, rows, n, values, nulls);
-      long[] b = right.values(n);
-      boolean[] bNull = right.nulls();
-      right.eval(batch, rows, n, b, bNull);
-      for (int j = 0; j < n; j++) {
-        nulls[j] |= bNull[j];
+    void eval(ColumnarBatch batch, int[] rows, int n) {
+      left.compute(batch, rows, n);
+      long[] a = left.values;
+      long[] b = null;
+      if (right == null) {
+        System.arraycopy(left.nulls, 0, nulls, 0, n);
+      } else {
+        right.compute(batch, rows, n);
+        b = right.values;
+        for (int j = 0; j < n; j++) {
+          nulls[j] = left.nulls[j] | right.nulls[j];
+        }
       }
+      long k = constant;
       switch (op) {
         case ADD -> {
           for (int j = 0; j < n; j++) {
-            values[j] = ansi && !nulls[j] ? Math.addExact(values[j], b[j]) : values[j] + b[j];
+            long y = b == null ? k : b[j];
+            values[j] = ansi && !nulls[j] ? Math.addExact(a[j], y) : a[j] + y;
           }
         }
         case SUBTRACT -> {
           for (int j = 0; j < n; j++) {
-            values[j] = ansi && !nulls[j] ? Math.subtractExact(values[j], b[j])
-                : values[j] - b[j];
+            long y = b == null ? k : b[j];
+            values[j] = ansi && !nulls[j] ? Math.subtractExact(a[j], y) : a[j] - y;
           }
         }
         case MULTIPLY -> {
           for (int j = 0; j < n; j++) {
-            values[j] = ansi && !nulls[j] ? Math.multiplyExact(values[j], b[j])
-                : values[j] * b[j];
+            long y = b == null ? k : b[j];
+            values[j] = ansi && !nulls[j] ? Math.multiplyExact(a[j], y) : a[j] * y;
           }
         }
         default -> {
           for (int j = 0; j < n; j++) {
-            if (b[j] == 0) {
+            long y = b == null ? k : b[j];
+            if (y == 0) {
               if (ansi && !nulls[j]) {
                 throw new ArithmeticException("remainder by zero");
               }
               nulls[j] = true;
             } else {
-              values[j] = values[j] % b[j];
+              values[j] = a[j] % y;
             }
           }
         }
@@ -227,21 +312,23 @@ abstract class VectorLong implements Serializable {
     private static final long serialVersionUID = 1L;
     private final VectorLong[] children;
 
-    First(VectorLong[] children) {
+    First(Pass pass, VectorLong[] children) {
+      super(pass);
       this.children = children;
     }
 
     @Override
-    void eval(ColumnarBatch batch, int[] rows, int n, long[] values, boolean[] nulls) {
-      children[0].eval(batch, rows, n, values, nulls);
+    void eval(ColumnarBatch batch, int[] rows, int n) {
+      children[0].compute(batch, rows, n);
+      System.arraycopy(children[0].values, 0, values, 0, n);
+      System.arraycopy(children[0].nulls, 0, nulls, 0, n);
       for (int c = 1; c < children.length; c++) {
-        long[] v = children[c].values(n);
-        boolean[] vNull = children[c].nulls();
-        children[c].eval(batch, rows, n, v, vNull);
+        VectorLong next = children[c];
+        next.compute(batch, rows, n);
         for (int j = 0; j < n; j++) {
           if (nulls[j]) {
-            values[j] = v[j];
-            nulls[j] = vNull[j];
+            values[j] = next.values[j];
+            nulls[j] = next.nulls[j];
           }
         }
       }
@@ -256,45 +343,48 @@ abstract class VectorLong implements Serializable {
     private final VectorLong[] branches;
     private transient boolean[] holds;
 
-    private Cases(VectorCondition[] conditions, VectorLong[] branches) {
+    private Cases(Pass pass, VectorCondition[] conditions, VectorLong[] branches) {
+      super(pass);
       this.conditions = conditions;
       this.branches = branches;
     }
 
-    static VectorLong of(CaseWhen c) {
+    static VectorLong of(CaseWhen c, Builder builder) {
       int n = c.branches().size();
       VectorCondition[] conditions = new VectorCondition[n];
       VectorLong[] branches = new VectorLong[n + 1];
       for (int b = 0; b < n; b++) {
         Tuple2<Expression, Expression> branch = c.branches().apply(b);
-        conditions[b] = VectorCondition.of(branch._1());
-        branches[b] = conditions[b] == null ? null : VectorLong.of(branch._2());
+        conditions[b] = VectorCondition.of(branch._1(), builder);
+        branches[b] = conditions[b] == null ? null : builder.of(branch._2());
         if (branches[b] == null) {
           return null;
         }
       }
       Option<Expression> otherwise = c.elseValue();
-      branches[n] = otherwise.isDefined() ? VectorLong.of(otherwise.get()) : new Constant(null);
-      return branches[n] == null ? null : new Cases(conditions, branches);
+      branches[n] = otherwise.isDefined() ? builder.of(otherwise.get())
+          : new Constant(builder.pass(), null);
+      return branches[n] == null ? null : new Cases(builder.pass(), conditions, branches);
     }
 
     @Override
-    void eval(ColumnarBatch batch, int[] rows, int n, long[] values, boolean[] nulls) {
+    void eval(ColumnarBatch batch, int[] rows, int n) {
       if (holds == null || holds.length < n) {
         holds = new boolean[Math.max(n, 4096)];
       }
       int last = conditions.length;
-      branches[last].eval(batch, rows, n, values, nulls);
+      branches[last].compute(batch, rows, n);
+      System.arraycopy(branches[last].values, 0, values, 0, n);
+      System.arraycopy(branches[last].nulls, 0, nulls, 0, n);
       for (int b = last - 1; b >= 0; b--) {
         // last branch first, so that an earlier TRUE branch overwrites a later one
         conditions[b].mark(batch, rows, n, holds);
-        long[] v = branches[b].values(n);
-        boolean[] vNull = branches[b].nulls();
-        branches[b].eval(batch, rows, n, v, vNull);
+        VectorLong v = branches[b];
+        v.compute(batch, rows, n);
         for (int j = 0; j < n; j++) {
           if (holds[j]) {
-            values[j] = v[j];
-            nulls[j] = vNull[j];
+            values[j] = v.values[j];
+            nulls[j] = v.nulls[j];
           }
         }
       }

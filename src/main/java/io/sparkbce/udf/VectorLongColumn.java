@@ -32,19 +32,18 @@ final class VectorLongColumn implements VectorColumn, Serializable {
 
   @Override
   public void write(ColumnarBatch in, int[] rows, int n, WritableColumnVector out) {
-    long[] values = value.values(n);
-    boolean[] nulls = value.nulls();
     try {
-      value.eval(in, rows, n, values, nulls);
+      value.compute(in, rows, n);
     } catch (ArithmeticException overflow) {
       writeRowByRow(in, rows, n, out);
       return;
     }
+    int first = out.getElementsAppended();
+    out.appendLongs(n, value.values, 0);
+    boolean[] nulls = value.nulls;
     for (int j = 0; j < n; j++) {
       if (nulls[j]) {
-        out.appendNull();
-      } else {
-        out.appendLong(values[j]);
+        out.putNull(first + j);
       }
     }
   }
