@@ -29,9 +29,9 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * A condition of a {@code CASE WHEN} evaluated over a batch's column vectors a column at a time
  * ({@link VectorCase}, {@link VectorLong}): NULL and NaN tests and comparisons of a number column
  * with a constant, comparisons and NULL tests of BIGINT or TIMESTAMP values {@link VectorLong}
- * computes, joined by AND and OR. It marks the rows where the condition is TRUE: a NULL condition is not
- * taken by CASE WHEN, so FALSE and NULL need not be told apart (TRUE of {@code a OR b} is TRUE of
- * a or TRUE of b, of {@code a AND b} TRUE of both). Numbers compare as Spark compares them: NaN
+ * computes, joined by AND and OR. It marks the rows where the condition is TRUE: a NULL condition
+ * is not taken by CASE WHEN, so FALSE and NULL need not be told apart (TRUE of {@code a OR b} is
+ * TRUE of a or TRUE of b, of {@code a AND b} TRUE of both). Numbers compare as Spark compares them: NaN
  * above every number, -0.0 equal to 0.0.
  */
 abstract class VectorCondition implements Serializable {
