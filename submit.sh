@@ -15,7 +15,7 @@
 #   SPARK_BCE_CLASSPATH  with SPARK_BCE_JAR: the dependency classpath for the embedded run
 #   SPARK_BCE_DEBUG      print stack traces and the command line
 # Exit codes: 0 success, 1 failure (also a missing input or SQL file), 2 usage error, 3 a monitor
-# alert fired, 75 retryable (another run changed monitor's Delta history at the same time).
+# alert fired, 75 retryable (another run changed or locked monitor's history at the same time).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -42,8 +42,8 @@ COMMAND --help lists the options of a command; an unknown option is an error.
                  no spark-submit)
 --conf key=value Spark configuration, passed through (repeatable)
 Exit codes: 0 success, 1 failure (also a missing input or SQL file), 2 usage error (unknown
-command or option, bad value), 3 monitor alert fired, 75 retryable (another run changed monitor's
-Delta history at the same time).
+command or option, bad value), 3 monitor alert fired, 75 retryable (another run changed or locked monitor's
+history at the same time).
 EOF
 }
 

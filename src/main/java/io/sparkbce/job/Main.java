@@ -5,6 +5,7 @@ import io.sparkbce.bench.Benchmark;
 import io.sparkbce.monitor.Monitor;
 import io.sparkbce.monitor.MonitorOptions;
 import io.sparkbce.monitor.history.DeltaSupport;
+import io.sparkbce.monitor.history.HistoryStore;
 import io.sparkbce.monitor.rollup.Rollup;
 import io.sparkbce.monitor.rollup.RollupOptions;
 import java.io.PrintStream;
@@ -17,8 +18,8 @@ import org.apache.spark.sql.SparkSession;
  * The spark-submit entry point ({@code --class io.sparkbce.job.Main}) behind {@code submit.sh}:
  * {@code demo}, {@code evaluate}, {@code monitor}, {@code sql} and {@code bench}. Exit codes: 0
  * success, 1 failure, 2 usage error, 3 a monitor alert fired. The SparkSession is created only
- * once the arguments are known to be good. 75: monitor's Delta history was changed by another run
- * at the same time (retryable).
+ * once the arguments are known to be good. 75: monitor's history was changed or locked by another
+ * run at the same time (retryable).
  */
 public final class Main {
   /** The exit codes every command shares, for its --help. */
@@ -87,6 +88,9 @@ public final class Main {
         case "monitor" -> {
           if (RollupOptions.requested(rest)) {
             RollupOptions r = RollupOptions.parse(rest);
+            if (r.format == HistoryStore.Format.DELTA && spark instanceof Session s) {
+              s.enableDelta();
+            }
             if (!r.help) {
               Rollup.run(spark.get(), r, out);
             }

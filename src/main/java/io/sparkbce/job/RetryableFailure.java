@@ -2,7 +2,8 @@ package io.sparkbce.job;
 
 /**
  * A job that failed because another run changed what it writes at the same time (a concurrent
- * writer of a Delta history): nothing of this run was written, and running it again may succeed.
+ * writer of a Delta history) or held its lock longer than {@code --lock-wait} (a Parquet
+ * history): nothing of this run was written, and running it again may succeed.
  * Exit code {@value #EXIT} (EX_TEMPFAIL of sysexits.h), which schedulers can retry on.
  */
 public final class RetryableFailure extends RuntimeException {

@@ -31,6 +31,7 @@ import io.sparkbce.monitor.history.HistorySeries;
 import io.sparkbce.monitor.history.MetricHistory;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
 import io.sparkbce.monitor.history.HistoryStore;
+import io.sparkbce.monitor.history.HistoryTable;
 import io.sparkbce.monitor.history.Quality;
 import io.sparkbce.monitor.report.HtmlReport;
 import io.sparkbce.udf.QualityStateFunction;
@@ -71,6 +72,10 @@ public final class Monitor {
           + "(default OUTPUT/history);",
       "                            windows computed again replace their previous rows; one",
       "                            writer at a time (a lock file in the history)",
+      "  --history-table NAME      the history as a Delta table of the session's catalog",
+      "                            ([database.]table; instead of --history; created at the",
+      "                            database's location by the first run; alerts.jsonl goes to",
+      "                            OUTPUT)",
       "  --history-format FORMAT   parquet (default) or delta: a Delta table, written in one",
       "                            transaction per run (replaceWhere on the windows computed),",
       "                            no lock: a run that conflicts with another exits 75 (retry)",
@@ -120,9 +125,14 @@ public final class Monitor {
       "                            HISTORY-rollup-7-days beside --history)",
       "  --rollup-partial          also write windows the history covers only in part (shown with",
       "                            how many of their windows it has; by default not written)",
+      "  --history-format FORMAT   delta for a Delta history (read at its latest version); the",
+      "                            roll-up output is then a Delta table too",
+      "  --history-table NAME      a Delta history by its catalog name; the roll-up goes to the",
+      "                            table NAME_rollup_7_days (--rollup-table NAME2 to choose)",
       "",
       Main.EXIT_CODES + " 3: an alert fired. 75: another run changed the Delta history at the",
-      "same time; nothing of this run was written (retry).");
+      "same time, or held the history's lock longer than --lock-wait; nothing of this run was",
+      "written (retry).");
 
   private Monitor() {}
 
@@ -153,6 +163,7 @@ public final class Monitor {
   /** Runs monitor; warnings (a failed webhook delivery) go to {@code err}. */
   public static Result run(SparkSession spark, MonitorOptions m, PrintStream out,
       PrintStream err) {
+    m.resolveHistoryTable(spark);
     if (m.asOf != null) {
       return AsOfReport.run(spark, m, out);
     }
@@ -291,6 +302,7 @@ public final class Monitor {
 
       Phases.begin(spark, job, "writing the history");
       List<Metric> history = m.stream ? open.read() : open.update(computed);
+      HistoryTable.register(spark, "--history-table", m.historyTable, m.history);
 
 
       AlertCheck.Result checked = AlertCheck.run(history, computed, m.alerting);

@@ -7,6 +7,7 @@ import io.sparkbce.job.UsageException;
 import io.sparkbce.loss.Reduction;
 import io.sparkbce.monitor.alert.AlertOptions;
 import io.sparkbce.monitor.history.HistoryStore;
+import io.sparkbce.monitor.history.HistoryTable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
 public final class MonitorOptions {
   static final Set<String> VALUED = Set.of("time-col", "window", "history", "since", "until",
       "alert-above", "baseline-windows", "alert-sigma", "report", "watermark", "checkpoint",
-      "lock-wait", "reference-since", "reference-until", "history-format", "as-of");
+      "lock-wait", "reference-since", "reference-until", "history-format", "as-of", "history-table");
   public static final String DEFAULT_OUTPUT = "target/bce-monitor";
   static final int DEFAULT_BASELINE_WINDOWS = 7;
   static final double DEFAULT_SIGMA = 3.0;
@@ -37,7 +38,10 @@ public final class MonitorOptions {
   public String timeCol;
   /** Spark interval text, e.g. "1 day". */
   public String window = "1 day";
+  /** The history's path; with --history-table, null until {@link #resolveHistoryTable}. */
   public String history;
+  /** --history-table: a Delta history by its catalog name; null for a path. */
+  public String historyTable;
   public String alerts;
   public String report;
   public String since;
@@ -116,6 +120,13 @@ public final class MonitorOptions {
     String h = m.history.replaceAll("/+$", "");
     int slash = h.lastIndexOf('/');
     m.alerts = slash < 0 ? "alerts.jsonl" : h.substring(0, slash + 1) + "alerts.jsonl";
+    m.historyTable = historyTable(o);
+    if (m.historyTable != null) {
+      m.history = null;
+      m.historyFormat = HistoryStore.Format.DELTA;
+      // not beside the table, in the catalog's warehouse
+      m.alerts = Evaluate.child(m.eval.output, "alerts.jsonl");
+    }
     m.report = o.get("report", Evaluate.child(m.eval.output, "report.html"));
     historyOptions(m, o);
     m.since = time("since", o.get("since"));
@@ -159,6 +170,36 @@ public final class MonitorOptions {
       throw new UsageException("--watermark and --checkpoint go with --stream");
     }
     return m;
+  }
+
+  /**
+   * {@code --history-table NAME}: a Delta history named in the session's catalog, instead of
+   * {@code --history PATH}; it implies {@code --history-format delta}. Null when not given.
+   */
+  public static String historyTable(Options o) {
+    String name = o.get("history-table");
+    if (name == null) {
+      return null;
+    }
+    if (o.get("history") != null) {
+      throw new UsageException("give --history PATH or --history-table NAME, not both");
+    }
+    if (o.get("history-format") != null
+        && HistoryStore.Format.of(o.get("history-format")) != HistoryStore.Format.DELTA) {
+      throw new UsageException("--history-table names a Delta table; --history-format "
+          + o.get("history-format").trim() + " does not go with it");
+    }
+    if (name.isBlank()) {
+      throw new UsageException("--history-table needs a table name ([database.]table)");
+    }
+    return name.trim();
+  }
+
+  /** With --history-table, the table's location becomes the history path (needs the session). */
+  public void resolveHistoryTable(org.apache.spark.sql.SparkSession spark) {
+    if (historyTable != null && history == null) {
+      history = HistoryTable.location(spark, "--history-table", historyTable);
+    }
   }
 
   /** Whether the history is a Delta table (the session then needs Delta's extension). */

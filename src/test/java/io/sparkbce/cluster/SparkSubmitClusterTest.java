@@ -159,32 +159,41 @@ class SparkSubmitClusterTest {
   void anExecutorKilledInTheMiddleOfAnEvaluateIsReplacedAndTheBitsStay() throws Exception {
     Path embedded = dir.resolve("eval-embedded");
     Path submitted = dir.resolve("eval-killed");
+    List<Path> appsBefore = cluster.appDirs();
     Started started = start(submitCommand(evaluateArgs(submitted.toString())), true);
     Process p = started.process();
     List<Long> killed = new ArrayList<>();
+    Path app = null;
     try {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
       while (killed.isEmpty() && p.isAlive() && System.nanoTime() < deadline) {
-        List<Path> dirs = cluster.executorDirs();
+        // Only this submission's application: an executor of the previous test's application
+        // may still be shutting down, and its stderr has "Running task" too.
+        if (app == null) {
+          app = cluster.appDirs().stream().filter(a -> !appsBefore.contains(a)).findFirst()
+              .orElse(null);
+        }
+        List<Path> dirs = app == null ? List.of() : StandaloneCluster.executorDirsOf(app);
         Path stderr = dirs.isEmpty() ? null : dirs.get(0).resolve("stderr");
         if (stderr != null && Files.exists(stderr)
             && Files.readString(stderr).contains("Running task")) {
-          for (ProcessHandle h : cluster.executors()) {
+          for (ProcessHandle h : cluster.executorsOf(app.getFileName().toString())) {
             killed.add(h.pid());
             h.destroyForcibly();
           }
         }
         Thread.sleep(50);
       }
-      assertFalse(killed.isEmpty(), "an executor was killed while the evaluate ran");
+      assertFalse(killed.isEmpty(), "an executor of " + app + " was killed while the evaluate ran");
       Run r = finish(started, 420, "spark-submit evaluate with an executor killed");
       r.assertOk("spark-submit evaluate with an executor killed");
     } finally {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
     }
-    assertTrue(cluster.executorDirs().size() >= 2,
-        "the Worker started another executor: " + cluster.executorDirs());
+    assertTrue(StandaloneCluster.executorDirsOf(app).size() >= 2,
+        "the Worker started another executor for " + app + ": "
+            + StandaloneCluster.executorDirsOf(app));
     assertSameSummary(embedded, submitted);
   }
 

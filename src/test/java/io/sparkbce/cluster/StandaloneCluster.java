@@ -10,7 +10,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
@@ -147,25 +146,37 @@ final class StandaloneCluster implements AutoCloseable {
     }
   }
 
-  /** The executor JVMs the Worker runs now (CoarseGrainedExecutorBackend). */
-  List<ProcessHandle> executors() {
+  /**
+   * The Worker's executor JVMs of one application ({@code --app-id ID} on their command line): an
+   * executor of the previous application may still be shutting down when the next one starts.
+   */
+  List<ProcessHandle> executorsOf(String appId) {
     return daemons.size() < 2 ? List.of() : daemons.get(1).descendants()
-        .filter(p -> p.info().commandLine().orElse("").contains("CoarseGrainedExecutorBackend"))
+        .filter(p -> {
+          String cmd = p.info().commandLine().orElse("");
+          return cmd.contains("CoarseGrainedExecutorBackend") && cmd.contains(appId);
+        })
         .collect(Collectors.toList());
+  }
+
+  /** The application folders (work/app-ID) the Worker has made so far, by name. */
+  List<Path> appDirs() throws IOException {
+    try (Stream<Path> s = Files.list(workDir)) {
+      return s.filter(Files::isDirectory).sorted().collect(Collectors.toList());
+    }
+  }
+
+  /** The executor folders (work/app-ID/N) of one application. */
+  static List<Path> executorDirsOf(Path app) throws IOException {
+    try (Stream<Path> s = Files.list(app)) {
+      return s.sorted().collect(Collectors.toList());
+    }
   }
 
   /** The executor folders of the application the Worker ran last (work/app-ID/N). */
   List<Path> executorDirs() throws IOException {
-    Optional<Path> app;
-    try (Stream<Path> s = Files.list(workDir)) {
-      app = s.filter(Files::isDirectory).max(java.util.Comparator.comparing(Path::toString));
-    }
-    if (app.isEmpty()) {
-      return List.of();
-    }
-    try (Stream<Path> s = Files.list(app.get())) {
-      return s.sorted().collect(Collectors.toList());
-    }
+    List<Path> apps = appDirs();
+    return apps.isEmpty() ? List.of() : executorDirsOf(apps.get(apps.size() - 1));
   }
 
   String log(String name) throws IOException {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparkbce.job.JobFailure;
+import io.sparkbce.job.RetryableFailure;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -150,11 +151,12 @@ public final class HistoryLock implements AutoCloseable {
           }
         }
         if (!now.isBefore(deadline)) {
-          throw new JobFailure("another monitor run is writing the history " + history + " ("
+          // Nothing of this run is written yet: a scheduler retrying on 75 is the right remedy.
+          throw new RetryableFailure("another monitor run is writing the history " + history + " ("
               + holder.map(h -> h.describe(now)).orElse("lock being created or released")
               + "; lock file " + file + "). Waited " + wait.toSeconds()
               + " s (--lock-wait). Retry when it has finished, or give a longer --lock-wait; "
-              + "a lock whose holder died is taken over automatically.");
+              + "a lock whose holder died is taken over automatically.", null);
         }
         if (!announced && holder.isPresent()) {
           log.println("history " + history + " is locked by another monitor run ("

@@ -9,8 +9,8 @@ import io.sparkbce.monitor.WindowAlignment;
 import io.sparkbce.monitor.history.HistorySeries;
 import io.sparkbce.monitor.history.MetricHistory;
 import io.sparkbce.monitor.history.MetricHistory.Metric;
-import io.sparkbce.monitor.history.DeltaSupport;
-import io.sparkbce.monitor.history.OpenHistory;
+import io.sparkbce.monitor.history.HistoryStore;
+import io.sparkbce.monitor.history.HistoryTable;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -43,11 +43,11 @@ public final class Rollup {
 
   public static Result run(SparkSession spark, RollupOptions o, PrintStream out) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
-    // A Delta table's directory also holds the files its log has removed (until a VACUUM), so
-    // reading it as Parquet would merge replaced windows twice.
-    if (DeltaSupport.isDeltaTable(conf, o.history)) {
-      throw new UsageException("--rollup reads Parquet histories; --history " + o.history
-          + " is a Delta table (--history-format delta), which roll-ups do not read yet");
+    if (o.historyTable != null) {
+      o.history = HistoryTable.location(spark, "--history-table", o.historyTable);
+    }
+    if (o.outputTable != null) {
+      o.output = HistoryTable.location(spark, "--rollup-table", o.outputTable);
     }
     HistorySeries fine = series(conf, o.history);
     long fineMillis = WindowAlignment.millis(fine.window());
@@ -64,7 +64,11 @@ public final class Rollup {
     refuseOtherSeries(conf, o.output, coarse);
 
     List<Metric> rows;
-    try (OpenHistory source = OpenHistory.open(spark, o.history, fine, false, o.lockWait, out)) {
+    // A Delta history is read through its log: its directory also holds the files a replaceWhere
+    // removed (until a VACUUM), which read as Parquet would merge replaced windows twice. A Delta
+    // table given without --history-format delta is refused by open, naming the option.
+    try (HistoryStore source = HistoryStore.open(spark, o.format, o.history, fine, false,
+        o.lockWait, out)) {
       rows = source.read();
     }
     requireStates(o.history, rows);
@@ -90,9 +94,11 @@ public final class Rollup {
     written.sort(MetricHistory.ORDER);
 
     List<Metric> history;
-    try (OpenHistory target = OpenHistory.open(spark, o.output, coarse, false, o.lockWait, out)) {
+    try (HistoryStore target = HistoryStore.open(spark, o.format, o.output, coarse, false,
+        o.lockWait, out)) {
       OutputGuard.claimHistory(conf, o.output);
       history = target.update(written);
+      HistoryTable.register(spark, "--rollup-table", o.outputTable, o.output);
     }
     out.print(RollupTable.render(o, fine.window(), all, coverage));
     long partial = windows.values().stream().filter(w -> !w.complete()).count();

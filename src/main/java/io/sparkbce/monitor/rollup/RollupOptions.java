@@ -4,6 +4,7 @@ import io.sparkbce.job.Evaluate;
 import io.sparkbce.job.Options;
 import io.sparkbce.job.UsageException;
 import io.sparkbce.monitor.MonitorOptions;
+import io.sparkbce.monitor.history.HistoryStore;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Set;
@@ -16,7 +17,8 @@ import java.util.TreeSet;
  */
 public final class RollupOptions {
   static final Set<String> VALUED =
-      Set.of("rollup", "history", "output", "rollup-output", "lock-wait");
+      Set.of("rollup", "history", "history-format", "history-table", "output", "rollup-output",
+          "rollup-table", "lock-wait");
   static final Set<String> FLAGS = Set.of("rollup-partial", "help");
 
   public CoarseWindows windows;
@@ -24,6 +26,12 @@ public final class RollupOptions {
   public String history;
   /** Where the rolled-up windows go: a metric history of their own. */
   public String output;
+  /** --history-table: the history by its catalog name (then {@link #history} is its location). */
+  public String historyTable;
+  /** The roll-up's catalog name, with --history-table unless --rollup-output gives a path. */
+  public String outputTable;
+  /** How the history and the roll-up output are stored: the output takes the history's format. */
+  public HistoryStore.Format format = HistoryStore.Format.PARQUET;
   /** Write coarse windows the history covers only in part, too. */
   public boolean partial;
   public Duration lockWait = MonitorOptions.DEFAULT_LOCK_WAIT;
@@ -61,6 +69,26 @@ public final class RollupOptions {
     r.output = o.get("rollup-output", r.history.replaceAll("/+$", "") + "-rollup-"
         + r.windows.text().replace(' ', '-'));
     r.partial = o.flag("rollup-partial");
+    if (o.get("history-format") != null) {
+      r.format = HistoryStore.Format.of(o.get("history-format"));
+    }
+    r.historyTable = MonitorOptions.historyTable(o);
+    if (r.historyTable != null) {
+      r.format = HistoryStore.Format.DELTA;
+      r.history = null;
+      r.output = o.get("rollup-output");
+      if (r.output == null) {
+        String suffix = "_rollup_" + r.windows.text().replace(' ', '_');
+        r.outputTable = o.get("rollup-table", r.historyTable.endsWith("`")
+            ? r.historyTable.substring(0, r.historyTable.length() - 1) + suffix + "`"
+            : r.historyTable + suffix);
+      } else if (o.get("rollup-table") != null) {
+        throw new UsageException("give --rollup-output PATH or --rollup-table NAME, not both");
+      }
+    } else if (o.get("rollup-table") != null) {
+      throw new UsageException("--rollup-table goes with --history-table (a history named in the "
+          + "catalog); with --history PATH give --rollup-output PATH");
+    }
     if (o.get("lock-wait") != null) {
       r.lockWait = MonitorOptions.lockWait(o.get("lock-wait"));
     }

@@ -129,7 +129,8 @@ public class WebhookTest {
     Webhook.Delivery d = new Webhook(server.uri(), Duration.ofMillis(300), 2, BACKOFF).post("{}");
     long ms = (System.nanoTime() - t0) / 1_000_000;
     assertEquals(new Webhook.Delivery(false, 2, null, "no answer within 300 ms"), d);
-    assertTrue(ms < 4_000, "two attempts of 300 ms took " + ms + " ms");
+    // Without the timeout the call never returns; the margin is for a loaded CI machine.
+    assertTrue(ms < 15_000, "two attempts of 300 ms took " + ms + " ms");
   }
 
   @Test

@@ -100,7 +100,7 @@ class ConcurrentWritersTest {
       int code = exit(p[i], names[i]);
       if (code != 0) {
         String err = output(names[i]);
-        assertEquals(1, code, err);
+        assertEquals(75, code, err);
         assertTrue(err.contains("another monitor run is writing the history")
             && err.contains("Retry"), err);
         Process again = start(input, history, halves[i], "again-" + names[i]);

@@ -83,7 +83,7 @@ class HistoryLockTest {
     Files.writeString(staging.resolve("part-0.parquet"), "being written");
     String before = Files.readString(lock);
 
-    run(args("--lock-wait", "0")).assertCode(1).assertErr(
+    run(args("--lock-wait", "0")).assertCode(75).assertErr(
         "another monitor run is writing the history " + history, "host " + host(),
         "pid " + pid, "since 2026-01-02T03:04:05Z", "Retry when it has finished");
     assertTrue(Files.exists(staging.resolve("part-0.parquet")), "a live writer's staging");
@@ -94,7 +94,7 @@ class HistoryLockTest {
   @Test
   void aFreshLockOfAnotherHostIsRespectedAStaleOneTakenOver() throws Exception {
     lockOf("another-host.invalid", 4242, null, Instant.now());
-    run(args("--lock-wait", "0")).assertCode(1).assertErr("host another-host.invalid",
+    run(args("--lock-wait", "0")).assertCode(75).assertErr("host another-host.invalid",
         "pid 4242", "Retry");
     assertEquals(List.of(), partitions());
 

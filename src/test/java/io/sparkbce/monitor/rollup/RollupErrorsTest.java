@@ -54,7 +54,8 @@ class RollupErrorsTest {
   void theOptionsOfTheDataPassAreRefused() {
     run("monitor", "--rollup", "7 days", "--input", "data", "--time-col", "ts").assertCode(2)
         .assertErr("--input does not go with --rollup: a roll-up reads only the history",
-            "its options are --help, --history, --lock-wait, --output, --rollup,");
+            "its options are --help, --history, --history-format, --history-table, --lock-wait, "
+                + "--output, --rollup,");
     run("monitor", "--rollup", "fortnight").assertCode(2)
         .assertErr("--rollup 'fortnight' is not a duration; use e.g. \"7 days\"");
     run("monitor", "--rollup", "7 days", "--history", tmp.resolve("none").toString())
@@ -113,7 +114,7 @@ class RollupErrorsTest {
   }
 
   @Test
-  void deltaHistoriesAreRefused() {
+  void aDeltaHistoryWithoutHistoryFormatDeltaIsRefused() {
     // found by hand: over a Delta history a roll-up read the files a replaceWhere had removed
     Path copy = copy(daily, "delta");
     try {
@@ -121,9 +122,10 @@ class RollupErrorsTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    // read as a Parquet directory, it would merge the files a replaceWhere removed (DeltaRollupTest)
     rollup(copy, "7 days").assertCode(2)
-        .assertErr("--rollup reads Parquet histories; --history " + copy.resolve("history")
-            + " is a Delta table (--history-format delta), which roll-ups do not read yet");
+        .assertErr("--history " + copy.resolve("history") + " is a Delta table: give "
+            + "--history-format delta");
     assertFalse(Files.exists(copy.resolve("history-rollup-7-days")), "nothing written");
   }
 
