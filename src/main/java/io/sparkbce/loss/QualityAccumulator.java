@@ -37,6 +37,8 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   private ClassSums negatives = new ClassSums();
   private ClassSums predicted = new ClassSums();
   private ClassSums targets = new ClassSums();
+  /** The five sums above, for the loops over them (beginBlock runs once per row). */
+  private transient ClassSums[] sums;
 
   @Override
   public void beginBlock(int classCount) {
@@ -82,7 +84,10 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   }
 
   private ClassSums[] sums() {
-    return new ClassSums[] {positives, weightedPositives, negatives, predicted, targets};
+    if (sums == null) {
+      sums = new ClassSums[] {positives, weightedPositives, negatives, predicted, targets};
+    }
+    return sums;
   }
 
   public int classCount() {

@@ -253,10 +253,13 @@ public final class Monitor {
             return d.groupBy(byReason.toArray(new Column[0]))
                 .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
           };
+      // The aggregated rows, in key order, all go to the driver: sorted in one partition, which
+      // saves the global sort's sampling job and its shuffle (orderBy).
       java.util.function.BiFunction<Dataset<Row>, Integer, List<ReasonGroups.Group>> fold =
           (d, keys) -> ReasonGroups.fold(
-              d.orderBy(java.util.Arrays.stream(d.columns()).limit(keys + 1L)
-                  .map(InputColumns::col).toArray(Column[]::new)).collectAsList(),
+              d.coalesce(1).sortWithinPartitions(java.util.Arrays.stream(d.columns())
+                  .limit(keys + 1L).map(InputColumns::col).toArray(Column[]::new))
+                  .collectAsList(),
               keys, reasonName, xs.rank());
       List<Metric> computed;
       long noTime = 0;

@@ -40,8 +40,8 @@ import scala.runtime.AbstractPartialFunction;
  * upper condition never sees a row a lower one dropped), and the batch the aggregate reads has the
  * aggregate child's columns followed by computed argument columns. A column the chain passes
  * through unchanged is the scan's own vector while no row is dropped; every other column is
- * computed into on-heap column vectors, a column at a time where {@link VectorCase} can (the jobs'
- * invalid reason), else by a generated projection per kept row. The
+ * computed into on-heap column vectors, a column at a time where {@link VectorColumn} can (the
+ * jobs' invalid reason and window start), else by a generated projection per kept row. The
  * argument columns are computed from the child's columns, so a projected column many arguments
  * read (like the jobs' validity check) is computed once per row.
  */
@@ -243,7 +243,7 @@ final class BatchPipeline implements Serializable {
 
   /**
    * Columns computed into on-heap vectors (those whose expression is not null): row by row by a
-   * generated projection, or a column at a time where {@link VectorCase} can.
+   * generated projection, or a column at a time where {@link VectorColumn} can.
    */
   private static final class Materialized {
     private final int[] index;
@@ -252,21 +252,21 @@ final class BatchPipeline implements Serializable {
     private final WritableColumnVector[] vectors;
     /** The vectors the projection writes, in its order. */
     private final WritableColumnVector[] projected;
-    /** Per vector, its {@link VectorCase}, or null when projected. */
-    private final VectorCase[] cases;
+    /** Per vector, its {@link VectorColumn}, or null when projected. */
+    private final VectorColumn[] cases;
 
     Materialized(Expression[] which) {
       List<Expression> exprs = new ArrayList<>();
       List<StructField> fields = new ArrayList<>();
       List<StructField> projectedFields = new ArrayList<>();
-      List<VectorCase> byColumn = new ArrayList<>();
+      List<VectorColumn> byColumn = new ArrayList<>();
       index = new int[which.length];
       for (int k = 0; k < which.length; k++) {
         index[k] = which[k] == null ? -1 : fields.size();
         if (which[k] != null) {
           StructField field = new StructField("c" + k, which[k].dataType(), true, Metadata.empty());
           fields.add(field);
-          VectorCase vectorCase = VectorCase.of(which[k]);
+          VectorColumn vectorCase = VectorColumn.of(which[k]);
           byColumn.add(vectorCase);
           if (vectorCase == null) {
             projectedFields.add(field);
@@ -280,7 +280,7 @@ final class BatchPipeline implements Serializable {
       converter = new RowToColumnConverter(
           new StructType(projectedFields.toArray(new StructField[0])));
       vectors = OnHeapColumnVector.allocateColumns(4096, schema);
-      cases = byColumn.toArray(new VectorCase[0]);
+      cases = byColumn.toArray(new VectorColumn[0]);
       List<WritableColumnVector> p = new ArrayList<>();
       for (int v = 0; v < vectors.length; v++) {
         if (cases[v] == null) {

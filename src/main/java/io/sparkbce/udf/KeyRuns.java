@@ -27,12 +27,44 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  */
 final class KeyRuns implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final int INT = 0;
+  private static final int LONG = 1;
+  private static final int STRING = 2;
+  private static final int DOUBLE = 3;
+  private static final int FLOAT = 4;
+  private static final int SHORT = 5;
+  private static final int BYTE = 6;
+  private static final int BOOLEAN = 7;
   private final int[] ordinals;
-  private final DataType[] types;
+  /** Each key's kind of value (INT ... BOOLEAN): told once, not per row. */
+  private final int[] kinds;
 
   private KeyRuns(int[] ordinals, DataType[] types) {
     this.ordinals = ordinals;
-    this.types = types;
+    this.kinds = new int[types.length];
+    for (int k = 0; k < types.length; k++) {
+      kinds[k] = kind(types[k]);
+    }
+  }
+
+  private static int kind(DataType t) {
+    if (t instanceof IntegerType || t instanceof DateType) {
+      return INT;
+    } else if (t instanceof LongType || t instanceof TimestampType
+        || t instanceof TimestampNTZType) {
+      return LONG;
+    } else if (t instanceof StringType) {
+      return STRING;
+    } else if (t instanceof DoubleType) {
+      return DOUBLE;
+    } else if (t instanceof FloatType) {
+      return FLOAT;
+    } else if (t instanceof ShortType) {
+      return SHORT;
+    } else if (t instanceof ByteType) {
+      return BYTE;
+    }
+    return BOOLEAN;
   }
 
   /** For keys bound to the batch's columns; null unless each is such a column. */
@@ -64,31 +96,25 @@ final class KeyRuns implements Serializable {
       if (isNull != c.isNullAt(i - 1)) {
         return false;
       }
-      if (!isNull && !sameValue(c, types[k], i)) {
+      if (!isNull && !sameValue(c, kinds[k], i)) {
         return false;
       }
     }
     return true;
   }
 
-  private static boolean sameValue(ColumnVector c, DataType t, int i) {
-    if (t instanceof IntegerType || t instanceof DateType) {
-      return c.getInt(i) == c.getInt(i - 1);
-    } else if (t instanceof LongType || t instanceof TimestampType
-        || t instanceof TimestampNTZType) {
-      return c.getLong(i) == c.getLong(i - 1);
-    } else if (t instanceof StringType) {
-      return c.getUTF8String(i).equals(c.getUTF8String(i - 1));
-    } else if (t instanceof DoubleType) {
-      return Double.doubleToRawLongBits(c.getDouble(i))
+  private static boolean sameValue(ColumnVector c, int kind, int i) {
+    return switch (kind) {
+      case INT -> c.getInt(i) == c.getInt(i - 1);
+      case LONG -> c.getLong(i) == c.getLong(i - 1);
+      case STRING -> c.getUTF8String(i).equals(c.getUTF8String(i - 1));
+      case DOUBLE -> Double.doubleToRawLongBits(c.getDouble(i))
           == Double.doubleToRawLongBits(c.getDouble(i - 1));
-    } else if (t instanceof FloatType) {
-      return Float.floatToRawIntBits(c.getFloat(i)) == Float.floatToRawIntBits(c.getFloat(i - 1));
-    } else if (t instanceof ShortType) {
-      return c.getShort(i) == c.getShort(i - 1);
-    } else if (t instanceof ByteType) {
-      return c.getByte(i) == c.getByte(i - 1);
-    }
-    return c.getBoolean(i) == c.getBoolean(i - 1);
+      case FLOAT -> Float.floatToRawIntBits(c.getFloat(i))
+          == Float.floatToRawIntBits(c.getFloat(i - 1));
+      case SHORT -> c.getShort(i) == c.getShort(i - 1);
+      case BYTE -> c.getByte(i) == c.getByte(i - 1);
+      default -> c.getBoolean(i) == c.getBoolean(i - 1);
+    };
   }
 }

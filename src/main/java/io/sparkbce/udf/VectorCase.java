@@ -17,7 +17,7 @@ import scala.Tuple2;
  * vectors instead of row by row through a generated projection: the shape of the jobs' invalid
  * reason, NULL for most rows. A row takes its first TRUE branch, as CASE WHEN does.
  */
-final class VectorCase implements Serializable {
+final class VectorCase implements VectorColumn, Serializable {
   private static final long serialVersionUID = 1L;
   private final VectorCondition[] conditions;
   /** Each branch's value as UTF-8 bytes, null for NULL; the last one is the ELSE value. */
@@ -61,8 +61,8 @@ final class VectorCase implements Serializable {
     return v == null ? null : v.toString().getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Appends the value of rows rows[0..n-1] of {@code in} (rows 0..n-1 if null) to {@code out}. */
-  void write(ColumnarBatch in, int[] rows, int n, WritableColumnVector out) {
+  @Override
+  public void write(ColumnarBatch in, int[] rows, int n, WritableColumnVector out) {
     if (branch == null || branch.length < n) {
       branch = new int[Math.max(n, 4096)];
       holds = new boolean[branch.length];

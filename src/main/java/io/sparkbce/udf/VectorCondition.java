@@ -27,10 +27,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
  * A condition of a {@code CASE WHEN} evaluated over a batch's column vectors a column at a time
- * ({@link VectorCase}): NULL and NaN tests and comparisons of a number column with a constant,
- * joined by AND and OR. It marks the rows where the condition is TRUE: a NULL condition is not
- * taken by CASE WHEN, so FALSE and NULL need not be told apart (TRUE of {@code a OR b} is TRUE of
- * a or TRUE of b, of {@code a AND b} TRUE of both). Numbers compare as Spark compares them: NaN
+ * ({@link VectorCase}, {@link VectorLong}): NULL and NaN tests and comparisons of a number column
+ * with a constant, comparisons and NULL tests of BIGINT or TIMESTAMP values {@link VectorLong}
+ * computes, joined by AND and OR. It marks the rows where the condition is TRUE: a NULL condition
+ * is not taken by CASE WHEN, so FALSE and NULL need not be told apart (TRUE of {@code a OR b} is
+ * TRUE of a or TRUE of b, of {@code a AND b} TRUE of both). Numbers compare as Spark compares them: NaN
  * above every number, -0.0 equal to 0.0.
  */
 abstract class VectorCondition implements Serializable {
@@ -44,11 +45,16 @@ abstract class VectorCondition implements Serializable {
 
   /** {@code e} (bound to the batch's columns) this way, or null if it has another form. */
   static VectorCondition of(Expression e) {
+    return of(e, new VectorLong.Builder());
+  }
+
+  /** {@link #of(Expression)} with the computed values of {@code values}' tree. */
+  static VectorCondition of(Expression e, VectorLong.Builder values) {
     if (e instanceof Or o) {
-      return both(o.left(), o.right(), true);
+      return both(o.left(), o.right(), true, values);
     }
     if (e instanceof And a) {
-      return both(a.left(), a.right(), false);
+      return both(a.left(), a.right(), false, values);
     }
     if (e instanceof IsNull n && n.child() instanceof BoundReference b) {
       return new NullTest(b.ordinal(), true);
@@ -61,14 +67,22 @@ abstract class VectorCondition implements Serializable {
       return new Comparison(b.ordinal(), b.dataType(), Comparison.NAN, 0);
     }
     if (e instanceof BinaryComparison c) {
-      return Comparison.of(c);
+      VectorCondition column = Comparison.of(c);
+      return column != null ? column : LongComparison.of(c, values);
+    }
+    if (e instanceof IsNull n) {
+      return LongNullTest.of(n.child(), true, values);
+    }
+    if (e instanceof IsNotNull n) {
+      return LongNullTest.of(n.child(), false, values);
     }
     return null;
   }
 
-  private static VectorCondition both(Expression left, Expression right, boolean or) {
-    VectorCondition l = of(left);
-    VectorCondition r = l == null ? null : of(right);
+  private static VectorCondition both(Expression left, Expression right, boolean or,
+      VectorLong.Builder values) {
+    VectorCondition l = of(left, values);
+    VectorCondition r = l == null ? null : of(right, values);
     return r == null ? null : new Junction(l, r, or);
   }
 
@@ -217,7 +231,86 @@ abstract class VectorCondition implements Serializable {
     }
 
     private boolean test(int order) {
+      return test(op, order);
+    }
+
+    /** Whether {@code order} (of a comparison: negative, 0, positive) satisfies {@code op}. */
+    static boolean test(int op, int order) {
       return op == LT ? order < 0 : op == LE ? order <= 0 : op == GT ? order > 0 : order >= 0;
+    }
+  }
+
+  /** {@code a < b} (and the other comparisons) of computed BIGINT or TIMESTAMP values. */
+  private static final class LongComparison extends VectorCondition {
+    private static final long serialVersionUID = 1L;
+    private final VectorLong.Pass pass;
+    private final VectorLong left;
+    private final VectorLong right;
+    private final int op;
+
+    private LongComparison(VectorLong.Pass pass, VectorLong left, VectorLong right, int op) {
+      this.pass = pass;
+      this.left = left;
+      this.right = right;
+      this.op = op;
+    }
+
+    static VectorCondition of(BinaryComparison c, VectorLong.Builder values) {
+      int op = c instanceof LessThan ? Comparison.LT : c instanceof LessThanOrEqual ? Comparison.LE
+          : c instanceof GreaterThan ? Comparison.GT
+          : c instanceof GreaterThanOrEqual ? Comparison.GE : -1;
+      if (op < 0 || !c.left().dataType().equals(c.right().dataType())) {
+        return null;
+      }
+      VectorLong l = values.of(c.left());
+      VectorLong r = l == null ? null : values.of(c.right());
+      return r == null ? null : new LongComparison(values.pass(), l, r, op);
+    }
+
+    @Override
+    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+      pass.enter();
+      try {
+        left.compute(batch, rows, n);
+        right.compute(batch, rows, n);
+      } finally {
+        pass.exit();
+      }
+      long[] a = left.values;
+      boolean[] aNull = left.nulls;
+      long[] b = right.values;
+      boolean[] bNull = right.nulls;
+      for (int j = 0; j < n; j++) {
+        int order = Long.compare(a[j], b[j]);
+        // NULL compares to NULL (not TRUE)
+        result[j] = !aNull[j] && !bNull[j] && Comparison.test(op, order);
+      }
+    }
+  }
+
+  /** {@code e IS NULL}, {@code e IS NOT NULL} of a computed BIGINT or TIMESTAMP value. */
+  private static final class LongNullTest extends VectorCondition {
+    private static final long serialVersionUID = 1L;
+    private final VectorLong value;
+    private final boolean isNull;
+
+    private LongNullTest(VectorLong value, boolean isNull) {
+      this.value = value;
+      this.isNull = isNull;
+    }
+
+    static VectorCondition of(Expression e, boolean isNull, VectorLong.Builder values) {
+      VectorLong v = values.of(e);
+      return v == null ? null : new LongNullTest(v, isNull);
+    }
+
+    @Override
+    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+      value.compute(batch, rows, n);
+      boolean[] vNull = value.nulls;
+      for (int j = 0; j < n; j++) {
+        result[j] = vNull[j] == isNull;
+      }
     }
   }
 }

@@ -98,6 +98,7 @@ class ColumnarAggregateTest {
         "SELECT to_date(ts) AS day, " + c + ", count(*), sum(yi) FROM t WHERE id % 4 <> 1"
             + " GROUP BY to_date(ts)",
         "SELECT window(ts, '1 day') AS win, " + c + " FROM t GROUP BY window(ts, '1 day')",
+        MONITOR_KEY + ", " + c + " FROM t WHERE id % 4 <> 1 GROUP BY 1",
         "SELECT k, count(*), " + c + ", count_if(x > 0), min(x), max(w), sum(g)"
             + " FROM t WHERE id % 5 <> 1 GROUP BY k"));
     // The jobs' shape with the tiny budget: count(*) alone, a gated column (see userShapes).
@@ -168,8 +169,16 @@ class ColumnarAggregateTest {
     assertEquals(sorted(run(query, false)), sorted(rows), query);
   }
 
+  /**
+   * monitor's key: the start of the row's window, NULL without a time (computed over the vectors,
+   * {@link VectorLongColumn}).
+   */
+  private static final String MONITOR_KEY = "SELECT CASE WHEN ts IS NOT NULL THEN"
+      + " window(coalesce(ts, timestamp_seconds(0)), '1 hour').start END AS s";
+
   static Stream<String> userShapes() {
     return Stream.of(
+        MONITOR_KEY + ", count(*), bce_with_logits_loss(x, y) FROM t GROUP BY 1",
         "SELECT bce_with_logits_loss(x, y) FROM t WHERE y >= 0 AND x > -1e300",
         "SELECT to_date(ts) AS day, bce_with_logits_loss(x, y) FROM t GROUP BY to_date(ts)",
         "SELECT window(ts, '1 day') AS w, bce_with_logits_loss(x, y) FROM t"

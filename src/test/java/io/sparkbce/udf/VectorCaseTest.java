@@ -105,7 +105,7 @@ class VectorCaseTest {
   }
 
   /** The optimized expression of the query's one column, bound to the table's columns. */
-  private static Expression expression(Dataset<Row> df) {
+  static Expression expression(Dataset<Row> df) {
     LogicalPlan plan = df.queryExecution().optimizedPlan();
     Expression e = (Expression) ((Project) plan).projectList().apply(0);
     return BatchArgument.bound(e instanceof Alias a ? a.child() : e, plan.children().apply(0)

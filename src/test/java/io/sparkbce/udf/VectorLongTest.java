@@ -1,0 +1,170 @@
+package io.sparkbce.udf;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.timestamp_seconds;
+import static org.apache.spark.sql.functions.when;
+import static org.apache.spark.sql.functions.window;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.sparkbce.testing.TestSpark;
+import java.io.File;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.execution.vectorized.OnHeapColumnVector;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link VectorLongColumn} gives, row for row, what Spark's own evaluation of the same optimized
+ * expression gives: the window start {@code monitor} groups by (Spark's {@code window()}) over
+ * NULL times, times before 1970, on and next to window boundaries and at the ends of the
+ * TIMESTAMP range, with and without a selection of rows; BIGINT arithmetic with ANSI overflow
+ * (Spark's error), overflow on a branch Spark does not take (Spark's values), and non-ANSI
+ * wrapping and remainder by zero.
+ */
+class VectorLongTest {
+  private static final SparkSession spark = TestSpark.session();
+  private static final StructType SCHEMA = new StructType().add("ts", DataTypes.TimestampType)
+      .add("k", DataTypes.LongType).add("z", DataTypes.LongType);
+  private static final long DAY = 86_400_000_000L;
+  /** Microseconds since 1970: boundaries and neighbours, 0001-01-01, 9999-12-31 23:59:59.999999. */
+  private static final Long[] TIMES = {null, 0L, -1L, 1L, DAY - 1, DAY, -DAY, -DAY - 1, -DAY + 1,
+      -62_135_596_800_000_000L, 253_402_300_799_999_999L, 1_700_000_000_123_456L,
+      -1_234_567_890_123L, 3_600_000_000L * 7 - 1};
+  private static final Long[] KS = {null, 0L, 1L, -1L, 2L, 5L};
+  private static final Long[] ZS = {null, 0L, 3L, -7L};
+  private static ColumnarBatch batch;
+
+  @BeforeAll
+  static void table() {
+    String path = new File("target/vector-long-test").getAbsolutePath();
+    spark.createDataFrame(List.of(), SCHEMA).write().mode("overwrite").parquet(path);
+    spark.read().parquet(path).createOrReplaceTempView("vl");
+    List<Long[]> rows = new ArrayList<>();
+    for (Long t : TIMES) {
+      for (Long k : KS) {
+        for (Long z : ZS) {
+          rows.add(new Long[] {t, k, z});
+        }
+      }
+    }
+    WritableColumnVector[] v = OnHeapColumnVector.allocateColumns(rows.size(), SCHEMA);
+    for (int i = 0; i < rows.size(); i++) {
+      for (int c = 0; c < 3; c++) {
+        Long x = rows.get(i)[c];
+        if (x == null) {
+          v[c].putNull(i);
+        } else {
+          v[c].putLong(i, x);
+        }
+      }
+    }
+    batch = new ColumnarBatch(v, rows.size());
+  }
+
+  /** monitor's key: the start of the window of the row's time, NULL without a time. */
+  @ParameterizedTest
+  @ValueSource(strings = {"1 day", "1 hour", "15 minutes", "7 days", "1 microsecond"})
+  void theWindowStartMonitorGroupsBy(String size) {
+    Column ts = spark.table("vl").col("ts");
+    check(expression(spark.table("vl").select(when(ts.isNotNull(),
+        window(coalesce(ts, timestamp_seconds(lit(0L))), size).getField("start")))));
+  }
+
+  @Test
+  void windowsWithAStartOffset() {
+    check(expression(spark.table("vl").selectExpr(
+        "window(ts, '1 hour', '1 hour', '-17 minutes').start")));
+    check(expression(spark.table("vl").selectExpr(
+        "window(ts, '1 day', '1 day', '5 hours').end")));
+  }
+
+  @Test
+  void arithmeticWithoutOverflow() {
+    check(expression(spark.table("vl").selectExpr("coalesce(k, z, 7) * 3 - z % 3 + k")));
+    // overflows on a branch no row takes where it overflows: Spark's values, not its error
+    check(expression(spark.table("vl").selectExpr(
+        "CASE WHEN k < 2 THEN k * 4611686018427387904 WHEN z IS NULL THEN 0 - k ELSE k END")));
+  }
+
+  @Test
+  void ansiOverflowAndDivisionByZeroAreSparksErrors() {
+    for (String sql : List.of("k * 4611686018427387904", "k % z")) {
+      Expression e = expression(spark.table("vl").selectExpr(sql));
+      RuntimeException expected = assertThrows(RuntimeException.class, () -> {
+        for (int i = 0; i < batch.numRows(); i++) {
+          e.eval(batch.getRow(i));
+        }
+      });
+      VectorLongColumn c = VectorLongColumn.of(e);
+      assertNotNull(c, sql);
+      RuntimeException actual = assertThrows(RuntimeException.class, () -> c.write(batch, null,
+          batch.numRows(), new OnHeapColumnVector(16, DataTypes.LongType)), sql);
+      assertEquals(expected.getClass(), actual.getClass(), sql);
+      assertEquals(expected.getMessage(), actual.getMessage(), sql);
+    }
+  }
+
+  @Test
+  void nonAnsiArithmeticWrapsAndRemainderByZeroIsNull() {
+    spark.conf().set("spark.sql.ansi.enabled", "false");
+    try {
+      check(expression(spark.table("vl").selectExpr(
+          "k * 4611686018427387904 + 9223372036854775807")));
+      check(expression(spark.table("vl").selectExpr("k % z - z")));
+    } finally {
+      spark.conf().unset("spark.sql.ansi.enabled");
+    }
+  }
+
+  @Test
+  void otherFormsAreLeftToTheProjection() {
+    // TRY arithmetic, INT and DOUBLE values, a function: not this form
+    for (String sql : List.of("try_add(k, z)", "int(k) + 1", "double(k) * 2", "abs(k)")) {
+      assertNull(VectorLongColumn.of(expression(spark.table("vl").selectExpr(sql))), sql);
+    }
+  }
+
+  private static Expression expression(Dataset<Row> df) {
+    return VectorCaseTest.expression(df);
+  }
+
+  private static void check(Expression e) {
+    VectorLongColumn c = VectorLongColumn.of(e);
+    assertNotNull(c, e.toString());
+    int n = batch.numRows();
+    int[] odd = new int[n / 2];
+    for (int j = 0; j < odd.length; j++) {
+      odd[j] = 2 * j + 1;
+    }
+    compare(c, e, null, n);
+    compare(c, e, odd, odd.length);
+  }
+
+  private static void compare(VectorLongColumn c, Expression e, int[] rows, int n) {
+    WritableColumnVector out = new OnHeapColumnVector(16, DataTypes.LongType);
+    c.write(batch, rows, n, out);
+    for (int j = 0; j < n; j++) {
+      int i = rows == null ? j : rows[j];
+      Object expected = e.eval(batch.getRow(i));
+      Object actual = out.isNullAt(j) ? null : out.getLong(j);
+      assertEquals(expected, actual, "row " + i + ": " + e);
+    }
+    assertEquals(n, out.getElementsAppended(), e.toString());
+  }
+}
