@@ -52,7 +52,7 @@ public final class AtomicOutput {
      * on local file systems). The new content is then listed in the manifest.
      */
     public void commit() {
-      try {
+      try (CommitLock lock = CommitLock.acquire(fs, target.getParent())) {
         String notOwned = OutputManifest.whyNotOwned(fs, target, kind());
         if (notOwned != null) {
           throw OutputGuard.notOwned(null, null, target.toString(), notOwned);

@@ -14,8 +14,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
- * One committer at a time in evaluate's output directory: the renames that put a run's outputs in
- * place and the updates of {@link OutputManifest} beside them. Without it two runs writing the same
+ * One committer at a time in an output directory: the renames that put a run's outputs in place
+ * and the updates of {@link OutputManifest} beside them (a read, a change and a rewrite of one
+ * file, which two runs doing at once would each base on the old content, losing one's entry). Without it two runs writing the same
  * {@code --output} at once could leave one run's {@code losses/} beside the other's {@code
  * summary.json}, or lose one run's manifest entry (the next run would then refuse its own
  * output). Held only while committing (a few renames), so a second run waits, then commits whole.
@@ -25,7 +26,8 @@ import org.apache.hadoop.fs.Path;
  * never leaves a stale lock. The empty file stays: deleting a lock file races with a run waiting
  * on it, which would then lock a file no longer there. The file is locked through one channel
  * only and never opened otherwise, because closing any other descriptor of a file releases the
- * process's POSIX locks on it. Other file systems (HDFS, object stores) have no such lock: there
+ * process's POSIX locks on it. Reentrant on one thread: every manifest update takes it, also
+ * inside a commit that holds it already. Other file systems (HDFS, object stores) have no such lock: there
  * only runs in one JVM are serialized.
  */
 public final class CommitLock implements AutoCloseable {
@@ -57,6 +59,11 @@ public final class CommitLock implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new JobFailure("interrupted while waiting to write into " + key);
+    }
+    if (local.getHoldCount() > 1) {
+      // this thread already holds the directory (a commit recording its manifest entry): the
+      // outer holder has the file lock, and a second lock on it from this JVM would throw
+      return new CommitLock(local, null, null);
     }
     if (!(OutputManifest.raw(fs) instanceof org.apache.hadoop.fs.RawLocalFileSystem)) {
       return new CommitLock(local, null, null);

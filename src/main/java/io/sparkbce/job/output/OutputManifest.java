@@ -101,8 +101,18 @@ public final class OutputManifest {
     }
   }
 
-  /** Lists {@code target} as written by spark-bce, with the fingerprint of its content now. */
+  /**
+   * Lists {@code target} as written by spark-bce, with the fingerprint of its content now, under
+   * the directory's {@link CommitLock}: runs writing other outputs into the same directory at the
+   * same time each add their entry, none lost.
+   */
   public static void record(FileSystem fs, Path target, Kind kind) throws IOException {
+    try (CommitLock lock = CommitLock.acquire(fs, target.getParent())) {
+      recordLocked(fs, target, kind);
+    }
+  }
+
+  private static void recordLocked(FileSystem fs, Path target, Kind kind) throws IOException {
     Path manifestPath = new Path(target.getParent(), NAME);
     ObjectNode manifest = read(fs, manifestPath);
     if (manifest == null) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparkbce.job.output.CommitLock;
 import io.sparkbce.job.output.OutputManifest;
 import io.sparkbce.monitor.MonitorTest;
 import io.sparkbce.monitor.MonitorTesting;
@@ -152,9 +153,10 @@ public class HistoryTest {
     assertEquals(before, losses(history));
     assertEquals(List.of("window_date=2025-06-01", "window_date=2025-06-02"),
         partitions(history));
-    // nothing hidden left but the manifest listing the series record as spark-bce's
-    assertTrue(MonitorTest.list(history).stream()
-            .noneMatch(n -> n.startsWith(".") && !n.equals(OutputManifest.NAME)),
+    // nothing hidden left but the manifest listing the series record as spark-bce's, and the
+    // empty file its updates lock
+    assertTrue(MonitorTest.list(history).stream().noneMatch(n -> n.startsWith(".")
+            && !n.equals(OutputManifest.NAME) && !n.equals(CommitLock.NAME)),
         MonitorTest.list(history).toString());
   }
 }
