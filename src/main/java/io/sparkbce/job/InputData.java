@@ -61,10 +61,22 @@ public final class InputData {
         throw e;
       }
       String what = pathLike ? "" : " (and there is no table of that name)";
-      throw new JobFailure("cannot read --input " + input + " as " + format + what + ": "
-          + e.getMessage(), e);
+      String why = "UNABLE_TO_INFER_SCHEMA".equals(((AnalysisException) e).getCondition())
+          ? noDataFiles(format) : e.getMessage();
+      throw new JobFailure("cannot read --input " + input + " as " + format + what + ": " + why,
+          e);
     }
     return new InputData(df, format, basePath, partitionColumns(df));
+  }
+
+  /**
+   * Spark's UNABLE_TO_INFER_SCHEMA says "It must be specified manually", which no option of the
+   * jobs does: what it means here is that the path holds no data file of the format.
+   */
+  private static String noDataFiles(String format) {
+    return "it holds no " + format + " data file (an empty directory, or only files whose names "
+        + "start with '_' or '.', which Spark skips); give a path with data, or --format if the "
+        + "files are not " + format;
   }
 
   static String formatOf(String input) {

@@ -172,9 +172,18 @@ class ErrorsTest {
   }
 
   @Test
-  void missingInputIsAFailure() {
+  void missingInputIsAFailure() throws Exception {
+    Run r;
     evaluate("--input", tmp.resolve("nothing-here").toString(), "--output", out).assertCode(1)
         .assertErr("cannot read --input " + tmp.resolve("nothing-here") + " as parquet");
+    // a directory without data files (e.g. a job that wrote nothing yet): not Spark's "the
+    // schema must be specified manually", which no option of the jobs does
+    Path empty = tmp.resolve("empty-dir");
+    Files.createDirectories(empty.resolve("_temporary"));
+    Files.writeString(empty.resolve("_SUCCESS"), "");
+    r = evaluate("--input", empty.toString(), "--output", out).assertCode(1)
+        .assertErr("cannot read --input " + empty + " as parquet: it holds no parquet data file");
+    assertFalse(r.err().contains("specified manually"), r.err());
     evaluate("--input", "no_such_table", "--output", out).assertCode(1)
         .assertErr("cannot read --input no_such_table as parquet (and there is no table of that "
             + "name)");
