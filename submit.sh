@@ -182,6 +182,13 @@ if [ -n "${SPARK_BCE_JAR:-}" ]; then
   JAR="$SPARK_BCE_JAR"
   DEP_CP="${SPARK_BCE_CLASSPATH:-}"
 else
+  # Two submit.sh started at once on a fresh clone would both run Maven in one target/ (one
+  # deleting classes the other is packaging): the check and the build hold a lock, so the second
+  # waits and then finds the jar built. Where flock(1) is missing (macOS), no lock.
+  if command -v flock >/dev/null 2>&1 && mkdir -p "$HERE/target" 2>/dev/null \
+      && exec 9>"$HERE/target/.submit-build.lock"; then
+    flock 9
+  fi
   JAR="$(find_jar)"
   GOALS=()
   if [ -z "$JAR" ] || [ -n "$(find "$HERE/src/main" "$HERE/pom.xml" -newer "$JAR" -print -quit)" ]; then
@@ -203,6 +210,7 @@ else
     [ -n "$JAR" ] || die 1 "the build made no target/spark-bce-*.jar"
     mark_built
   fi
+  exec 9>&- # releases the build lock (closing an fd never opened is no error)
   DEP_CP=""
   [ "$MODE" = embedded ] && DEP_CP="$(cat "$CLASSPATH_FILE")"
 fi

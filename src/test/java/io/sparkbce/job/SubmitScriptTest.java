@@ -1,6 +1,7 @@
 package io.sparkbce.job;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,8 +40,8 @@ class SubmitScriptTest {
     return finish(p, timeoutSeconds, args);
   }
 
-  private Path stdout;
-  private Path stderr;
+  /** Each started launcher's stdout and stderr files (two may run at once). */
+  private final Map<Process, Path[]> outputs = new java.util.concurrent.ConcurrentHashMap<>();
 
   private Process start(Path project, Map<String, String> env, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("bash", project.resolve("submit.sh").toString()));
@@ -53,14 +54,17 @@ class SubmitScriptTest {
     pb.environment().put("SPARK_BCE_CLASSPATH", classpath);
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     pb.environment().putAll(env);
-    stdout = tmp.resolve("stdout-" + System.nanoTime());
-    stderr = tmp.resolve("stderr-" + System.nanoTime());
-    return pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    String id = java.util.UUID.randomUUID().toString();
+    Path stdout = tmp.resolve("stdout-" + id);
+    Path stderr = tmp.resolve("stderr-" + id);
+    Process p = pb.redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+    outputs.put(p, new Path[] {stdout, stderr});
+    return p;
   }
 
   private Result finish(Process p, long timeoutSeconds, String... args) throws Exception {
-    Path out = stdout;
-    Path err = stderr;
+    Path out = outputs.get(p)[0];
+    Path err = outputs.get(p)[1];
     if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       p.destroyForcibly();
@@ -232,6 +236,40 @@ class SubmitScriptTest {
     assertTrue(mvn.get(0).contains("dependency:build-classpath"), mvn.get(0));
   }
 
+  @Test
+  void twoLaunchersStartedAtOnceOnAFreshCloneBuildOnce() throws Exception {
+    // a copy of the launcher without a jar, and a fake Maven that takes 3 s to "build" it and
+    // notes when another Maven runs at the same time in the same project
+    Path project = tmp.resolve("fresh");
+    Files.createDirectories(project.resolve("bin"));
+    Files.createDirectories(project.resolve("conf"));
+    Files.createDirectories(project.resolve("src/main"));
+    Files.copy(Path.of("submit.sh"), project.resolve("submit.sh"));
+    Files.copy(Path.of("conf", "spark-defaults.conf"), project.resolve("conf/spark-defaults.conf"));
+    Files.writeString(project.resolve("pom.xml"), "<project/>");
+    Path calls = project.resolve("mvn-calls.txt");
+    executable(project.resolve("bin/mvn"), "cd '" + project + "'\n"
+        + "mkdir -p target\n"
+        + "mkdir target/maven-running 2>/dev/null || echo overlap >> '" + calls + "'\n"
+        + "echo \"$*\" >> '" + calls + "'\n"
+        + "sleep 3\n"
+        + "echo jar > target/spark-bce-0.1.0.jar\n"
+        + "echo /deps/a.jar > target/classpath.txt\n"
+        + "rmdir target/maven-running\n");
+    executable(project.resolve("bin/java"), "exit 0\n");
+    Map<String, String> env = new java.util.HashMap<>(Map.of(
+        "PATH", project.resolve("bin") + File.pathSeparator + System.getenv("PATH"),
+        "JAVA_HOME", project.toString()));
+    env.put("SPARK_BCE_JAR", "");
+    Process first = start(project, env, "evaluate", "--help");
+    Process second = start(project, env, "evaluate", "--help");
+    assertEquals(0, finish(first, 60, "evaluate").code());
+    assertEquals(0, finish(second, 60, "evaluate").code());
+    List<String> mvn = Files.readAllLines(calls);
+    assertFalse(mvn.contains("overlap"), "two Maven builds ran at once in one target/: " + mvn);
+    assertEquals(1, mvn.size(), "the second launcher waited and found the jar built: " + mvn);
+  }
+
   private static void executable(Path file, String body) throws Exception {
     Files.writeString(file, "#!/usr/bin/env bash\n" + body);
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -264,7 +302,7 @@ class SubmitScriptTest {
 
     Process p = start(Path.of(""), env, "bench", "--rows", "2000000000", "--only", "scalar");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-    while (benchDirs(temp).isEmpty() || !Files.readString(stdout).contains("data under")) {
+    while (benchDirs(temp).isEmpty() || !Files.readString(outputs.get(p)[0]).contains("data under")) {
       assertTrue(p.isAlive() && System.nanoTime() < deadline, "bench did not start");
       Thread.sleep(200);
     }
