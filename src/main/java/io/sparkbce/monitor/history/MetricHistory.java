@@ -199,19 +199,18 @@ public final class MetricHistory {
    */
   public static List<Metric> read(SparkSession spark, String path, HistorySeries series) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<Row> rows;
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(conf);
-      if (partitions(fs, p).isEmpty()) {
-        return new ArrayList<>();
-      }
+      p = fs.makeQualified(p);
+      rows = HistoryFiles.read(spark, fs, p, partitions(fs, p), schema(series.segmentType()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the history " + path + ": " + e, e);
     }
     List<Metric> out = new ArrayList<>();
     List<String> groupBy = series.groupBy();
-    for (Row r : spark.read().schema(schema(series.segmentType())).parquet(path)
-        .collectAsList()) {
+    for (Row r : rows) {
       out.add(Metric.of(r, groupBy));
     }
     out.sort(ORDER);
@@ -258,9 +257,8 @@ public final class MetricHistory {
       Path staging = new Path(root, ".staging-" + id);
       Path trash = new Path(root, ".trash-" + id);
       try {
-        List<Row> rows = rewrite.stream().map(Metric::row).toList();
-        spark.createDataFrame(rows, schema(series.segmentType())).coalesce(1).write()
-            .partitionBy(PARTITION).parquet(staging.toString());
+        HistoryFiles.write(spark, staging, schema(series.segmentType()),
+            rewrite.stream().map(Metric::row).toList());
         hook(beforeSwap, staging.toString());
         fs.mkdirs(trash);
         for (String d : dates) {
