@@ -37,11 +37,11 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Updates replace: rows of a recomputed (window, segment) are dropped and the new ones added.
  * Only the partitions (window dates) touched are rewritten: their complete new content is written
- * by Spark under a hidden staging directory ({@code .staging-UUID}, ignored by readers); then each
- * partition directory is swapped in with two renames (the old one moved to a hidden {@code
- * .trash-UUID} directory first). A run that fails before the swap leaves the history as it was; one
- * that dies between the two renames of a partition leaves that partition in the trash, and the
- * next writer moves it back first ({@link #recover}). Writers hold the history's lock
+ * (on the driver, by Spark's Parquet writer: {@link HistoryFiles}) under a hidden staging
+ * directory ({@code .staging-UUID}, ignored by readers); then each partition directory is swapped
+ * in with two renames (the old one moved to a hidden {@code .trash-UUID} directory first). A run
+ * that fails before the swap leaves the history as it was; one that dies between the two renames
+ * of a partition leaves that partition in the trash, and the next writer moves it back first ({@link #recover}). Writers hold the history's lock
  * ({@link HistoryLock}, through {@link OpenHistory}): recovery never touches a live writer's files.
  */
 public final class MetricHistory {

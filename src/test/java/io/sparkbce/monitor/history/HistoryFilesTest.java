@@ -116,7 +116,8 @@ public class HistoryFilesTest {
     } finally {
       spark.sparkContext().removeSparkListener(jobs);
     }
-    assertTrue(descriptions.stream().anyMatch(d -> d.contains("evaluating")), descriptions::toString);
+    assertTrue(descriptions.stream().anyMatch(d -> d.contains("evaluating")),
+        descriptions::toString);
     assertTrue(descriptions.stream().noneMatch(d -> d.contains("history")),
         descriptions::toString);
   }
