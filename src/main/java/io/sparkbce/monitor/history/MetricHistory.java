@@ -41,8 +41,9 @@ import org.apache.spark.sql.types.StructType;
  * directory ({@code .staging-UUID}, ignored by readers); then each partition directory is swapped
  * in with two renames (the old one moved to a hidden {@code .trash-UUID} directory first). A run
  * that fails before the swap leaves the history as it was; one that dies between the two renames
- * of a partition leaves that partition in the trash, and the next writer moves it back first ({@link #recover}). Writers hold the history's lock
- * ({@link HistoryLock}, through {@link OpenHistory}): recovery never touches a live writer's files.
+ * of a partition leaves that partition in the trash, and the next writer moves it back first
+ * ({@link #recover}). Writers hold the history's lock ({@link HistoryLock}, through {@link
+ * OpenHistory}): recovery never touches a live writer's files.
  */
 public final class MetricHistory {
   static final String PARTITION = "window_date";
