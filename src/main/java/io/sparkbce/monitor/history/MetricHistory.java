@@ -37,12 +37,13 @@ import org.apache.spark.sql.types.StructType;
  *
  * <p>Updates replace: rows of a recomputed (window, segment) are dropped and the new ones added.
  * Only the partitions (window dates) touched are rewritten: their complete new content is written
- * by Spark under a hidden staging directory ({@code .staging-UUID}, ignored by readers); then each
- * partition directory is swapped in with two renames (the old one moved to a hidden {@code
- * .trash-UUID} directory first). A run that fails before the swap leaves the history as it was; one
- * that dies between the two renames of a partition leaves that partition in the trash, and the
- * next writer moves it back first ({@link #recover}). Writers hold the history's lock
- * ({@link HistoryLock}, through {@link OpenHistory}): recovery never touches a live writer's files.
+ * (on the driver, by Spark's Parquet writer: {@link HistoryFiles}) under a hidden staging
+ * directory ({@code .staging-UUID}, ignored by readers); then each partition directory is swapped
+ * in with two renames (the old one moved to a hidden {@code .trash-UUID} directory first). A run
+ * that fails before the swap leaves the history as it was; one that dies between the two renames
+ * of a partition leaves that partition in the trash, and the next writer moves it back first
+ * ({@link #recover}). Writers hold the history's lock ({@link HistoryLock}, through {@link
+ * OpenHistory}): recovery never touches a live writer's files.
  */
 public final class MetricHistory {
   static final String PARTITION = "window_date";
@@ -199,19 +200,18 @@ public final class MetricHistory {
    */
   public static List<Metric> read(SparkSession spark, String path, HistorySeries series) {
     Configuration conf = spark.sparkContext().hadoopConfiguration();
+    List<Row> rows;
     try {
       Path p = new Path(path);
       FileSystem fs = p.getFileSystem(conf);
-      if (partitions(fs, p).isEmpty()) {
-        return new ArrayList<>();
-      }
+      p = fs.makeQualified(p);
+      rows = HistoryFiles.read(spark, fs, p, partitions(fs, p), schema(series.segmentType()));
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the history " + path + ": " + e, e);
     }
     List<Metric> out = new ArrayList<>();
     List<String> groupBy = series.groupBy();
-    for (Row r : spark.read().schema(schema(series.segmentType())).parquet(path)
-        .collectAsList()) {
+    for (Row r : rows) {
       out.add(Metric.of(r, groupBy));
     }
     out.sort(ORDER);
@@ -258,9 +258,8 @@ public final class MetricHistory {
       Path staging = new Path(root, ".staging-" + id);
       Path trash = new Path(root, ".trash-" + id);
       try {
-        List<Row> rows = rewrite.stream().map(Metric::row).toList();
-        spark.createDataFrame(rows, schema(series.segmentType())).coalesce(1).write()
-            .partitionBy(PARTITION).parquet(staging.toString());
+        HistoryFiles.write(spark, staging, schema(series.segmentType()),
+            rewrite.stream().map(Metric::row).toList());
         hook(beforeSwap, staging.toString());
         fs.mkdirs(trash);
         for (String d : dates) {

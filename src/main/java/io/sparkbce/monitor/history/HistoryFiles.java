@@ -1,0 +1,139 @@
+package io.sparkbce.monitor.history;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.mapreduce.Job;
+import org.apache.hadoop.mapreduce.TaskAttemptContext;
+import org.apache.hadoop.mapreduce.TaskAttemptID;
+import org.apache.hadoop.mapreduce.TaskType;
+import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
+import org.apache.spark.paths.SparkPath;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.CatalystTypeConverters;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.execution.datasources.FileFormat;
+import org.apache.spark.sql.execution.datasources.OutputWriter;
+import org.apache.spark.sql.execution.datasources.OutputWriterFactory;
+import org.apache.spark.sql.execution.datasources.PartitionedFile;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
+import org.apache.spark.util.HadoopFSUtils;
+import scala.Function1;
+import scala.collection.Iterator;
+
+/**
+ * The Parquet files of a history's partitions read and written on the driver, with Spark's own
+ * Parquet reader and writer ({@link ParquetFileFormat}), as a task would, but without a Spark job.
+ * A history holds a few rows per window; a job to read them and one to write them cost a run
+ * more than the rows themselves (planning, scheduling, the commit protocol: about a third of a
+ * second each on an idle machine). The files are those Spark writes and reads, one per partition
+ * directory ({@code window_date=D/part-00000-UUID.c000.snappy.parquet}); the rows read are those
+ * {@code spark.read().schema(schema).parquet(root)} returns.
+ */
+final class HistoryFiles {
+  private HistoryFiles() {}
+
+  /**
+   * The rows of the partitions {@code partitions} ({@code name=value} directories) under
+   * {@code root}, in {@code schema} (the partition column last), as Spark's reader gives them:
+   * columns missing from a file are NULL. Hidden files ({@code _x}, {@code .x}) are skipped, as
+   * Spark's file listing skips them.
+   */
+  static List<Row> read(SparkSession spark, FileSystem fs, Path root, List<String> partitions,
+      StructType schema) throws IOException {
+    if (partitions.isEmpty()) {
+      return new ArrayList<>();
+    }
+    StructField partition = schema.fields()[schema.fields().length - 1];
+    StructType data = withoutLast(schema);
+    StructType partitionSchema = new StructType(new StructField[] {partition});
+    Configuration conf = spark.sessionState().newHadoopConf();
+    Function1<PartitionedFile, Iterator<InternalRow>> reader = new ParquetFileFormat()
+        .buildReaderWithPartitionValues(spark, data, partitionSchema, data,
+            scala.jdk.javaapi.CollectionConverters
+                .asScala(List.<org.apache.spark.sql.sources.Filter>of()).toList(),
+            new scala.collection.immutable.Map.Map1<>(FileFormat.OPTION_RETURNING_BATCH(),
+                "false"),
+            conf);
+    Function1<Object, Object> toRow = CatalystTypeConverters.createToScalaConverter(schema);
+    List<Row> out = new ArrayList<>();
+    for (String dir : partitions) {
+      String value = ExternalCatalogUtils.unescapePathName(
+          dir.substring(dir.indexOf('=') + 1));
+      InternalRow values = new GenericInternalRow(new Object[] {UTF8String.fromString(value)});
+      FileStatus[] files = fs.listStatus(new Path(root, dir));
+      Arrays.sort(files);
+      for (FileStatus f : files) {
+        if (!f.isFile() || HadoopFSUtils.shouldFilterOutPathName(f.getPath().getName())) {
+          continue;
+        }
+        PartitionedFile file = PartitionedFile.apply(values, SparkPath.fromPath(f.getPath()), 0L,
+            f.getLen(), new String[0], f.getModificationTime(), f.getLen(),
+            PartitionedFile.apply$default$8());
+        Iterator<InternalRow> rows = reader.apply(file);
+        while (rows.hasNext()) {
+          // the reader's row is reused: copied before the next
+          out.add((Row) toRow.apply(rows.next().copy()));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Writes {@code rows} (in {@code schema}, the partition column last) under {@code dir}, one
+   * file per partition value, the rows of each in their order here.
+   */
+  static void write(SparkSession spark, Path dir, StructType schema, List<Row> rows)
+      throws IOException {
+    String partition = schema.fields()[schema.fields().length - 1].name();
+    StructType data = withoutLast(schema);
+    Job job = Job.getInstance(spark.sessionState().newHadoopConf());
+    OutputWriterFactory factory = new ParquetFileFormat().prepareWrite(spark, job,
+        scala.collection.immutable.Map$.MODULE$.empty(), data);
+    TaskAttemptContext context = new TaskAttemptContextImpl(job.getConfiguration(),
+        new TaskAttemptID("spark-bce-history", 0, TaskType.MAP, 0, 0));
+    Function1<Object, Object> toInternal = CatalystTypeConverters.createToCatalystConverter(data);
+    int n = data.fields().length;
+    Map<String, List<Row>> byValue = new LinkedHashMap<>();
+    for (Row r : rows) {
+      byValue.computeIfAbsent(r.getString(n), v -> new ArrayList<>()).add(r);
+    }
+    String name = "part-00000-" + UUID.randomUUID() + ".c000" + factory.getFileExtension(context);
+    for (Map.Entry<String, List<Row>> e : byValue.entrySet()) {
+      Path file = new Path(new Path(dir,
+          partition + "=" + ExternalCatalogUtils.escapePathName(e.getKey())), name);
+      OutputWriter w = factory.newInstance(file.toString(), data, context);
+      try {
+        for (Row r : e.getValue()) {
+          Object[] values = new Object[n];
+          for (int i = 0; i < n; i++) {
+            values[i] = r.get(i);
+          }
+          w.write((InternalRow) toInternal.apply(RowFactory.create(values)));
+        }
+      } finally {
+        w.close();
+      }
+    }
+  }
+
+  private static StructType withoutLast(StructType s) {
+    return new StructType(Arrays.copyOf(s.fields(), s.fields().length - 1));
+  }
+}
