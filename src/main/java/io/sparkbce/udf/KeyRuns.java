@@ -13,15 +13,18 @@ import org.apache.spark.sql.types.IntegerType;
 import org.apache.spark.sql.types.LongType;
 import org.apache.spark.sql.types.ShortType;
 import org.apache.spark.sql.types.StringType;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.types.TimestampNTZType;
 import org.apache.spark.sql.types.TimestampType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
 
 /**
- * Grouping keys that are plain columns of numbers, dates, times or strings, read from their
- * vectors to tell whether a row's key is the previous row's: rows of a group come in runs (days,
- * the jobs' invalid reason, sorted keys), and a run needs no key row built per row. "Same" means
+ * Grouping keys that are plain columns of numbers, dates, times or strings, or structs of those
+ * (a window: its start and end), read from their vectors to tell whether a row's key is the
+ * previous row's: rows of a group come in runs (days, windows, the jobs' invalid reason, sorted
+ * keys), and a run needs no key row built per row. "Same" means
  * the same bits (the key row would be byte for byte the same); anything else is left to the key
  * projection, so this never joins rows Spark's grouping would tell apart.
  */
@@ -38,12 +41,16 @@ final class KeyRuns implements Serializable {
   private final int[] ordinals;
   /** Each key's kind of value (INT ... BOOLEAN): told once, not per row. */
   private final int[] kinds;
+  /** Per key, its fields' kinds if it is a struct, else null. */
+  private final int[][] fields;
 
   private KeyRuns(int[] ordinals, DataType[] types) {
     this.ordinals = ordinals;
     this.kinds = new int[types.length];
+    this.fields = new int[types.length][];
     for (int k = 0; k < types.length; k++) {
-      kinds[k] = kind(types[k]);
+      fields[k] = fieldKinds(types[k]);
+      kinds[k] = fields[k] == null ? kind(types[k]) : -1;
     }
   }
 
@@ -81,7 +88,30 @@ final class KeyRuns implements Serializable {
     return new KeyRuns(ordinals, types);
   }
 
+  /**
+   * Each key's fields' kinds when it is a struct of comparable values (a window's start and
+   * end), else null.
+   */
+  private static int[] fieldKinds(DataType t) {
+    if (!(t instanceof StructType s)) {
+      return null;
+    }
+    int[] kinds = new int[s.fields().length];
+    for (int f = 0; f < kinds.length; f++) {
+      kinds[f] = kind(s.fields()[f].dataType());
+    }
+    return kinds;
+  }
+
   private static boolean comparable(DataType t) {
+    if (t instanceof StructType s) {
+      for (StructField f : s.fields()) {
+        if (f.dataType() instanceof StructType || !comparable(f.dataType())) {
+          return false;
+        }
+      }
+      return true;
+    }
     return t instanceof BooleanType || t instanceof ByteType || t instanceof ShortType
         || t instanceof IntegerType || t instanceof DateType || t instanceof LongType
         || t instanceof TimestampType || t instanceof TimestampNTZType || t instanceof FloatType
@@ -96,7 +126,20 @@ final class KeyRuns implements Serializable {
       if (isNull != c.isNullAt(i - 1)) {
         return false;
       }
-      if (!isNull && !sameValue(c, kinds[k], i)) {
+      if (!isNull && !(fields[k] == null ? sameValue(c, kinds[k], i)
+          : sameFields(c, fields[k], i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether a struct's fields have row i - 1's NULLs and bits. */
+  private static boolean sameFields(ColumnVector struct, int[] kinds, int i) {
+    for (int f = 0; f < kinds.length; f++) {
+      ColumnVector c = struct.getChild(f);
+      boolean isNull = c.isNullAt(i);
+      if (isNull != c.isNullAt(i - 1) || (!isNull && !sameValue(c, kinds[f], i))) {
         return false;
       }
     }
