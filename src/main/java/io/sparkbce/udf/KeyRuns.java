@@ -118,32 +118,73 @@ final class KeyRuns implements Serializable {
         || t instanceof DoubleType || t instanceof StringType;
   }
 
-  /** Whether row {@code i} (> 0) of {@code batch} has row i - 1's key. */
-  boolean sameAsPrevious(ColumnarBatch batch, int i) {
+  /**
+   * {@code same[i]} = whether row i of {@code batch} has row i - 1's key, for 0 < i < n (row 0:
+   * false). A column at a time, each in a loop of its own kind; never "the same" of keys that
+   * differ (a NULL struct's fields are compared too, which can only say "not the same", and the
+   * key projection then finds the keys equal).
+   */
+  void mark(ColumnarBatch batch, int n, boolean[] same) {
+    if (n == 0) {
+      return;
+    }
+    java.util.Arrays.fill(same, 0, n, true);
+    same[0] = false;
     for (int k = 0; k < ordinals.length; k++) {
       ColumnVector c = batch.column(ordinals[k]);
-      boolean isNull = c.isNullAt(i);
-      if (isNull != c.isNullAt(i - 1)) {
-        return false;
-      }
-      if (!isNull && !(fields[k] == null ? sameValue(c, kinds[k], i)
-          : sameFields(c, fields[k], i))) {
-        return false;
+      if (fields[k] == null) {
+        markColumn(c, kinds[k], n, same);
+      } else {
+        markNulls(c, n, same);
+        for (int f = 0; f < fields[k].length; f++) {
+          markColumn(c.getChild(f), fields[k][f], n, same);
+        }
       }
     }
-    return true;
   }
 
-  /** Whether a struct's fields have row i - 1's NULLs and bits. */
-  private static boolean sameFields(ColumnVector struct, int[] kinds, int i) {
-    for (int f = 0; f < kinds.length; f++) {
-      ColumnVector c = struct.getChild(f);
-      boolean isNull = c.isNullAt(i);
-      if (isNull != c.isNullAt(i - 1) || (!isNull && !sameValue(c, kinds[f], i))) {
-        return false;
+  private static void markNulls(ColumnVector c, int n, boolean[] same) {
+    if (!c.hasNull()) {
+      return;
+    }
+    for (int i = 1; i < n; i++) {
+      same[i] &= c.isNullAt(i) == c.isNullAt(i - 1);
+    }
+  }
+
+  /**
+   * NULLs, then the values of non-NULL rows (a NULL row's value is not read: a dictionary-encoded
+   * vector may hold no valid id there); a vector without NULLs in a loop of its own kind.
+   */
+  private static void markColumn(ColumnVector c, int kind, int n, boolean[] same) {
+    if (c.hasNull()) {
+      markNulls(c, n, same);
+      for (int i = 1; i < n; i++) {
+        if (same[i] && !c.isNullAt(i)) {
+          same[i] = sameValue(c, kind, i);
+        }
+      }
+      return;
+    }
+    switch (kind) {
+      case INT -> {
+        for (int i = 1; i < n; i++) {
+          same[i] &= c.getInt(i) == c.getInt(i - 1);
+        }
+      }
+      case LONG -> {
+        for (int i = 1; i < n; i++) {
+          same[i] &= c.getLong(i) == c.getLong(i - 1);
+        }
+      }
+      default -> {
+        for (int i = 1; i < n; i++) {
+          if (same[i]) {
+            same[i] = sameValue(c, kind, i);
+          }
+        }
       }
     }
-    return true;
   }
 
   private static boolean sameValue(ColumnVector c, int kind, int i) {
