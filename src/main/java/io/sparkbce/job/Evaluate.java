@@ -160,7 +160,7 @@ public final class Evaluate {
       Phases.begin(spark, job, o.reduction == Reduction.NONE ? "counting rows"
           : "evaluating (" + red + " loss)");
       List<ReasonGroups.Group> groups = ReasonGroups.fold(
-          df.groupBy(byReason).agg(first, rest).orderBy(byReason).collectAsList(),
+          ReasonGroups.collectSorted(df.groupBy(byReason).agg(first, rest), groupBy.size()),
           groupBy.size(), reasonName, xs.rank());
       if (groups.isEmpty() && groupBy.isEmpty()) {
         // No rows: the one group of a global aggregate, with the losses of no rows (no scan).

@@ -5,10 +5,12 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -36,6 +38,17 @@ public final class ReasonGroups {
       aggs.add(sum(InputColumns.elements(validLogits, rank)).as(ELEMENTS));
     }
     return aggs;
+  }
+
+  /**
+   * The rows of {@code grouped} (keys, then the reason, then the aggregates) collected in key
+   * order. They all go to the driver, so they are sorted in one partition: a global sort
+   * ({@code orderBy}) would add a sampling job and a range shuffle for a result this small.
+   */
+  public static List<Row> collectSorted(Dataset<Row> grouped, int keys) {
+    Column[] order = Arrays.stream(grouped.columns()).limit(keys + 1L).map(InputColumns::col)
+        .toArray(Column[]::new);
+    return grouped.coalesce(1).sortWithinPartitions(order).collectAsList();
   }
 
   /** One group's counts, folded from its rows (one per invalid reason it has). */

@@ -37,7 +37,9 @@ import scala.runtime.AbstractPartialFunction;
 /**
  * The Filters and Projects a user puts between a columnar scan and the aggregate, applied a batch
  * at a time: the conditions select rows (one generated predicate, conjuncts in plan order, so an
- * upper condition never sees a row a lower one dropped), and the batch the aggregate reads has the
+ * upper condition never sees a row a lower one dropped; or, where {@link VectorCondition} takes
+ * the whole condition, a column at a time, its TRUE rows being the predicate's), and the batch
+ * the aggregate reads has the
  * aggregate child's columns followed by computed argument columns. A column the chain passes
  * through unchanged is the scan's own vector while no row is dropped; every other column is
  * computed into on-heap column vectors, a column at a time where {@link VectorColumn} can (the
@@ -60,6 +62,9 @@ final class BatchPipeline implements Serializable {
   private final DataType[] childTypes;
 
   private transient BasePredicate predicate;
+  /** The condition over the vectors, or null if it has another form. */
+  private transient VectorCondition vectorCondition;
+  private transient boolean[] holds;
   private transient int[] selection;
   /** Child columns computed while every row is kept; all of them once a row is dropped. */
   private transient Materialized someColumns;
@@ -196,12 +201,7 @@ final class BatchPipeline implements Serializable {
       if (selection.length < n) {
         selection = new int[n];
       }
-      kept = 0;
-      for (int i = 0; i < n; i++) {
-        if (predicate.eval(readable(in, i, sourceRow))) {
-          selection[kept++] = i;
-        }
-      }
+      kept = select(in, n);
     }
     boolean everyRow = kept == n;
     Materialized m = everyRow ? someColumns : allColumns;
@@ -220,6 +220,35 @@ final class BatchPipeline implements Serializable {
     return new ColumnarBatch(columns, kept);
   }
 
+  /** Fills {@link #selection} with the rows of {@code in} that the condition keeps; how many. */
+  private int select(ColumnarBatch in, int n) {
+    int kept = 0;
+    if (vectorCondition != null) {
+      if (holds.length < n) {
+        holds = new boolean[n];
+      }
+      try {
+        vectorCondition.mark(in, null, n, holds);
+        for (int i = 0; i < n; i++) {
+          if (holds[i]) {
+            selection[kept++] = i;
+          }
+        }
+        return kept;
+      } catch (ArithmeticException overflow) {
+        // ANSI overflow in computed values, maybe on rows Spark's predicate would not reach:
+        // Spark's predicate decides the batch, so its result or error stands.
+        kept = 0;
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      if (predicate.eval(readable(in, i, sourceRow))) {
+        selection[kept++] = i;
+      }
+    }
+    return kept;
+  }
+
   private void start() {
     if (sourceTypes != null) {
       sourceRow = UnsafeProjection.create(sourceTypes);
@@ -230,6 +259,8 @@ final class BatchPipeline implements Serializable {
       TaskContext task = TaskContext.get();
       predicate.initialize(task == null ? 0 : task.partitionId());
       selection = new int[0];
+      vectorCondition = sourceTypes == null ? VectorCondition.of(condition) : null;
+      holds = new boolean[0];
     }
     Expression[] computedOnly = new Expression[childColumns.length];
     for (int k = 0; k < childColumns.length; k++) {

@@ -157,6 +157,8 @@ final class ColumnarPartialAggregation implements Serializable {
     private final GenericInternalRow callRow = new GenericInternalRow(4);
     private Serializable[][] statesOfRow = new Serializable[0][];
     private Serializable[] stateColumn = new Serializable[0];
+    /** Per row of the batch, whether its key is the previous row's ({@link KeyRuns#mark}). */
+    private boolean[] sameKey = new boolean[0];
     private boolean done;
     /** The group of the last row grouped (a copy of its key), or null. */
     private final UnsafeRow lastKey = emptyKey();
@@ -243,6 +245,12 @@ final class ColumnarPartialAggregation implements Serializable {
         statesOfRow = new Serializable[n][];
         stateColumn = new Serializable[n];
       }
+      if (keyRuns != null) {
+        if (sameKey.length < n) {
+          sameKey = new boolean[n];
+        }
+        keyRuns.mark(batch, n, sameKey);
+      }
       int from = 0;
       while (from < n) {
         int run = keyOf == null ? groupAll(from, n) : groupWithinBudget(batch, from, n);
@@ -321,7 +329,7 @@ final class ColumnarPartialAggregation implements Serializable {
         return 0;
       }
       for (int i = from; i < n; i++) {
-        if (i > from && keyRuns != null && keyRuns.sameAsPrevious(batch, i)) {
+        if (i > from && keyRuns != null && sameKey[i]) {
           statesOfRow[i - from] = lastStates;
           continue;
         }
@@ -366,8 +374,15 @@ final class ColumnarPartialAggregation implements Serializable {
       }
       if (declaratives != null) {
         int last = functions.length;
-        for (int i = 0; i < n; i++) {
-          declaratives.update((InternalRow) statesOfRow[i][last], batch, from + i);
+        // Runs of rows of one group (consecutive rows share their states) update it at once.
+        for (int i = 0; i < n; ) {
+          Serializable[] states = statesOfRow[i];
+          int run = 1;
+          while (i + run < n && statesOfRow[i + run] == states) {
+            run++;
+          }
+          declaratives.update((InternalRow) states[last], batch, from + i, run);
+          i += run;
         }
       }
     }

@@ -92,12 +92,26 @@ final class DeclarativeBuffers implements Serializable {
 
   /** Adds row i of {@code batch} to {@code buffer}. */
   void update(InternalRow buffer, ColumnarBatch batch, int i) {
+    update(buffer, batch, i, 1);
+  }
+
+  /**
+   * Adds rows i .. i + rows - 1 of {@code batch}, all of one group, to its {@code buffer}: the
+   * counts of every row at once, other updates row by row in order.
+   */
+  void update(InternalRow buffer, ColumnarBatch batch, int i, int rows) {
     for (int field : rowCounts) {
-      buffer.setLong(field, buffer.getLong(field) + 1);
+      buffer.setLong(field, buffer.getLong(field) + rows);
     }
     if (updates == null) {
       return;
     }
+    for (int r = i; r < i + rows; r++) {
+      updateOthers(buffer, batch, r);
+    }
+  }
+
+  private void updateOthers(InternalRow buffer, ColumnarBatch batch, int i) {
     if (update == null) {
       update = MutableProjection.create(updates, schema);
       joined = new JoinedRow();

@@ -78,13 +78,22 @@ final class VectorCase implements VectorColumn, Serializable {
         }
       }
     }
-    for (int j = 0; j < n; j++) {
-      byte[] v = values[branch[j]];
-      if (v == null) {
-        out.appendNull();
-      } else {
-        out.appendByteArray(v, 0, v.length);
+    for (int j = 0; j < n; ) {
+      // Runs of one branch: most rows of the jobs' reason are NULL (valid), appended at once.
+      int b = branch[j];
+      int run = 1;
+      while (j + run < n && branch[j + run] == b) {
+        run++;
       }
+      byte[] v = values[b];
+      if (v == null) {
+        out.appendNulls(run);
+      } else {
+        for (int r = 0; r < run; r++) {
+          out.appendByteArray(v, 0, v.length);
+        }
+      }
+      j += run;
     }
   }
 }

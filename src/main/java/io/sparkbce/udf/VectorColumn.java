@@ -15,6 +15,10 @@ interface VectorColumn {
   /** {@code e} (bound to the batch's columns) computed this way, or null if it has another form. */
   static VectorColumn of(Expression e) {
     VectorCase reason = VectorCase.of(e);
-    return reason != null ? reason : VectorLongColumn.of(e);
+    if (reason != null) {
+      return reason;
+    }
+    VectorStructColumn struct = VectorStructColumn.of(e);
+    return struct != null ? struct : VectorLongColumn.of(e);
   }
 }

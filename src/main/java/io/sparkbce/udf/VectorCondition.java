@@ -191,7 +191,9 @@ abstract class VectorCondition implements Serializable {
     @Override
     void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
       ColumnVector c = batch.column(ordinal);
-      if (type instanceof DoubleType) {
+      if (type instanceof DoubleType && !Double.isNaN(real)) {
+        markDoubles(c, rows, n, result);
+      } else if (type instanceof DoubleType) {
         for (int j = 0; j < n; j++) {
           result[j] = holds(c.getDouble(row(rows, j)));
         }
@@ -208,6 +210,44 @@ abstract class VectorCondition implements Serializable {
         // NULL compares to NULL (not TRUE); isnan(NULL) is false.
         for (int j = 0; j < n; j++) {
           result[j] &= !c.isNullAt(row(rows, j));
+        }
+      }
+    }
+
+    /**
+     * A DOUBLE column against a constant that is not NaN, a loop per operator: Java's operators
+     * compare as Spark does (-0.0 equal to 0.0) except for NaN, which Spark puts above every
+     * number, so a NaN value is greater.
+     */
+    private void markDoubles(ColumnVector c, int[] rows, int n, boolean[] result) {
+      double k = real;
+      switch (op) {
+        case NAN -> {
+          for (int j = 0; j < n; j++) {
+            result[j] = Double.isNaN(c.getDouble(row(rows, j)));
+          }
+        }
+        case LT -> {
+          for (int j = 0; j < n; j++) {
+            result[j] = c.getDouble(row(rows, j)) < k;
+          }
+        }
+        case LE -> {
+          for (int j = 0; j < n; j++) {
+            result[j] = c.getDouble(row(rows, j)) <= k;
+          }
+        }
+        case GT -> {
+          for (int j = 0; j < n; j++) {
+            double v = c.getDouble(row(rows, j));
+            result[j] = v > k || v != v;
+          }
+        }
+        default -> {
+          for (int j = 0; j < n; j++) {
+            double v = c.getDouble(row(rows, j));
+            result[j] = v >= k || v != v;
+          }
         }
       }
     }

@@ -35,7 +35,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * NULL times, times before 1970, on and next to window boundaries and at the ends of the
  * TIMESTAMP range, with and without a selection of rows; BIGINT arithmetic with ANSI overflow
  * (Spark's error), overflow on a branch Spark does not take (Spark's values), and non-ANSI
- * wrapping and remainder by zero.
+ * wrapping and remainder by zero; the same for the struct of a window's start and end
+ * ({@link VectorStructColumn}) that SQL's {@code GROUP BY window(ts, ...)} groups by.
  */
 class VectorLongTest {
   private static final SparkSession spark = TestSpark.session();
@@ -94,6 +95,40 @@ class VectorLongTest {
         "window(ts, '1 day', '1 day', '5 hours').end")));
   }
 
+  /**
+   * {@code GROUP BY window(ts, ...)}: Spark's struct of the window's start and end, computed over
+   * the vectors as one tree ({@link VectorStructColumn}).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"'1 day'", "'1 hour'", "'1 microsecond'",
+      "'1 hour', '1 hour', '-17 minutes'", "'1 day', '1 day', '5 hours'"})
+  void theWindowStructSqlGroupsBy(String args) {
+    checkStruct(expression(spark.table("vl").selectExpr("window(ts, " + args + ")")));
+  }
+
+  @Test
+  void structsWithOverflowAreSparksValuesOrErrors() {
+    // overflow on a branch no row takes: Spark's values
+    checkStruct(expression(spark.table("vl").selectExpr("named_struct('a', CASE WHEN k < 2 THEN"
+        + " k * 4611686018427387904 ELSE k END, 'b', z)")));
+    Expression e = expression(spark.table("vl").selectExpr(
+        "named_struct('a', z, 'b', k * 4611686018427387904)"));
+    RuntimeException expected = assertThrows(RuntimeException.class, () -> {
+      for (int i = 0; i < batch.numRows(); i++) {
+        e.eval(batch.getRow(i));
+      }
+    });
+    VectorStructColumn c = VectorStructColumn.of(e);
+    assertNotNull(c);
+    RuntimeException actual = assertThrows(RuntimeException.class, () -> c.write(batch, null,
+        batch.numRows(), new OnHeapColumnVector(16, e.dataType())));
+    assertEquals(expected.getClass(), actual.getClass());
+    assertEquals(expected.getMessage(), actual.getMessage());
+    // a field of another form: left to the projection
+    assertNull(VectorStructColumn.of(expression(spark.table("vl").selectExpr(
+        "named_struct('a', k, 'b', abs(z))"))));
+  }
+
   @Test
   void arithmeticWithoutOverflow() {
     check(expression(spark.table("vl").selectExpr("coalesce(k, z, 7) * 3 - z % 3 + k")));
@@ -148,12 +183,41 @@ class VectorLongTest {
     VectorLongColumn c = VectorLongColumn.of(e);
     assertNotNull(c, e.toString());
     int n = batch.numRows();
+    int[] odd = odd(n);
+    compare(c, e, null, n);
+    compare(c, e, odd, odd.length);
+  }
+
+  private static void checkStruct(Expression e) {
+    VectorStructColumn c = VectorStructColumn.of(e);
+    assertNotNull(c, e.toString());
+    int n = batch.numRows();
+    for (int[] rows : new int[][] {null, odd(n)}) {
+      int m = rows == null ? n : rows.length;
+      StructType type = (StructType) e.dataType();
+      WritableColumnVector out = new OnHeapColumnVector(16, type);
+      c.write(batch, rows, m, out);
+      assertEquals(m, out.getElementsAppended(), e.toString());
+      for (int j = 0; j < m; j++) {
+        int i = rows == null ? j : rows[j];
+        org.apache.spark.sql.catalyst.InternalRow expected =
+            (org.apache.spark.sql.catalyst.InternalRow) e.eval(batch.getRow(i));
+        assertEquals(expected == null, out.isNullAt(j), "row " + i + ": " + e);
+        for (int f = 0; f < type.size(); f++) {
+          Object want = expected.isNullAt(f) ? null : expected.getLong(f);
+          Object got = out.getChild(f).isNullAt(j) ? null : out.getChild(f).getLong(j);
+          assertEquals(want, got, "row " + i + ", field " + f + ": " + e);
+        }
+      }
+    }
+  }
+
+  private static int[] odd(int n) {
     int[] odd = new int[n / 2];
     for (int j = 0; j < odd.length; j++) {
       odd[j] = 2 * j + 1;
     }
-    compare(c, e, null, n);
-    compare(c, e, odd, odd.length);
+    return odd;
   }
 
   private static void compare(VectorLongColumn c, Expression e, int[] rows, int n) {
