@@ -10,11 +10,15 @@ public enum Rests {
   /**
    * The default: tier 1 ({@link TableSoftplus}, 2^-67.99 M) when M <= 1.5 |hi| (always, for
    * losses without cancellation: M = |v|), giving <= 2^-67.4 |hi|; tier 2 (2^-94 M) when
-   * M <= 2^26 |hi|. A reduction is then decided unless its true value lies within about 2^-66
-   * (relative) of a rounding boundary.
+   * M <= 2^26 |hi|. {@link TrueSum} adds the rest truncated to 2^-32 ulp(hi) (2^-84 |hi| more,
+   * a term of its own in its bound). A reduction is then decided unless its true value lies
+   * within about 2^-66 (relative) of a rounding boundary.
    */
   TABLE(67, 1.5, 0x1p26),
-  /** Tier 2 only (2^-94 M when M <= 8 |hi|: 2^-91): decided but within about 2^-89 of a boundary. */
+  /**
+   * Tier 2 only (2^-94 M when M <= 8 |hi|: 2^-91), rests added exactly: decided but within about
+   * 2^-89 of a boundary.
+   */
   DOUBLE_DOUBLE(90, 0.0, 8.0);
 
   /** The relative bound's exponent. */

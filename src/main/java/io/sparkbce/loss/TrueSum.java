@@ -21,7 +21,14 @@ import java.math.BigInteger;
  *   |T - S| <= 2^-b sum |hi| + n 2^-940 <= 2^-b (S + 2N) / (1 - u) + n 2^-940 = E
  * </pre>
  *
- * rounded upwards when E is computed in units of 2^-1074 (exact integers). The result is
+ * rounded upwards when E is computed in units of 2^-1074 (exact integers).
+ *
+ * <p>With tier 1's rests ({@link Rests#TABLE}) S is the exact sum of every hi and of every lo
+ * truncated to a multiple of 2^-32 ulp(hi) ({@link ExactSum#addWithRest}: one cheaper addition per
+ * element instead of two). The truncation adds at most 2^-84 |hi| per element, so then E has the
+ * term 2^-84 (S + 2N) / (1 - u) besides (a state that ever took truncated rests keeps it through
+ * merges). The truncated rest is a function of the element alone, so S stays exact and
+ * partition-independent. Finer rests ({@link Rests#DOUBLE_DOUBLE}) are added exactly. The result is
  * <em>decided</em> when both ends of [S - E, S + E], divided by the divisor, round to the same
  * double: rounding is monotonic, so the true quotient rounds to it too (the correctly rounded
  * value). Otherwise it is S divided and rounded once, which is within 1 ulp of the true value
@@ -38,11 +45,23 @@ public final class TrueSum implements Serializable {
   private final ExactSum negatives = new ExactSum();
   private long count;
   private int restBits = Rests.TABLE.bits;
+  /** Whether some rest was added truncated to the 2^-84 grid (E's term {@link #GRID_BITS}). */
+  private boolean truncatedRests;
+
+  /** Rests are truncated to 2^-GRID_BITS |hi| when restBits is at most this (tier 1). */
+  private static final int TRUNCATE_BELOW = 80;
+  /** The truncation's relative bound per element: 2^-84 (see {@link ExactSum#addWithRest}). */
+  static final int GRID_BITS = 84;
 
   /** Adds an element's hi and lo (see the class comment for what they must satisfy). */
   public void add(double hi, double lo) {
-    sum.add(hi);
-    sum.add(lo);
+    if (restBits <= TRUNCATE_BELOW) {
+      sum.addWithRest(hi, lo);
+      truncatedRests = true;
+    } else {
+      sum.add(hi);
+      sum.add(lo);
+    }
     if (hi < 0) {
       negatives.add(-hi);
     }
@@ -56,8 +75,13 @@ public final class TrueSum implements Serializable {
 
   /** Adds his[offset + k] + los[offset + k] for k below {@code n}. */
   public void addAll(double[] his, double[] los, int offset, int n) {
-    sum.addAll(his, offset, n);
-    sum.addAll(los, offset, n);
+    if (restBits <= TRUNCATE_BELOW) {
+      sum.addAllWithRests(his, los, offset, n);
+      truncatedRests |= n > 0;
+    } else {
+      sum.addAll(his, offset, n);
+      sum.addAll(los, offset, n);
+    }
     for (int i = offset; i < offset + n; i++) {
       if (his[i] < 0) {
         negatives.add(-his[i]);
@@ -82,6 +106,7 @@ public final class TrueSum implements Serializable {
     restBits = count == 0 ? other.restBits
         : other.count == 0 ? restBits : Math.min(restBits, other.restBits);
     count += other.count;
+    truncatedRests |= other.truncatedRests;
   }
 
   public long count() {
@@ -149,14 +174,22 @@ public final class TrueSum implements Serializable {
   }
 
   /**
-   * E in units of 2^-1074, rounded up: ceil((S + 2N) 2^-b / (1 - u)) + n 2^134. The factor
-   * 1/(1 - u) is covered by adding (S + 2N) 2^-(b+52), more than (S + 2N) 2^-b u / (1 - u).
+   * E in units of 2^-1074, rounded up: ceil((S + 2N) 2^-b / (1 - u)) + n 2^134, plus the same
+   * with 2^-84 for truncated rests. The factor 1/(1 - u) is covered by adding (S + 2N) 2^-(b+52),
+   * more than (S + 2N) 2^-b u / (1 - u).
    */
   private BigInteger errorUnits(BigInteger s) {
     BigInteger magnitude = s.add(negatives.scaledValue().shiftLeft(1)).max(BigInteger.ZERO);
-    BigInteger relative = ceilShift(magnitude, restBits)
-        .add(ceilShift(magnitude, restBits + 52));
+    BigInteger relative = relativeUnits(magnitude, restBits);
+    if (truncatedRests) {
+      relative = relative.add(relativeUnits(magnitude, GRID_BITS));
+    }
     return relative.add(UNDERFLOW_UNITS.multiply(BigInteger.valueOf(count)));
+  }
+
+  /** ceil(m 2^-bits) + ceil(m 2^-(bits+52)): at least m 2^-bits / (1 - u). */
+  private static BigInteger relativeUnits(BigInteger magnitude, int bits) {
+    return ceilShift(magnitude, bits).add(ceilShift(magnitude, bits + 52));
   }
 
   /** ceil(v / 2^k) for v >= 0. */
@@ -178,7 +211,8 @@ public final class TrueSum implements Serializable {
 
   public void writeTo(DataOutput out) throws IOException {
     out.writeLong(count);
-    out.writeByte(restBits);
+    // restBits <= 90: the top bit says whether rests were truncated
+    out.writeByte(restBits | (truncatedRests ? 0x80 : 0));
     sum.writeTo(out);
     negatives.writeTo(out);
   }
@@ -186,7 +220,9 @@ public final class TrueSum implements Serializable {
   public static TrueSum readFrom(DataInput in) throws IOException {
     TrueSum t = new TrueSum();
     t.count = in.readLong();
-    t.restBits = in.readUnsignedByte();
+    int bits = in.readUnsignedByte();
+    t.restBits = bits & 0x7F;
+    t.truncatedRests = (bits & 0x80) != 0;
     t.sum.merge(ExactSum.readFrom(in));
     t.negatives.merge(ExactSum.readFrom(in));
     return t;
