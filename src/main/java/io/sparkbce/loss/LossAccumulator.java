@@ -12,7 +12,7 @@ import java.io.Serializable;
 public final class LossAccumulator implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final ExactSum loss = new ExactSum();
+  private final TrueSum loss = new TrueSum();
   private final ExactSum weight = new ExactSum();
   private long elements;
   /** Only weighted_mean needs the sum of weights; the others skip its cost on the hot path. */
@@ -32,13 +32,18 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
   }
 
   @Override
-  public void accept(int classIndex, double value, double w) {
-    add(value, w);
+  public void accept(int classIndex, double value, double low, double w) {
+    add(value, low, w);
   }
 
   @Override
-  public void acceptAll(double[] values, double[] weights, int offset, int count) {
-    loss.addAll(values, offset, count);
+  public void rests(Rests rests) {
+    loss.restBits(rests.bits);
+  }
+
+  @Override
+  public void acceptAll(double[] values, double[] lows, double[] weights, int offset, int count) {
+    loss.addAll(values, lows, offset, count);
     if (tracksWeight) {
       weight.addAll(weights, offset, count);
     }
@@ -47,7 +52,12 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
 
   /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
   public void add(double value, double w) {
-    loss.add(value);
+    add(value, 0.0, w);
+  }
+
+  /** An element loss given as {@code value + low} (see {@link ElementConsumer}). */
+  public void add(double value, double low, double w) {
+    loss.add(value, low);
     if (tracksWeight) {
       weight.add(w);
     }
@@ -65,8 +75,8 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     return elements;
   }
 
-  /** The exact sum of the element losses (read-only use). */
-  ExactSum lossSum() {
+  /** The sum of the element losses (read-only use). */
+  TrueSum lossSum() {
     return loss;
   }
 
@@ -75,18 +85,35 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     return weight;
   }
 
-  /** NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. */
+  /**
+   * NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. The true
+   * value rounded once when {@link #decided}, else within 1 ulp of it (see {@link TrueSum}).
+   */
   public Double result(Reduction reduction) {
+    TrueSum.Rounded r = rounded(reduction);
+    return r == null ? null : r.value;
+  }
+
+  /**
+   * Whether {@link #result} is proven to be the correctly rounded true value (true for a NULL
+   * result); when not, running again with {@link Rests#DOUBLE_DOUBLE} almost surely decides it.
+   */
+  public boolean decided(Reduction reduction) {
+    TrueSum.Rounded r = rounded(reduction);
+    return r == null || r.decided;
+  }
+
+  private TrueSum.Rounded rounded(Reduction reduction) {
     switch (reduction) {
       case SUM:
-        return loss.value();
+        return loss.rounded();
       case MEAN:
-        return elements == 0 ? null : loss.dividedBy(elements);
+        return elements == 0 ? null : loss.quotient(elements);
       case WEIGHTED_MEAN:
         if (!tracksWeight) {
           throw new IllegalStateException("weights were not accumulated for weighted_mean");
         }
-        return elements == 0 ? null : loss.dividedBy(weight);
+        return elements == 0 ? null : loss.quotient(weight);
       default:
         throw new IllegalArgumentException(
             "reduction '" + reduction.sqlName() + "' does not reduce; valid reductions are "
@@ -105,7 +132,7 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     LossAccumulator a = new LossAccumulator();
     a.elements = in.readLong();
     a.tracksWeight = in.readBoolean();
-    a.loss.merge(ExactSum.readFrom(in));
+    a.loss.merge(TrueSum.readFrom(in));
     a.weight.merge(ExactSum.readFrom(in));
     return a;
   }
