@@ -4,28 +4,20 @@ package io.sparkbce.loss;
 final class BlockKernels {
   static final BlockKernel SCALAR = new BlockKernel() {
     @Override
-    public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out,
-        double[] low, Rests rests, int n) {
-      DoubleDouble v = new DoubleDouble();
+    public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+      // In passes, as the vector kernel: independent elements keep the FMA units busy.
       for (int i = 0; i < n; i++) {
-        LossKernel.withLogits(x[i], y[i], w[i], p[i], rests, v);
-        out[i] = v.hi;
-        if (rests != null) {
-          low[i] = v.lo;
-        }
+        out[i] = SoftplusTail.of(Math.abs(x[i]));
+      }
+      for (int i = 0; i < n; i++) {
+        out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i], out[i]);
       }
     }
 
     @Override
-    public void probabilities(
-        double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
-      DoubleDouble v = new DoubleDouble();
+    public void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
       for (int i = 0; i < n; i++) {
-        LossKernel.probabilities(q[i], y[i], w[i], rests, v);
-        out[i] = v.hi;
-        if (rests != null) {
-          low[i] = v.lo;
-        }
+        out[i] = LossKernel.probabilities(q[i], y[i], w[i]);
       }
     }
 

@@ -14,7 +14,6 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
 
   private LossAccumulator[] classes = new LossAccumulator[0];
   private final boolean tracksWeight;
-  private Rests rests = Rests.TABLE;
 
   /** Per-class accumulators that track weights (every reduction can be read). */
   public ClassLossAccumulator() {
@@ -33,30 +32,20 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
       classes = new LossAccumulator[classCount];
       for (int c = 0; c < classCount; c++) {
         classes[c] = new LossAccumulator(tracksWeight);
-        classes[c].rests(rests);
       }
     }
   }
 
   @Override
-  public void rests(Rests rests) {
-    this.rests = rests;
-    for (LossAccumulator a : classes) {
-      a.rests(rests);
-    }
+  public void accept(int classIndex, double value, double weight) {
+    classes[classIndex].add(value, weight);
   }
 
   @Override
-  public void accept(int classIndex, double value, double low, double weight) {
-    classes[classIndex].add(value, low, weight);
-  }
-
-  @Override
-  public void acceptAll(
-      double[] values, double[] lows, double[] weights, int offset, int classCount) {
+  public void acceptAll(double[] values, double[] weights, int offset, int classCount) {
     LossAccumulator[] c = classes;
     for (int k = 0; k < classCount; k++) {
-      c[k].add(values[offset + k], lows[offset + k], weights[offset + k]);
+      c[k].add(values[offset + k], weights[offset + k]);
     }
   }
 
@@ -77,16 +66,6 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
   /** Class {@code c}'s state, for the states built on this one. */
   LossAccumulator classState(int c) {
     return classes[c];
-  }
-
-  /** Whether every class's {@link #result} is decided ({@link LossAccumulator#decided}). */
-  public boolean decided(Reduction reduction) {
-    for (LossAccumulator a : classes) {
-      if (!a.decided(reduction)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** One value per class; a class with no elements gives null for the means. */

@@ -63,25 +63,6 @@ public final class ExactSum implements Serializable {
     }
   }
 
-  /** {@link #addWithRest} of his[k] and rests[k] for k in offset .. offset + count - 1, as addAll. */
-  public void addAllWithRests(double[] his, double[] rests, int offset, int count) {
-    int end = offset + count;
-    int i = offset;
-    if (count >= 8) {
-      if (odd == null) {
-        odd = new ExactSum();
-      }
-      ExactSum other = odd;
-      for (; i + 1 < end; i += 2) {
-        addWithRest(his[i], rests[i]);
-        other.addWithRest(his[i + 1], rests[i + 1]);
-      }
-    }
-    for (; i < end; i++) {
-      addWithRest(his[i], rests[i]);
-    }
-  }
-
   /** Adds the second sum of {@link #addAll} into this one and empties it. */
   private void fold() {
     ExactSum other = odd;
@@ -128,59 +109,7 @@ public final class ExactSum implements Serializable {
       chunk[index + 1] += middle;
       chunk[index + 2] += high;
     }
-    if (++pendingAdds >= ADDS_BEFORE_CARRY) {
-      carry();
-    }
-  }
-
-  /**
-   * Adds {@code hi + lo'}, lo' being lo truncated (towards zero) to a multiple of 2^-32 ulp(hi)
-   * (the grid 2^(e-84), e hi's exponent): what {@link TrueSum} adds for an element with a rest.
-   * The truncation error is below 2^-84 |hi| and a function of (hi, lo) alone, so the sum stays
-   * exact and independent of order and partitioning. One addition of an 85-bit integer (hi's 53
-   * bits and the rest's 32 below them, four chunks) instead of two of three chunks each. Exact
-   * (both added as {@link #add}) where the grid would leave the normal range (|hi| < 2^-937),
-   * for a special hi or lo, or where |lo'| is not below ulp(hi) (lo is normally |lo| <= ulp/2).
-   */
-  public void addWithRest(double hi, double rest) {
-    long bits = Double.doubleToRawLongBits(hi);
-    int biased = (int) (bits >>> 52) & 0x7FF;
-    // the rest in units of the grid 2^(biased - 1107) (exact scaling: 2^(1107 - biased) is normal)
-    long r = (long) (rest * Double.longBitsToDouble((long) (2130 - biased) << 52));
-    if (biased < 86 || biased == 0x7FF || r >= 1L << 31 || r <= -(1L << 31) || rest != rest) {
-      add(hi);
-      add(rest);
-      return;
-    }
-    long mantissa = (bits & 0xFFFFFFFFFFFFFL) | (1L << 52);
-    // value = (upper 2^32 + lower) 2^(position - 1074), lower in [0, 2^32), upper signed
-    long upper = (bits < 0 ? -mantissa : mantissa) + (r >> 32);
-    long lower = r & CHUNK_MASK;
-    int position = biased - 33;
-    int index = position >>> 5;
-    int offset = position & 31;
-    if (index < lo || index + 4 > lo + chunk.length) {
-      widen(index, index + 3);
-    }
-    index -= lo;
-    long magnitude = Math.abs(upper);
-    long u0 = (magnitude << offset) & CHUNK_MASK;
-    long u1 = (magnitude >>> (CHUNK_BITS - offset)) & CHUNK_MASK;
-    long u2 = offset == 0 ? 0 : magnitude >>> (64 - offset);
-    chunk[index] += (lower << offset) & CHUNK_MASK;
-    long carried = offset == 0 ? 0 : lower >>> (CHUNK_BITS - offset);
-    if (upper < 0) {
-      chunk[index + 1] += carried - u0;
-      chunk[index + 2] -= u1;
-      chunk[index + 3] -= u2;
-    } else {
-      chunk[index + 1] += carried + u0;
-      chunk[index + 2] += u1;
-      chunk[index + 3] += u2;
-    }
-    // chunk index + 1 may take up to 2^33 per call: count two additions towards the carry
-    pendingAdds += 2;
-    if (pendingAdds >= ADDS_BEFORE_CARRY) {
+    if (++pendingAdds == ADDS_BEFORE_CARRY) {
       carry();
     }
   }

@@ -21,15 +21,10 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     negatives.ensure(classCount);
   }
 
-  /** Targets are exact: {@code low} is zero. */
   @Override
-  public void accept(int classIndex, double target, double low, double weight) {
+  public void accept(int classIndex, double target, double weight) {
     positives.sums[classIndex].add(target);
-    // 1 - y exactly (2Sum): 1 - 0.1 is not a double
-    double n = 1.0 - target;
-    double bb = n - 1.0;
-    negatives.sums[classIndex].add(n);
-    negatives.sums[classIndex].add((1.0 - (n - bb)) + (-target - bb));
+    negatives.sums[classIndex].add(1.0 - target);
   }
 
   public void merge(LabelBalance other) {

@@ -12,7 +12,7 @@ import java.io.Serializable;
 public final class LossAccumulator implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final TrueSum loss = new TrueSum();
+  private final ExactSum loss = new ExactSum();
   private final ExactSum weight = new ExactSum();
   private long elements;
   /** Only weighted_mean needs the sum of weights; the others skip its cost on the hot path. */
@@ -32,18 +32,13 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
   }
 
   @Override
-  public void accept(int classIndex, double value, double low, double w) {
-    add(value, low, w);
+  public void accept(int classIndex, double value, double w) {
+    add(value, w);
   }
 
   @Override
-  public void rests(Rests rests) {
-    loss.restBits(rests.bits);
-  }
-
-  @Override
-  public void acceptAll(double[] values, double[] lows, double[] weights, int offset, int count) {
-    loss.addAll(values, lows, offset, count);
+  public void acceptAll(double[] values, double[] weights, int offset, int count) {
+    loss.addAll(values, offset, count);
     if (tracksWeight) {
       weight.addAll(weights, offset, count);
     }
@@ -52,12 +47,7 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
 
   /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
   public void add(double value, double w) {
-    add(value, 0.0, w);
-  }
-
-  /** An element loss given as {@code value + low} (see {@link ElementConsumer}). */
-  public void add(double value, double low, double w) {
-    loss.add(value, low);
+    loss.add(value);
     if (tracksWeight) {
       weight.add(w);
     }
@@ -75,8 +65,8 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     return elements;
   }
 
-  /** The sum of the element losses (read-only use). */
-  TrueSum lossSum() {
+  /** The exact sum of the element losses (read-only use). */
+  ExactSum lossSum() {
     return loss;
   }
 
@@ -85,35 +75,18 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     return weight;
   }
 
-  /**
-   * NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. The true
-   * value rounded once when {@link #decided}, else within 1 ulp of it (see {@link TrueSum}).
-   */
+  /** NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. */
   public Double result(Reduction reduction) {
-    TrueSum.Rounded r = rounded(reduction);
-    return r == null ? null : r.value;
-  }
-
-  /**
-   * Whether {@link #result} is proven to be the correctly rounded true value (true for a NULL
-   * result); when not, running again with {@link Rests#DOUBLE_DOUBLE} almost surely decides it.
-   */
-  public boolean decided(Reduction reduction) {
-    TrueSum.Rounded r = rounded(reduction);
-    return r == null || r.decided;
-  }
-
-  private TrueSum.Rounded rounded(Reduction reduction) {
     switch (reduction) {
       case SUM:
-        return loss.rounded();
+        return loss.value();
       case MEAN:
-        return elements == 0 ? null : loss.quotient(elements);
+        return elements == 0 ? null : loss.dividedBy(elements);
       case WEIGHTED_MEAN:
         if (!tracksWeight) {
           throw new IllegalStateException("weights were not accumulated for weighted_mean");
         }
-        return elements == 0 ? null : loss.quotient(weight);
+        return elements == 0 ? null : loss.dividedBy(weight);
       default:
         throw new IllegalArgumentException(
             "reduction '" + reduction.sqlName() + "' does not reduce; valid reductions are "
@@ -132,7 +105,7 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     LossAccumulator a = new LossAccumulator();
     a.elements = in.readLong();
     a.tracksWeight = in.readBoolean();
-    a.loss.merge(TrueSum.readFrom(in));
+    a.loss.merge(ExactSum.readFrom(in));
     a.weight.merge(ExactSum.readFrom(in));
     return a;
   }

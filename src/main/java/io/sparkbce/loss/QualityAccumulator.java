@@ -25,12 +25,8 @@ import java.io.Serializable;
  *       positive rate. Over several classes, the losses' sum over the baselines' sum.
  * </ul>
  *
- * The sums are of the elements' true values: w*y, w*p*y and w*(1-y) as exact double-double
- * products (exact unless a product is below 2^-969, where its error is below 2^-1074), the loss
- * and w*sigmoid(x) as {@link TrueSum}s (hi + lo within 2^-67 of each). A quotient is the true
- * quotient rounded once (a loss or prediction quotient: decided as {@link TrueSum} says, else
- * within 1 ulp); the baseline of a class is computed from the rounded sums with BCELoss's
- * correctly rounded logs (deterministically), and summed exactly over classes.
+ * A quotient of exact sums is rounded once; the baseline of a class is computed in double from the
+ * rounded sums (deterministically), and summed exactly over classes.
  */
 public final class QualityAccumulator implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
@@ -39,79 +35,47 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   private ClassSums positives = new ClassSums();
   private ClassSums weightedPositives = new ClassSums();
   private ClassSums negatives = new ClassSums();
-  /** w*sigmoid(x) per class, as the "loss" of a weightless per-class state. */
-  private ClassLossAccumulator predicted = new ClassLossAccumulator(false);
+  private ClassSums predicted = new ClassSums();
   private ClassSums targets = new ClassSums();
-  /** The four ClassSums above, for the loops over them (beginBlock runs once per row). */
+  /** The five sums above, for the loops over them (beginBlock runs once per row). */
   private transient ClassSums[] sums;
-  private Rests rests = Rests.TABLE;
-  private transient DoubleDouble scratch = new DoubleDouble();
 
   @Override
   public void beginBlock(int classCount) {
     loss.beginBlock(classCount);
-    predicted.beginBlock(classCount);
     for (ClassSums s : sums()) {
       s.ensure(classCount);
     }
   }
 
-  @Override
-  public void rests(Rests rests) {
-    this.rests = rests;
-    loss.rests(rests);
-    predicted.rests(rests);
-  }
-
   /** This state needs each element's input and target: see {@link #acceptElement}. */
   @Override
-  public void accept(int classIndex, double value, double low, double weight) {
+  public void accept(int classIndex, double value, double weight) {
     throw new UnsupportedOperationException("the quality metrics need each element's input and "
         + "target");
   }
 
   @Override
-  public void acceptElement(
-      int c, double x, double y, double p, double value, double low, double w) {
-    loss.accept(c, value, low, w);
-    DoubleDouble v = scratch;
-    addProduct(positives.sums[c], w, y, 0.0, v);
-    // p*y exactly (y = 0 counts nothing, even with an infinite p), then times w
-    if (y != 0.0) {
-      v.twoProd(p, y);
-      addProduct(weightedPositives.sums[c], w, v.hi, v.lo, v);
-    }
-    v.twoSum(1.0, -y);
-    addProduct(negatives.sums[c], w, v.hi, v.lo, v);
-    LossKernel.weightedSigmoid(x, w, rests, v);
-    predicted.accept(c, v.hi, v.lo, w);
+  public void acceptElement(int c, double x, double y, double p, double value, double w) {
+    loss.accept(c, value, w);
+    positives.sums[c].add(w * y);
+    weightedPositives.sums[c].add(w * LossKernel.positive(y, p));
+    negatives.sums[c].add(w * (1.0 - y));
+    predicted.sums[c].add(w * LossKernel.sigmoid(x));
     targets.sums[c].add(y);
-  }
-
-  /** Adds w (bh + bl) exactly: both products' high and low parts (2MultFMA). */
-  private static void addProduct(ExactSum sum, double w, double bh, double bl, DoubleDouble v) {
-    v.twoProd(w, bh);
-    sum.add(v.hi);
-    sum.add(v.lo);
-    if (bl != 0.0) {
-      v.twoProd(w, bl);
-      sum.add(v.hi);
-      sum.add(v.lo);
-    }
   }
 
   @Override
   public void acceptAllElements(double[] x, double[] y, double[] p, double[] values,
-      double[] lows, double[] weights, int offset, int classCount) {
+      double[] weights, int offset, int classCount) {
     for (int k = 0; k < classCount; k++) {
       int i = offset + k;
-      acceptElement(k, x[i], y[i], p[i], values[i], lows[i], weights[i]);
+      acceptElement(k, x[i], y[i], p[i], values[i], weights[i]);
     }
   }
 
   public void merge(QualityAccumulator other) {
     loss.merge(other.loss);
-    predicted.merge(other.predicted);
     ClassSums[] mine = sums();
     ClassSums[] theirs = other.sums();
     for (int i = 0; i < mine.length; i++) {
@@ -121,7 +85,7 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
 
   private ClassSums[] sums() {
     if (sums == null) {
-      sums = new ClassSums[] {positives, weightedPositives, negatives, targets};
+      sums = new ClassSums[] {positives, weightedPositives, negatives, predicted, targets};
     }
     return sums;
   }
@@ -162,7 +126,7 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
     if (elements() == 0) {
       return null;
     }
-    TrueSum lossSum = new TrueSum();
+    ExactSum lossSum = new ExactSum();
     ExactSum baseline = new ExactSum();
     for (int c = 0; c < classCount(); c++) {
       lossSum.merge(loss.classState(c).lossSum());
@@ -187,44 +151,18 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
     double up = weightedPositives.sums[c].value();
     double down = negatives.sums[c].value();
     // a zero coefficient contributes zero, also where its log is -100 or its factor infinite
-    return baselineTerm(up, rate, 1.0) + baselineTerm(down, rate, 0.0);
-  }
-
-  /**
-   * coefficient * -max(log r, -100) (y = 1) or * -max(log(1 - r), -100) (y = 0), correctly
-   * rounded (BCELoss with the coefficient as weight); zero for a zero coefficient, even where
-   * the log is -100 or the coefficient infinite. A rate outside [0, 1] (negative weights) or
-   * NaN gives NaN.
-   */
-  private static double baselineTerm(double coefficient, double rate, double y) {
-    if (coefficient == 0.0) {
-      return 0.0;
-    }
-    if (!(rate >= 0.0 && rate <= 1.0)) {
-      return Double.NaN;
-    }
-    return LossKernel.probabilities(rate, y, coefficient);
+    double a = up == 0.0 ? 0.0 : up * -Logarithm.clamped(rate);
+    double b = down == 0.0 ? 0.0 : down * -Logarithm.clampedLog1pMinus(rate);
+    return a + b;
   }
 
   /** sum(w*sigmoid(x)) / sum(w*y) over all classes; null without elements. */
   public Double calibration() {
-    return elements() == 0 ? null : predictedTotal().dividedBy(positives.total());
+    return elements() == 0 ? null : predicted.total().dividedBy(positives.total());
   }
 
   public Double calibration(int c) {
-    return elements(c) == 0 ? null : predicted(c).dividedBy(positives.sums[c]);
-  }
-
-  private TrueSum predicted(int c) {
-    return predicted.classState(c).lossSum();
-  }
-
-  private TrueSum predictedTotal() {
-    TrueSum t = new TrueSum();
-    for (int c = 0; c < classCount(); c++) {
-      t.merge(predicted(c));
-    }
-    return t;
+    return elements(c) == 0 ? null : predicted.sums[c].dividedBy(positives.sums[c]);
   }
 
   /** sum(w*y) / sum(w) over all classes; null without elements. */
@@ -239,11 +177,12 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
 
   /** sum(w*sigmoid(x)) / sum(w) over all classes; null without elements. */
   public Double meanPrediction() {
-    return elements() == 0 ? null : predictedTotal().dividedBy(weightTotal());
+    return elements() == 0 ? null : predicted.total().dividedBy(weightTotal());
   }
 
   public Double meanPrediction(int c) {
-    return elements(c) == 0 ? null : predicted(c).dividedBy(loss.classState(c).weightSum());
+    return elements(c) == 0 ? null
+        : predicted.sums[c].dividedBy(loss.classState(c).weightSum());
   }
 
   /** The sum of the targets (unweighted) per class, rounded once. */
@@ -265,7 +204,6 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
 
   public void writeTo(DataOutput out) throws IOException {
     loss.writeTo(out);
-    predicted.writeTo(out);
     for (ClassSums s : sums()) {
       s.writeTo(out);
     }
@@ -274,7 +212,6 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   public static QualityAccumulator readFrom(DataInput in) throws IOException {
     QualityAccumulator q = new QualityAccumulator();
     q.loss = ClassLossAccumulator.readFrom(in);
-    q.predicted = ClassLossAccumulator.readFrom(in);
     for (ClassSums s : q.sums()) {
       s.readFrom(in);
     }

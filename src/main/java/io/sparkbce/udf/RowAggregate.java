@@ -2,7 +2,6 @@ package io.sparkbce.udf;
 
 import io.sparkbce.loss.ElementConsumer;
 import io.sparkbce.loss.ElementQuantity;
-import io.sparkbce.loss.Rests;
 import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -29,8 +28,6 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   /** A constant pos_weight array, read once here rather than copied into every input row. */
   private final double[] constantPosWeight;
   private transient ArrayData constantPosWeightData;
-  /** The accuracy of the elements' rests ({@link ExactRests}), fixed when the call is bound. */
-  private final Rests rests;
 
   RowAggregate(String name, LossCall call) {
     this.name = name;
@@ -40,7 +37,6 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     this.floats = call.floatMask;
     this.context = call.context.call();
     this.constantPosWeight = call.constantPosWeight;
-    this.rests = ExactRests.current();
     this.inputTypes = scala.jdk.javaapi.CollectionConverters.asJava(call.children()).stream()
         .map(Expression::dataType).toArray(DataType[]::new);
   }
@@ -85,9 +81,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
 
   @Override
   public final Serializable newAggregationState() {
-    S state = zero();
-    state.rests(rests);
-    return state;
+    return zero();
   }
 
   @Override
@@ -118,17 +112,17 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       double y = row.getDouble(1);
       double w = row.getDouble(2);
       double p = row.getDouble(3);
-      double[] v = new double[2];
+      double v;
       try {
-        quantity.apply(x, y, w, p, rests, v);
+        v = quantity.apply(x, y, w, p);
         state.beginBlock(1);
       } catch (IllegalArgumentException e) {
         throw new FunctionContext(context).runtimeError(e.getMessage());
       }
-      state.acceptElement(0, x, y, p, v[0], v[1], w);
+      state.acceptElement(0, x, y, p, v, w);
     } else {
       RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),
-          posWeight(row), rank, weightRank, floats, state, rests, false, context);
+          posWeight(row), rank, weightRank, floats, state, false, context);
     }
     return state;
   }
@@ -153,15 +147,14 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     FunctionContext errors = new FunctionContext(context);
     int n = block.keepValidRows(errors);
     try {
-      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.low, rests, n);
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, n);
     } catch (IllegalArgumentException e) {
       throw errors.runtimeError(e.getMessage());
     }
     for (int j = 0; j < n; j++) {
       S state = (S) states[block.row[j]];
       state.beginBlock(1);
-      state.acceptElement(
-          0, block.x[j], block.y[j], block.p[j], block.out[j], block.low[j], block.w[j]);
+      state.acceptElement(0, block.x[j], block.y[j], block.p[j], block.out[j], block.w[j]);
     }
   }
 
@@ -178,14 +171,13 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   @SuppressWarnings("unchecked")
   final void updateArrays(ArrayBlock block, Serializable[] states, int first, int last) {
     try {
-      quantity.apply(
-          block.x, block.y, block.w, block.p, block.out, block.low, rests, block.elements);
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.elements);
       for (int i = first; i < last; i++) {
         S state = (S) states[i];
         int s = block.start[i];
         int len = block.length[i];
         state.beginBlock(len);
-        state.acceptAllElements(block.x, block.y, block.p, block.out, block.low, block.w, s, len);
+        state.acceptAllElements(block.x, block.y, block.p, block.out, block.w, s, len);
       }
     } catch (IllegalArgumentException e) {
       throw new FunctionContext(context).runtimeError(e.getMessage());

@@ -1,6 +1,6 @@
 package io.sparkbce.udf;
 
-import static io.sparkbce.testing.Close.assertGolden;
+import static io.sparkbce.testing.Close.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -81,14 +81,7 @@ class GoldenVectorsTest {
       assertEquals(c.rows(), rows.size());
       for (Row r : rows) {
         int n = r.getInt(0);
-        String where = c.id() + " row " + n;
-        Object actual = Rows.toJava(r.get(1));
-        if (c.rank() == 1) {
-          assertNotNull(actual, where + ": NULL");
-          assertGolden(c.float32(), c.exactElement(n), ((Number) actual).doubleValue(), where);
-        } else {
-          compareNested(c.float32(), c.exact().get(n), actual, where);
-        }
+        compareNested(c.exact().get(n), Rows.toJava(r.get(1)), c.id() + " row " + n);
       }
     } else {
       Row r = data.select(loss).collectAsList().get(0);
@@ -98,7 +91,7 @@ class GoldenVectorsTest {
         assertTrue(Double.isNaN(exact), "golden: PyTorch's mean of nothing is NaN");
         assertNull(v, "a mean over zero elements is SQL NULL");
       } else {
-        assertGolden(c.float32(), exact, v, c.id());
+        assertClose(exact, v, c.id());
       }
     }
   }
@@ -160,18 +153,17 @@ class GoldenVectorsTest {
     return b.toString();
   }
 
-  private static void compareNested(
-      boolean float32, JsonNode exact, Object actual, String where) {
+  private static void compareNested(JsonNode exact, Object actual, String where) {
     if (exact.isArray()) {
       assertTrue(actual instanceof List, where + ": expected an array, got " + actual);
       List<?> a = (List<?>) actual;
       assertEquals(exact.size(), a.size(), where + ": size");
       for (int i = 0; i < a.size(); i++) {
-        compareNested(float32, exact.get(i), a.get(i), where + "[" + i + "]");
+        compareNested(exact.get(i), a.get(i), where + "[" + i + "]");
       }
     } else {
       assertNotNull(actual, where + ": NULL");
-      assertGolden(float32, exact.asDouble(), ((Number) actual).doubleValue(), where);
+      assertClose(exact.asDouble(), ((Number) actual).doubleValue(), where);
     }
   }
 
