@@ -19,7 +19,11 @@ import org.apache.spark.sql.SparkSession;
  * Throughput of the loss functions against a bare scan of the same columns, measured in the same
  * run (shared machines are noisy; only ratios within one run mean something). Generates Parquet
  * data under a temp dir (deleted at the end, also when the run fails or is interrupted), runs each
- * query {@code --repeat} times and keeps the fastest. See {@link #USAGE}.
+ * section's queries {@code --warmup} rounds untimed, then {@code --repeat} timed rounds, and keeps
+ * each query's fastest. A round runs every query of the section once, in order: a baseline and
+ * the queries compared with it are timed under the same load, and none is timed while the JIT
+ * is still compiling the kernels (the first query to use them would otherwise pay that alone).
+ * See {@link #USAGE}.
  *
  * <p>{@code paths} are the shapes users take (issue 12): a filter, grouping by a day or a window,
  * and the evaluate and monitor jobs' own work in-process, each beside the bare scan and the scan
@@ -30,13 +34,15 @@ public final class Benchmark {
       List.of("scalar", "paths", "arrays", "grouped", "mllib", "memory");
   public static final String USAGE = String.join("\n",
       "usage: submit.sh bench [--rows N] [--array-rows N] [--classes N] [--groups N] [--repeat N]",
-      "                       [--only SECTION,...] [--memory-groups N] [--dir DIR]",
+      "                       [--warmup N] [--only SECTION,...] [--memory-groups N] [--dir DIR]",
       "",
       "  --rows N           scalar rows (default 20000000)",
       "  --array-rows N     array rows (default 1000000)",
       "  --classes N        classes per array row (default 64)",
       "  --groups N         groups of the grouped section (default 10000)",
-      "  --repeat N         runs of each query; the fastest counts (default 3)",
+      "  --repeat N         timed rounds (each runs every query of a section once); a query's",
+      "                     fastest counts (default 3)",
+      "  --warmup N         untimed rounds before them, for the JIT (default 1; 0 for none)",
       "  --only S,...       sections among " + String.join(",", SECTIONS)
           + " (default scalar,paths,arrays,grouped,mllib)",
       "  --memory-groups N  groups of the memory section (default 100000)",
@@ -44,12 +50,13 @@ public final class Benchmark {
       "                     data goes to a temp directory that is deleted at the end, also when",
       "                     the run fails or is interrupted");
   private static final java.util.Set<String> OPTIONS = java.util.Set.of("rows", "array-rows",
-      "classes", "groups", "repeat", "only", "memory-groups", "dir");
+      "classes", "groups", "repeat", "warmup", "only", "memory-groups", "dir");
   /** Deterministic pseudo-random class values (rand() takes no per-element seed in a lambda). */
   private static final String LOGIT = "c -> CAST((hash(id, c) % 10007) / 1667D AS FLOAT)";
   private static final String LABEL = "c -> CAST(pmod(hash(c, id), 5) = 0 AS FLOAT)";
   private final SparkSession spark;
   private final int repeat;
+  private final int warmup;
 
   /** A bad command line: nothing ran. */
   public static final class BadOption extends IllegalArgumentException {
@@ -60,9 +67,10 @@ public final class Benchmark {
     }
   }
 
-  private Benchmark(SparkSession spark, int repeat) {
+  private Benchmark(SparkSession spark, int repeat, int warmup) {
     this.spark = spark;
     this.repeat = repeat;
+    this.warmup = warmup;
   }
 
   public static void main(String[] args) throws Exception {
@@ -72,6 +80,7 @@ public final class Benchmark {
     int classes = (int) positive(o, "classes", 64);
     int groups = (int) positive(o, "groups", 10_000);
     int repeat = (int) positive(o, "repeat", 3);
+    int warmup = (int) atLeast(o, "warmup", 1, 0);
     int memoryGroups = (int) positive(o, "memory-groups", 100_000);
     String only = o.getOrDefault("only", "scalar,paths,arrays,grouped,mllib");
     for (String section : only.split(",")) {
@@ -81,24 +90,25 @@ public final class Benchmark {
       }
     }
     if (o.containsKey("dir")) {
-      run(Path.of(o.get("dir")), rows, arrayRows, classes, groups, repeat, memoryGroups, only);
+      run(Path.of(o.get("dir")), rows, arrayRows, classes, groups, repeat, warmup, memoryGroups,
+          only);
       return;
     }
     Path dir = Files.createTempDirectory("spark-bce-bench");
     // Interrupted (Ctrl-C, kill): Spark deletes it at shutdown, after stopping its context.
     org.apache.spark.util.ShutdownHookManager.registerShutdownDeleteDir(dir.toFile());
     try {
-      run(dir, rows, arrayRows, classes, groups, repeat, memoryGroups, only);
+      run(dir, rows, arrayRows, classes, groups, repeat, warmup, memoryGroups, only);
     } finally {
       org.apache.spark.network.util.JavaUtils.deleteRecursively(dir.toFile());
     }
   }
 
   private static void run(Path dir, long rows, long arrayRows, int classes, int groups,
-      int repeat, int memoryGroups, String only) throws Exception {
+      int repeat, int warmup, int memoryGroups, String only) throws Exception {
     SparkSession spark = SparkSession.builder().appName("spark-bce-bench").getOrCreate();
     BceFunctions.register(spark);
-    Benchmark b = new Benchmark(spark, repeat);
+    Benchmark b = new Benchmark(spark, repeat, warmup);
     System.out.printf(Locale.ROOT, "spark-bce benchmark: master %s, %d cores, data under %s%n",
         spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), dir);
     if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")
@@ -280,14 +290,15 @@ public final class Benchmark {
     System.out.println();
     System.out.println("== " + title);
     Map<String, Double> best = new LinkedHashMap<>();
-    for (Query q : queries) {
-      double fastest = Double.MAX_VALUE;
-      for (int i = 0; i < repeat; i++) {
+    for (int round = 0; round < warmup + repeat; round++) {
+      for (Query q : queries) {
         long t0 = System.nanoTime();
         q.run(spark);
-        fastest = Math.min(fastest, (System.nanoTime() - t0) / 1e9);
+        double s = (System.nanoTime() - t0) / 1e9;
+        if (round >= warmup) {
+          best.merge(q.name, s, Math::min);
+        }
       }
-      best.put(q.name, fastest);
     }
     double baseline = best.values().iterator().next();
     System.out.printf(Locale.ROOT, "%-52s %9s %14s %10s %10s%n", "query", "best s", "elements/s",
@@ -320,6 +331,10 @@ public final class Benchmark {
   }
 
   private static long positive(Map<String, String> o, String name, long fallback) {
+    return atLeast(o, name, fallback, 1);
+  }
+
+  private static long atLeast(Map<String, String> o, String name, long fallback, long min) {
     String v = o.get(name);
     if (v == null) {
       return fallback;
@@ -330,8 +345,8 @@ public final class Benchmark {
     } catch (NumberFormatException e) {
       throw new BadOption("--" + name + " needs a whole number, got '" + v + "'");
     }
-    if (n < 1 || (!name.contains("rows") && n > Integer.MAX_VALUE)) {
-      throw new BadOption("--" + name + " must be at least 1"
+    if (n < min || (!name.contains("rows") && n > Integer.MAX_VALUE)) {
+      throw new BadOption("--" + name + " must be at least " + min
           + (name.contains("rows") ? "" : " and fit an int") + ", got " + v);
     }
     return n;

@@ -73,6 +73,8 @@ class MainTest {
   void benchOptionsAreCheckedBeforeTheBenchmarkGeneratesAnything() {
     run("bench", "--rows", "many").assertCode(2).assertErr("bench: --rows needs a whole number");
     run("bench", "--rows", "0").assertCode(2).assertErr("--rows must be at least 1");
+    run("bench", "--warmup", "-1").assertCode(2).assertErr("--warmup must be at least 0");
+    run("bench", "--warmup", "x").assertCode(2).assertErr("--warmup needs a whole number");
     run("bench", "--only", "scalar,nope").assertCode(2).assertErr("unknown section 'nope'");
     run("bench", "--rows").assertCode(2).assertErr("--rows needs a value");
   }
