@@ -29,6 +29,20 @@ public interface ElementConsumer {
     accept(classIndex, value, weight);
   }
 
+  /**
+   * {@code count} scalar rows at once, row k's one element at {@code offset + k} of each array:
+   * the same as {@code beginBlock(1)} and {@link #acceptElement} (class 0) row by row, which is
+   * what this default does. The columnar path hands over each run of rows of one state this way;
+   * states override it to skip two calls per row.
+   */
+  default void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int offset, int count) {
+    for (int k = offset; k < offset + count; k++) {
+      beginBlock(1);
+      acceptElement(0, x[k], y[k], p[k], values[k], weights[k]);
+    }
+  }
+
   /** {@link #acceptAll} with the elements' inputs, laid out as {@code values}. */
   default void acceptAllElements(double[] x, double[] y, double[] p, double[] values,
       double[] weights, int offset, int classCount) {

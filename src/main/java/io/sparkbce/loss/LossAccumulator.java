@@ -45,6 +45,13 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     elements += count;
   }
 
+  /** Rows of one element each: no per-row work here, so the elements go in as one block. */
+  @Override
+  public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int offset, int count) {
+    acceptAll(values, weights, offset, count);
+  }
+
   /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
   public void add(double value, double w) {
     loss.add(value);

@@ -151,10 +151,15 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     } catch (IllegalArgumentException e) {
       throw errors.runtimeError(e.getMessage());
     }
-    for (int j = 0; j < n; j++) {
+    // Rows of one group come in runs (all of them in a global aggregate): one call per run.
+    for (int j = 0; j < n; ) {
       S state = (S) states[block.row[j]];
-      state.beginBlock(1);
-      state.acceptElement(0, block.x[j], block.y[j], block.p[j], block.out[j], block.w[j]);
+      int end = j + 1;
+      while (end < n && states[block.row[end]] == state) {
+        end++;
+      }
+      state.acceptScalarRows(block.x, block.y, block.p, block.out, block.w, j, end - j);
+      j = end;
     }
   }
 

@@ -469,4 +469,45 @@ class AccumulatorsTest {
     assertThrows(IllegalArgumentException.class, () -> Reduction.parse(null, false));
     assertEquals("'mean', 'sum', 'weighted_mean'", Reduction.validNames(false));
   }
+
+  /**
+   * Scalar rows handed over a run at a time ({@code acceptScalarRows}, the columnar path's call)
+   * give every reduction the exact value of the rows one by one, checked against a BigDecimal sum;
+   * also after a merge with a state filled element by element, and the elements are counted.
+   */
+  @Test
+  void scalarRowsInRunsKeepEveryReductionExact() {
+    SplittableRandom r = new SplittableRandom(17);
+    int n = 1000;
+    double[] x = new double[n];
+    double[] y = new double[n];
+    double[] p = new double[n];
+    double[] v = new double[n];
+    double[] w = new double[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = r.nextDouble(-20, 20);
+      y[i] = r.nextInt(2);
+      p[i] = 1;
+      v[i] = r.nextDouble() * Math.scalb(1.0, r.nextInt(-60, 60));
+      w[i] = r.nextDouble(0.1, 3);
+    }
+    LossAccumulator runs = new LossAccumulator(true);
+    for (int from = 0; from < 600; ) { // runs of 1 to 40 rows
+      int len = Math.min(600 - from, 1 + r.nextInt(40));
+      runs.acceptScalarRows(x, y, p, v, w, from, len);
+      from += len;
+    }
+    LossAccumulator rest = new LossAccumulator(true);
+    for (int i = 600; i < n; i++) {
+      rest.beginBlock(1);
+      rest.acceptElement(0, x[i], y[i], p[i], v[i], w[i]);
+    }
+    runs.merge(rest);
+    BigDecimal loss = exactSum(v);
+    BigDecimal weights = exactSum(w);
+    assertBits(round(loss), runs.result(Reduction.SUM), "sum");
+    assertBits(mean(loss, n), runs.result(Reduction.MEAN), "mean");
+    assertBits(roundQuotient(loss, weights), runs.result(Reduction.WEIGHTED_MEAN),
+        "weighted_mean");
+  }
 }
