@@ -253,14 +253,10 @@ public final class Monitor {
             return d.groupBy(byReason.toArray(new Column[0]))
                 .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
           };
-      // The aggregated rows, in key order, all go to the driver: sorted in one partition, which
-      // saves the global sort's sampling job and its shuffle (orderBy).
+      // The aggregated rows, in key order, all go to the driver (sorted in one partition).
       java.util.function.BiFunction<Dataset<Row>, Integer, List<ReasonGroups.Group>> fold =
-          (d, keys) -> ReasonGroups.fold(
-              d.coalesce(1).sortWithinPartitions(java.util.Arrays.stream(d.columns())
-                  .limit(keys + 1L).map(InputColumns::col).toArray(Column[]::new))
-                  .collectAsList(),
-              keys, reasonName, xs.rank());
+          (d, keys) -> ReasonGroups.fold(ReasonGroups.collectSorted(d, keys), keys, reasonName,
+              xs.rank());
       List<Metric> computed;
       long noTime = 0;
       if (stream != null) {

@@ -16,10 +16,10 @@ import org.apache.hadoop.fs.Path;
 /**
  * One committer at a time in an output directory: the renames that put a run's outputs in place
  * and the updates of {@link OutputManifest} beside them (a read, a change and a rewrite of one
- * file, which two runs doing at once would each base on the old content, losing one's entry). Without it two runs writing the same
- * {@code --output} at once could leave one run's {@code losses/} beside the other's {@code
- * summary.json}, or lose one run's manifest entry (the next run would then refuse its own
- * output). Held only while committing (a few renames), so a second run waits, then commits whole.
+ * file, which two runs doing at once would each base on the old content, losing one's entry).
+ * Without it two runs writing the same {@code --output} at once could leave one run's {@code
+ * losses/} beside the other's {@code summary.json}, or lose one run's manifest entry (the next
+ * run would then refuse its own output). Held only while committing (a few renames), so a second run waits, then commits whole.
  *
  * <p>Within a JVM, a lock per directory. Across processes on the local disk, an OS file lock on the hidden {@value
  * #NAME} in that directory, which the OS releases when its process dies: a run killed with SIGKILL
@@ -27,8 +27,8 @@ import org.apache.hadoop.fs.Path;
  * on it, which would then lock a file no longer there. The file is locked through one channel
  * only and never opened otherwise, because closing any other descriptor of a file releases the
  * process's POSIX locks on it. Reentrant on one thread: every manifest update takes it, also
- * inside a commit that holds it already. Other file systems (HDFS, object stores) have no such lock: there
- * only runs in one JVM are serialized.
+ * inside a commit that holds it already. Other file systems (HDFS, object stores) have no such
+ * lock: there only runs in one JVM are serialized.
  */
 public final class CommitLock implements AutoCloseable {
   public static final String NAME = ".spark-bce-output.lock";
