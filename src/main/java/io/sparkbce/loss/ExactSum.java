@@ -33,44 +33,96 @@ public final class ExactSum implements Serializable {
   /** Chunks lo .. lo + chunk.length - 1; those outside the window are zero. */
   private long[] chunk = NONE;
   private int lo;
-  /** {@link #addAll}'s second sum, or null. */
-  private ExactSum odd;
   private int pendingAdds;
   private boolean nan;
   private boolean posInf;
   private boolean negInf;
 
   /**
-   * Adds {@code values[offset] .. values[offset + count - 1]}. Every other value goes into a
-   * second sum, folded in before any read: consecutive additions to the same chunks wait on each
-   * other through memory, two sums halve that chain.
+   * Adds {@code values[offset] .. values[offset + count - 1]}, exactly as {@link #add} one by one.
+   *
+   * <p>Why bins: {@link #add} updates three chunks in memory per value, and consecutive values of
+   * similar magnitude wait on each other through those chunks. Here each value's signed 53-bit
+   * significand is added to one long per binary exponent ({@link Bins}, per thread), which takes
+   * 2^10 of them without overflow (2^10 * 2^53 = 2^63); every 2^10 values (and at the end) each
+   * touched bin, an exact integer times a power of two, goes into the chunks once. Infinities and
+   * NaN are looked for only when the block holds one (their exponent field is all ones).
    */
   public void addAll(double[] values, int offset, int count) {
+    Bins bins = BINS.get();
+    long[] bin = bins.sums;
     int end = offset + count;
-    int i = offset;
-    if (count >= 8) {
-      if (odd == null) {
-        odd = new ExactSum();
+    boolean special = false;
+    for (int start = offset; start < end; start += Bins.VALUES_BEFORE_FLUSH) {
+      int stop = Math.min(end, start + Bins.VALUES_BEFORE_FLUSH);
+      int low = Bins.SIZE;
+      int high = -1;
+      for (int i = start; i < stop; i++) {
+        long bits = Double.doubleToRawLongBits(values[i]);
+        int biased = (int) (bits >>> 52) & 0x7FF;
+        long significand = (bits & 0xFFFFFFFFFFFFFL) | (biased == 0 ? 0L : 1L << 52);
+        long sign = bits >> 63;
+        bin[biased] += (significand ^ sign) - sign;
+        low = Math.min(low, biased);
+        high = Math.max(high, biased);
       }
-      ExactSum other = odd;
-      for (; i + 1 < end; i += 2) {
-        add(values[i]);
-        other.add(values[i + 1]);
+      if (high == 0x7FF) {
+        special = true;
+        bin[0x7FF] = 0;
+        high = 0x7FE;
+      }
+      for (int b = low; b <= high; b++) {
+        long v = bin[b];
+        if (v != 0) {
+          bin[b] = 0;
+          addScaled(v, Math.max(b, 1) - 1);
+        }
       }
     }
-    for (; i < end; i++) {
-      add(values[i]);
+    if (special) {
+      for (int i = offset; i < end; i++) {
+        long bits = Double.doubleToRawLongBits(values[i]);
+        if (((bits >>> 52) & 0x7FF) == 0x7FF) {
+          addSpecial((bits & 0xFFFFFFFFFFFFFL) != 0, bits < 0);
+        }
+      }
     }
   }
 
-  /** Adds the second sum of {@link #addAll} into this one and empties it. */
-  private void fold() {
-    ExactSum other = odd;
-    if (other == null || (other.chunk.length == 0 && other.isFinite())) {
-      return;
+  /** One long per biased exponent, all zero between calls of {@link #addAll}. */
+  private static final class Bins {
+    static final int SIZE = 0x800;
+    static final int VALUES_BEFORE_FLUSH = 1 << 10;
+    final long[] sums = new long[SIZE];
+  }
+
+  private static final ThreadLocal<Bins> BINS = ThreadLocal.withInitial(Bins::new);
+
+  /** Adds {@code v * 2^(position - 1074)} for a signed {@code v} with |v| < 2^63. */
+  private void addScaled(long v, int position) {
+    boolean negative = v < 0;
+    long magnitude = negative ? -v : v;
+    int index = position >>> 5;
+    int offset = position & 31;
+    if (index < lo || index + 3 > lo + chunk.length) {
+      widen(index, index + 2);
     }
-    odd = null;
-    merge(other);
+    index -= lo;
+    long low = (magnitude << offset) & CHUNK_MASK;
+    long middle = (magnitude >>> (CHUNK_BITS - offset)) & CHUNK_MASK;
+    long high = offset == 0 ? 0 : magnitude >>> (64 - offset);
+    if (negative) {
+      chunk[index] -= low;
+      chunk[index + 1] -= middle;
+      chunk[index + 2] -= high;
+    } else {
+      chunk[index] += low;
+      chunk[index + 1] += middle;
+      chunk[index + 2] += high;
+    }
+    if (++pendingAdds == ADDS_BEFORE_CARRY) {
+      carry();
+    }
   }
 
   public void add(double v) {
@@ -161,7 +213,6 @@ public final class ExactSum implements Serializable {
    * the next carry. Value unchanged.
    */
   private void carry() {
-    fold();
     pendingAdds = 0;
     if (chunk.length == 0) {
       return;
@@ -187,7 +238,6 @@ public final class ExactSum implements Serializable {
   }
 
   public boolean isFinite() {
-    fold();
     return !(nan || posInf || negInf);
   }
 

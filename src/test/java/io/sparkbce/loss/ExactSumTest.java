@@ -170,6 +170,50 @@ class ExactSumTest {
     }
   }
 
+  /**
+   * addAll's per-exponent bins hold 2^10 significands; longer blocks, values all in one bin with
+   * the largest significand, subnormals, zeros, mixed signs and specials mid-block must still give
+   * the exact sum (BigDecimal) and the same state as adding one by one.
+   */
+  @Test
+  void addAllOfLongBlocksIsExact() throws IOException {
+    SplittableRandom r = new SplittableRandom(41);
+    double largestSignificand = Math.nextDown(2.0);
+    double[] sameBin = new double[5000];
+    Arrays.fill(sameBin, largestSignificand);
+    double[] sameBinNegative = new double[3000];
+    Arrays.fill(sameBinNegative, -largestSignificand);
+    double[] mixed = wideMagnitudes(r, 6000, 300);
+    for (int i = 0; i < mixed.length; i += 7) {
+      mixed[i] = i % 3 == 0 ? 0.0 : i % 3 == 1 ? Double.MIN_VALUE * (i + 1) : -0.0;
+    }
+    double[] maxima = new double[2100];
+    for (int i = 0; i < maxima.length; i++) {
+      maxima[i] = (i % 2 == 0 ? 1 : -1) * Double.MAX_VALUE / (1 + i % 5);
+    }
+    for (double[] block : List.of(sameBin, sameBinNegative, mixed, maxima)) {
+      ExactSum all = new ExactSum();
+      all.addAll(block, 0, block.length);
+      BigDecimal exact = exactSum(block);
+      String what = block.length + " values from " + block[0];
+      assertEquals(HighPrecision.inUnitsOfMinValue(exact), all.scaledValue(), what);
+      assertBits(round(exact), all.value(), what);
+      assertEquals(sumOf(block), all, what);
+    }
+    double[] withSpecials = uniform(r, 3000, 1.0);
+    withSpecials[1500] = Double.POSITIVE_INFINITY;
+    ExactSum inf = new ExactSum();
+    inf.addAll(withSpecials, 0, withSpecials.length);
+    assertBits(Double.POSITIVE_INFINITY, inf.value(), "+inf mid-block");
+    withSpecials[2999] = Double.NEGATIVE_INFINITY;
+    ExactSum both = new ExactSum();
+    both.addAll(withSpecials, 1000, 2000);
+    assertBits(Double.NaN, both.value(), "+inf and -inf");
+    ExactSum tail = new ExactSum();
+    tail.addAll(withSpecials, 0, 1500);
+    assertBits(round(exactSum(Arrays.copyOf(withSpecials, 1500))), tail.value(), "before the inf");
+  }
+
   @Test
   void randomDataIsCorrectlyRounded() {
     SplittableRandom r = new SplittableRandom(20);
