@@ -48,4 +48,19 @@ public interface ElementConsumer {
       double[] weights, int offset, int classCount) {
     acceptAll(values, weights, offset, classCount);
   }
+
+  /**
+   * Array rows {@code first .. last-1} at once, row i's elements at {@code start[i] ..
+   * start[i] + length[i] - 1} of each array: the same as {@code beginBlock(length[i])} and
+   * {@link #acceptAllElements} row by row, which is what this default does. The columnar path
+   * hands over each run of rows of one state this way; states that do not tell classes apart
+   * override it to take contiguous rows as one block.
+   */
+  default void acceptArrayRows(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int[] start, int[] length, int first, int last) {
+    for (int i = first; i < last; i++) {
+      beginBlock(length[i]);
+      acceptAllElements(x, y, p, values, weights, start[i], length[i]);
+    }
+  }
 }

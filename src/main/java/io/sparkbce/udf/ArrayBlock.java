@@ -129,6 +129,13 @@ final class ArrayBlock extends KernelColumns {
   private void copy(WritableColumnVector data, boolean floats, int offset, double[] into, int to,
       int n) {
     if (floats) {
+      float[] stored = HeapFloats.of(data);
+      if (stored != null) {
+        for (int k = 0; k < n; k++) {
+          into[to + k] = stored[offset + k];
+        }
+        return;
+      }
       float[] f = data.getFloats(offset, n);
       for (int k = 0; k < n; k++) {
         into[to + k] = f[k];

@@ -177,12 +177,16 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   final void updateArrays(ArrayBlock block, Serializable[] states, int first, int last) {
     try {
       quantity.apply(block.x, block.y, block.w, block.p, block.out, block.elements);
-      for (int i = first; i < last; i++) {
+      // Rows of one group come in runs (all of them in a global aggregate): one call per run.
+      for (int i = first; i < last; ) {
         S state = (S) states[i];
-        int s = block.start[i];
-        int len = block.length[i];
-        state.beginBlock(len);
-        state.acceptAllElements(block.x, block.y, block.p, block.out, block.w, s, len);
+        int end = i + 1;
+        while (end < last && states[end] == state) {
+          end++;
+        }
+        state.acceptArrayRows(block.x, block.y, block.p, block.out, block.w, block.start,
+            block.length, i, end);
+        i = end;
       }
     } catch (IllegalArgumentException e) {
       throw new FunctionContext(context).runtimeError(e.getMessage());

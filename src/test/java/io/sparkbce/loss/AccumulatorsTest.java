@@ -22,6 +22,7 @@ import java.io.ObjectOutputStream;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -505,6 +506,58 @@ class AccumulatorsTest {
     runs.merge(rest);
     BigDecimal loss = exactSum(v);
     BigDecimal weights = exactSum(w);
+    assertBits(round(loss), runs.result(Reduction.SUM), "sum");
+    assertBits(mean(loss, n), runs.result(Reduction.MEAN), "mean");
+    assertBits(roundQuotient(loss, weights), runs.result(Reduction.WEIGHTED_MEAN),
+        "weighted_mean");
+  }
+
+  /**
+   * Array rows handed over as runs (acceptArrayRows): contiguous rows, rows with gaps between them
+   * and rows of different lengths give the exact reductions of all their elements (BigDecimal).
+   */
+  @Test
+  void arrayRowsInRunsKeepEveryReductionExact() {
+    SplittableRandom r = new SplittableRandom(23);
+    int rows = 300;
+    int[] start = new int[rows];
+    int[] length = new int[rows];
+    int at = 0;
+    for (int i = 0; i < rows; i++) {
+      at += i % 7 == 3 ? 1 + r.nextInt(5) : 0; // a gap: rows not one after another
+      start[i] = at;
+      length[i] = i < 150 ? 8 : 1 + r.nextInt(12);
+      at += length[i];
+    }
+    double[] x = new double[at];
+    double[] y = new double[at];
+    double[] p = new double[at];
+    double[] v = new double[at];
+    double[] w = new double[at];
+    for (int k = 0; k < at; k++) {
+      x[k] = r.nextDouble(-20, 20);
+      y[k] = r.nextInt(2);
+      p[k] = 1;
+      v[k] = r.nextDouble() * Math.scalb(1.0, r.nextInt(-60, 60));
+      w[k] = r.nextDouble(0.1, 3);
+    }
+    LossAccumulator runs = new LossAccumulator(true);
+    for (int from = 0; from < rows; ) { // runs of 1 to 40 rows
+      int to = Math.min(rows, from + 1 + r.nextInt(40));
+      runs.acceptArrayRows(x, y, p, v, w, start, length, from, to);
+      from = to;
+    }
+    double[] taken = new double[at];
+    double[] takenWeights = new double[at];
+    int n = 0;
+    for (int i = 0; i < rows; i++) {
+      System.arraycopy(v, start[i], taken, n, length[i]);
+      System.arraycopy(w, start[i], takenWeights, n, length[i]);
+      n += length[i];
+    }
+    BigDecimal loss = exactSum(Arrays.copyOf(taken, n));
+    BigDecimal weights = exactSum(Arrays.copyOf(takenWeights, n));
+    assertEquals(n, runs.elements());
     assertBits(round(loss), runs.result(Reduction.SUM), "sum");
     assertBits(mean(loss, n), runs.result(Reduction.MEAN), "mean");
     assertBits(roundQuotient(loss, weights), runs.result(Reduction.WEIGHTED_MEAN),
