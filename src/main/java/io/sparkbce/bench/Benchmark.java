@@ -46,11 +46,14 @@ public final class Benchmark {
       "  --only S,...       sections among " + String.join(",", SECTIONS)
           + " (default scalar,paths,arrays,grouped,mllib)",
       "  --memory-groups N  groups of the memory section (default 100000)",
+      "  --timestamps T     how the scalar rows' ts is stored: int96 (Spark's default writer;",
+      "                     default) or micros (Parquet's INT64 TIMESTAMP_MICROS, as written by",
+      "                     most other tools); each has its own data directory",
       "  --dir DIR          keep the generated data in DIR and reuse it next time; without it the",
       "                     data goes to a temp directory that is deleted at the end, also when",
       "                     the run fails or is interrupted");
   private static final java.util.Set<String> OPTIONS = java.util.Set.of("rows", "array-rows",
-      "classes", "groups", "repeat", "warmup", "only", "memory-groups", "dir");
+      "classes", "groups", "repeat", "warmup", "only", "memory-groups", "dir", "timestamps");
   /** Deterministic pseudo-random class values (rand() takes no per-element seed in a lambda). */
   private static final String LOGIT = "c -> CAST((hash(id, c) % 10007) / 1667D AS FLOAT)";
   private static final String LABEL = "c -> CAST(pmod(hash(c, id), 5) = 0 AS FLOAT)";
@@ -83,6 +86,10 @@ public final class Benchmark {
     int warmup = (int) atLeast(o, "warmup", 1, 0);
     int memoryGroups = (int) positive(o, "memory-groups", 100_000);
     String only = o.getOrDefault("only", "scalar,paths,arrays,grouped,mllib");
+    String timestamps = o.getOrDefault("timestamps", "int96");
+    if (!timestamps.equals("int96") && !timestamps.equals("micros")) {
+      throw new BadOption("--timestamps: '" + timestamps + "' is neither int96 nor micros");
+    }
     for (String section : only.split(",")) {
       if (!SECTIONS.contains(section.trim())) {
         throw new BadOption("--only: unknown section '" + section + "'; sections are "
@@ -91,21 +98,22 @@ public final class Benchmark {
     }
     if (o.containsKey("dir")) {
       run(Path.of(o.get("dir")), rows, arrayRows, classes, groups, repeat, warmup, memoryGroups,
-          only);
+          only, timestamps);
       return;
     }
     Path dir = Files.createTempDirectory("spark-bce-bench");
     // Interrupted (Ctrl-C, kill): Spark deletes it at shutdown, after stopping its context.
     org.apache.spark.util.ShutdownHookManager.registerShutdownDeleteDir(dir.toFile());
     try {
-      run(dir, rows, arrayRows, classes, groups, repeat, warmup, memoryGroups, only);
+      run(dir, rows, arrayRows, classes, groups, repeat, warmup, memoryGroups, only, timestamps);
     } finally {
       org.apache.spark.network.util.JavaUtils.deleteRecursively(dir.toFile());
     }
   }
 
   private static void run(Path dir, long rows, long arrayRows, int classes, int groups,
-      int repeat, int warmup, int memoryGroups, String only) throws Exception {
+      int repeat, int warmup, int memoryGroups, String only, String timestamps)
+      throws Exception {
     SparkSession spark = SparkSession.builder().appName("spark-bce-bench").getOrCreate();
     BceFunctions.register(spark);
     Benchmark b = new Benchmark(spark, repeat, warmup);
@@ -113,7 +121,7 @@ public final class Benchmark {
         spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), dir);
     if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")
         || only.contains("paths")) {
-      b.scalarData(dir.resolve("scalar"), rows, groups);
+      b.scalarData(dir.resolve(scalarDirectory(timestamps)), rows, groups, timestamps);
     }
     if (only.contains("scalar")) {
       b.report("scalar: " + rows + " rows x (DOUBLE logit, DOUBLE label)", rows, List.of(
@@ -126,7 +134,7 @@ public final class Benchmark {
               "SELECT avg(greatest(x, 0) - x * y + log1p(exp(-abs(x)))) FROM scalar")));
     }
     if (only.contains("paths")) {
-      b.paths(dir, rows);
+      b.paths(dir, scalarDirectory(timestamps), rows, timestamps);
     }
     if (only.contains("mllib")) {
       b.mllib(dir.resolve("mllib"), rows);
@@ -189,8 +197,15 @@ public final class Benchmark {
     }
   }
 
-  private void scalarData(Path path, long rows, int groups) {
+  /** The scalar rows' directory: one per timestamp encoding, so that --dir keeps both. */
+  private static String scalarDirectory(String timestamps) {
+    return timestamps.equals("int96") ? "scalar" : "scalar-" + timestamps;
+  }
+
+  private void scalarData(Path path, long rows, int groups, String timestamps) {
     if (!Files.exists(path)) {
+      spark.conf().set("spark.sql.parquet.outputTimestampType",
+          timestamps.equals("int96") ? "INT96" : "TIMESTAMP_MICROS");
       // ts: 7 days in the order of the rows, as event data is written; day = to_date(ts).
       spark.sql("SELECT x, y, g, ts, to_date(ts) AS day FROM (SELECT randn(1) * 3 AS x,"
           + " CAST(rand(2) < 0.3 AS DOUBLE) AS y, id % " + groups + " AS g,"
@@ -212,11 +227,12 @@ public final class Benchmark {
 
   /**
    * The paths of issue 12. Every ratio is to the bare scan (the first query); the peer column is
-   * the ratio to the scan with the same filter or grouping.
+   * the ratio to the scan with the same filter or grouping, for monitor to the scan that also
+   * reads ts (Spark decodes INT96 timestamps value by value, which costs more than x and y).
    */
-  private void paths(Path dir, long rows) {
+  private void paths(Path dir, String scalar, long rows, String timestamps) {
     String where = " WHERE y >= 0 AND x > -1e300";
-    String data = dir.resolve("scalar").toString();
+    String data = dir.resolve(scalar).toString();
     String out = dir.resolve("jobs").toString();
     List<String> evaluate = List.of("--input", data, "--logits", "x", "--labels", "y",
         "--output", out + "/evaluate");
@@ -229,9 +245,13 @@ public final class Benchmark {
         "SELECT day, sum(x) + sum(y) FROM scalar GROUP BY day");
     Query scanWindow = new Query("scan: sum(x) + sum(y) GROUP BY window",
         "SELECT window(ts, '1 day'), sum(x) + sum(y) FROM scalar GROUP BY window(ts, '1 day')");
+    // What reading ts costs the scan: the floor of every path that reads it (windows, monitor).
+    Query scanTs = new Query("scan: max(ts), sum(x) + sum(y)",
+        "SELECT max(ts), sum(x) + sum(y) FROM scalar");
     Query scanWhere = new Query("scan: sum(x) + sum(y) WHERE", "SELECT sum(x) + sum(y) FROM scalar"
         + where);
-    report("paths: " + rows + " rows x (DOUBLE x, DOUBLE y, TIMESTAMP ts over 7 days, DATE day);"
+    report("paths: " + rows + " rows x (DOUBLE x, DOUBLE y, TIMESTAMP ts over 7 days stored as "
+        + timestamps + ", DATE day);"
         + " filter" + where, rows, List.of(
         new Query("baseline: SELECT sum(x) + sum(y)", "SELECT sum(x) + sum(y) FROM scalar"),
         new Query("bce_with_logits_loss(x, y)", "SELECT bce_with_logits_loss(x, y) FROM scalar"),
@@ -241,6 +261,7 @@ public final class Benchmark {
         scanDay,
         new Query("bce_with_logits_loss(x, y) GROUP BY day",
             "SELECT day, bce_with_logits_loss(x, y) FROM scalar GROUP BY day").beside(scanDay),
+        scanTs,
         scanWindow,
         new Query("bce_with_logits_loss(x, y) GROUP BY window",
             "SELECT window(ts, '1 day'), bce_with_logits_loss(x, y) FROM scalar"
@@ -249,7 +270,7 @@ public final class Benchmark {
         new Query("evaluate --group-by day",
             () -> Jobs.evaluate(spark, byDay)).beside(scanDay),
         new Query("monitor --window '1 day'", () -> Jobs.monitor(spark, monitor))
-            .beside(scanWindow)));
+            .beside(scanTs)));
   }
 
   /** MLlib's logLoss on the same rows as probability vectors; compared with bce_loss on them. */

@@ -77,5 +77,7 @@ class MainTest {
     run("bench", "--warmup", "x").assertCode(2).assertErr("--warmup needs a whole number");
     run("bench", "--only", "scalar,nope").assertCode(2).assertErr("unknown section 'nope'");
     run("bench", "--rows").assertCode(2).assertErr("--rows needs a value");
+    run("bench", "--timestamps", "int64").assertCode(2)
+        .assertErr("--timestamps: 'int64' is neither int96 nor micros");
   }
 }
