@@ -156,6 +156,13 @@ final class ColumnarPartialAggregation implements Serializable {
     private final ArrayBlock arrays = new ArrayBlock();
     private final GenericInternalRow callRow = new GenericInternalRow(4);
     private Serializable[][] statesOfRow = new Serializable[0][];
+    /**
+     * The states of every row of the run being updated when they are one group's (a global
+     * aggregate, or a batch of one key), else null; statesOfRow is then filled only on demand
+     * ({@link #rowStates}): the scalar path hands the whole run to that one state.
+     */
+    private Serializable[] uniformStates;
+    private boolean rowStatesFilled;
     private Serializable[] stateColumn = new Serializable[0];
     /** Per row of the batch, whether its key is the previous row's ({@link KeyRuns#mark}). */
     private boolean[] sameKey = new boolean[0];
@@ -314,9 +321,18 @@ final class ColumnarPartialAggregation implements Serializable {
     }
 
     private int groupAll(int from, int n) {
-      Serializable[] only = groups.values().iterator().next();
-      java.util.Arrays.fill(statesOfRow, 0, n - from, only);
+      uniformStates = groups.values().iterator().next();
+      rowStatesFilled = false;
       return n - from;
+    }
+
+    /** Each row's states, rows 0 .. n-1 of the run being updated. */
+    private Serializable[][] rowStates(int n) {
+      if (uniformStates != null && !rowStatesFilled) {
+        java.util.Arrays.fill(statesOfRow, 0, n, uniformStates);
+        rowStatesFilled = true;
+      }
+      return statesOfRow;
     }
 
     /**
@@ -325,9 +341,11 @@ final class ColumnarPartialAggregation implements Serializable {
      */
     private int groupWithinBudget(ColumnarBatch batch, int from, int n) {
       long limit = groupLimit();
+      uniformStates = null;
       if (perGroup == 0) {
         return 0;
       }
+      boolean oneGroup = true;
       for (int i = from; i < n; i++) {
         if (i > from && keyRuns != null && sameKey[i]) {
           statesOfRow[i - from] = lastStates;
@@ -339,7 +357,7 @@ final class ColumnarPartialAggregation implements Serializable {
           Serializable[] states = groups.get(key);
           if (states == null) {
             if (groups.size() >= limit) {
-              return i - from;
+              return grouped(from, i, oneGroup);
             }
             states = newStates();
             groups.put(key.copy(), states);
@@ -347,9 +365,19 @@ final class ColumnarPartialAggregation implements Serializable {
           lastKey.copyFrom(key);
           lastStates = states;
         }
+        oneGroup &= i == from || statesOfRow[0] == lastStates;
         statesOfRow[i - from] = lastStates;
       }
-      return n - from;
+      return grouped(from, n, oneGroup);
+    }
+
+    /** Rows from .. end-1 have their states in statesOfRow; how many they are. */
+    private int grouped(int from, int end, boolean oneGroup) {
+      if (oneGroup && end > from) {
+        uniformStates = statesOfRow[0];
+        rowStatesFilled = true;
+      }
+      return end - from;
     }
 
     /** Rows from .. from+n-1, whose states are in statesOfRow[0 .. n-1]. */
@@ -375,6 +403,7 @@ final class ColumnarPartialAggregation implements Serializable {
       if (declaratives != null) {
         int last = functions.length;
         // Runs of rows of one group (consecutive rows share their states) update it at once.
+        Serializable[][] statesOfRow = rowStates(n);
         for (int i = 0; i < n; ) {
           Serializable[] states = statesOfRow[i];
           int run = 1;
@@ -416,11 +445,16 @@ final class ColumnarPartialAggregation implements Serializable {
       anyNull |= args[2].readDoubles(batch, from, n, block.w, block.skip);
       anyNull |= args[3].readDoubles(batch, from, n, block.p, block.posWeightNull);
       block.anyNull = anyNull;
-      functions[f].updateScalars(block, statesOf(f, n));
+      if (uniformStates != null) {
+        functions[f].updateScalars(block, uniformStates[f]);
+      } else {
+        functions[f].updateScalars(block, statesOf(f, n));
+      }
     }
 
     /** Function f's state for each row of the batch. */
     private Serializable[] statesOf(int f, int n) {
+      Serializable[][] statesOfRow = rowStates(n);
       for (int i = 0; i < n; i++) {
         stateColumn[i] = statesOfRow[i][f];
       }
@@ -434,7 +468,7 @@ final class ColumnarPartialAggregation implements Serializable {
         for (int a = 0; a < args.length; a++) {
           callRow.update(a, args[a].value(batch, from + i));
         }
-        Serializable[] states = statesOfRow[i];
+        Serializable[] states = rowStates(n)[i];
         states[f] = function.update(states[f], callRow);
       }
     }

@@ -144,14 +144,8 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
    */
   @SuppressWarnings("unchecked")
   final void updateScalars(ScalarBlock block, Serializable[] states) {
-    FunctionContext errors = new FunctionContext(context);
-    int n = block.keepValidRows(errors);
-    try {
-      quantity.apply(block.x, block.y, block.w, block.p, block.out, n);
-    } catch (IllegalArgumentException e) {
-      throw errors.runtimeError(e.getMessage());
-    }
-    // Rows of one group come in runs (all of them in a global aggregate): one call per run.
+    int n = scalarLosses(block);
+    // Rows of one group come in runs: one call per run.
     for (int j = 0; j < n; ) {
       S state = (S) states[block.row[j]];
       int end = j + 1;
@@ -161,6 +155,25 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       state.acceptScalarRows(block.x, block.y, block.p, block.out, block.w, j, end - j);
       j = end;
     }
+  }
+
+  /** {@link #updateScalars(ScalarBlock, Serializable[])} when every row goes into {@code state}. */
+  @SuppressWarnings("unchecked")
+  final void updateScalars(ScalarBlock block, Serializable state) {
+    int n = scalarLosses(block);
+    ((S) state).acceptScalarRows(block.x, block.y, block.p, block.out, block.w, 0, n);
+  }
+
+  /** Keeps the block's valid rows and computes their losses into block.out; how many rows. */
+  private int scalarLosses(ScalarBlock block) {
+    FunctionContext errors = new FunctionContext(context);
+    int n = block.keepValidRows(errors);
+    try {
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, n);
+    } catch (IllegalArgumentException e) {
+      throw errors.runtimeError(e.getMessage());
+    }
+    return n;
   }
 
   /** The pos_weight of array rows when it is a constant without NULLs, else null. */
