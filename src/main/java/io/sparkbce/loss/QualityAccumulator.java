@@ -37,6 +37,10 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   private ClassSums negatives = new ClassSums();
   private ClassSums predicted = new ClassSums();
   private ClassSums targets = new ClassSums();
+  /** w*sigmoid(x) of a run of rows, summed in one call (ExactSum.addAll): one per thread. */
+  private static final ThreadLocal<double[]> PREDICTIONS =
+      ThreadLocal.withInitial(() -> new double[1024]);
+
   /** The five sums above, for the loops over them (beginBlock runs once per row). */
   private transient ClassSums[] sums;
 
@@ -75,19 +79,26 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   @Override
   public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
       double[] weights, int offset, int count) {
-    beginBlock(1);
+    if (targets.sums.length != 1) { // a run is often a few dozen rows: checked once, not six times
+      beginBlock(1);
+    }
     loss.acceptScalarRows(x, y, p, values, weights, offset, count);
-    ExactSum prediction = predicted.sums[0];
+    double[] predictions = PREDICTIONS.get();
+    if (predictions.length < count) {
+      predictions = new double[Math.max(count, 2 * predictions.length)];
+      PREDICTIONS.set(predictions);
+    }
     int end = offset + count;
     long ones = 0;
     boolean unit = true;
     for (int i = offset; i < end; i++) {
       double w = weights[i];
       double target = y[i];
-      prediction.add(w * LossKernel.sigmoid(x[i]));
+      predictions[i - offset] = w * LossKernel.sigmoid(x[i]);
       ones += target == 1.0 ? 1 : 0;
       unit &= w == 1.0 & p[i] == 1.0 & (target == 1.0 | target == 0.0);
     }
+    predicted.sums[0].addAll(predictions, 0, count);
     if (unit) {
       double positiveCount = ones;
       positives.sums[0].add(positiveCount);
