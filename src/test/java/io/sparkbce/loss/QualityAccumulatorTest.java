@@ -161,6 +161,30 @@ class QualityAccumulatorTest {
         runs.result(Reduction.WEIGHTED_MEAN)[0], "weighted mean");
   }
 
+  /** Label counts of 0/1 labels in runs, then of soft labels among them. */
+  @Test
+  void labelBalanceTakesRunsAsTheRowPathDoes() {
+    SplittableRandom r = new SplittableRandom(8);
+    int n = 3000;
+    Rows rows = unitRows(r, n);
+    System.arraycopy(rows.y, 0, rows.v, 0, n); // bce_pos_weight's element value is the target
+    LabelBalance runs = new LabelBalance();
+    feedInRuns(runs, rows, r, 0, 1500);
+    for (int i = 1500; i < n; i += 1 + r.nextInt(100)) {
+      rows.v[i] = r.nextDouble();
+    }
+    feedInRuns(runs, rows, r, 1500, n);
+    LabelBalance oneByOne = new LabelBalance();
+    feedOneByOne(oneByOne, rows, 0, n);
+    assertArrayEquals(oneByOne.toBytes(), runs.toBytes());
+    double[] negatives = new double[n];
+    for (int i = 0; i < n; i++) {
+      negatives[i] = 1 - rows.v[i];
+    }
+    assertBits(roundQuotient(exactSum(negatives), exactSum(rows.v)), runs.posWeight()[0],
+        "pos_weight");
+  }
+
   @Test
   void runsOfScalarRowsCannotJoinAStateOfSeveralClasses() {
     QualityAccumulator q = new QualityAccumulator();
