@@ -49,6 +49,14 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
     }
   }
 
+  /** Rows of one element each: one class, so the run goes to its state as one block. */
+  @Override
+  public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int offset, int count) {
+    beginBlock(1);
+    classes[0].acceptAll(values, weights, offset, count);
+  }
+
   public void merge(ClassLossAccumulator other) {
     if (other.classes.length == 0) {
       return;

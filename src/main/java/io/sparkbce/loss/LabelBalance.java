@@ -27,6 +27,33 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     negatives.sums[classIndex].add(1.0 - target);
   }
 
+  /**
+   * A run of rows of one target each ({@code values}, see {@link ElementQuantity#TARGET}). With
+   * 0/1 labels the sums are counts, each added once as a whole number: the same exact sums as
+   * adding the ones one by one.
+   */
+  @Override
+  public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int offset, int count) {
+    beginBlock(1);
+    int end = offset + count;
+    long ones = 0;
+    boolean hard = true;
+    for (int i = offset; i < end; i++) {
+      double target = values[i];
+      ones += target == 1.0 ? 1 : 0;
+      hard &= target == 1.0 | target == 0.0;
+    }
+    if (hard) {
+      positives.sums[0].add(ones);
+      negatives.sums[0].add(count - ones);
+      return;
+    }
+    for (int i = offset; i < end; i++) {
+      accept(0, values[i], weights[i]);
+    }
+  }
+
   public void merge(LabelBalance other) {
     positives.merge(other.positives);
     negatives.merge(other.negatives);

@@ -37,6 +37,10 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   private ClassSums negatives = new ClassSums();
   private ClassSums predicted = new ClassSums();
   private ClassSums targets = new ClassSums();
+  /** w*sigmoid(x) of a run of rows, summed in one call (ExactSum.addAll): one per thread. */
+  private static final ThreadLocal<double[]> PREDICTIONS =
+      ThreadLocal.withInitial(() -> new double[1024]);
+
   /** The five sums above, for the loops over them (beginBlock runs once per row). */
   private transient ClassSums[] sums;
 
@@ -63,6 +67,53 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
     negatives.sums[c].add(w * (1.0 - y));
     predicted.sums[c].add(w * LossKernel.sigmoid(x));
     targets.sums[c].add(y);
+  }
+
+  /**
+   * A run of rows of one element each. The loss goes in as one block; w*sigmoid(x) is summed per
+   * element. When every row of the run has weight 1, pos_weight 1 and a 0/1 label (the common
+   * case) the other four sums are counts: w*y, w*p*y and y are 1 for each positive, w*(1-y) is 1
+   * for each negative, so each is added once, as a whole number. An exact sum of n ones is the
+   * exact sum n, so the state is the same, bit for bit, as adding them one by one.
+   */
+  @Override
+  public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int offset, int count) {
+    if (targets.sums.length != 1) { // a run is often a few dozen rows: checked once, not six times
+      beginBlock(1);
+    }
+    loss.acceptScalarRows(x, y, p, values, weights, offset, count);
+    double[] predictions = PREDICTIONS.get();
+    if (predictions.length < count) {
+      predictions = new double[Math.max(count, 2 * predictions.length)];
+      PREDICTIONS.set(predictions);
+    }
+    int end = offset + count;
+    long ones = 0;
+    boolean unit = true;
+    for (int i = offset; i < end; i++) {
+      double w = weights[i];
+      double target = y[i];
+      predictions[i - offset] = w * LossKernel.sigmoid(x[i]);
+      ones += target == 1.0 ? 1 : 0;
+      unit &= w == 1.0 & p[i] == 1.0 & (target == 1.0 | target == 0.0);
+    }
+    predicted.sums[0].addAll(predictions, 0, count);
+    if (unit) {
+      double positiveCount = ones;
+      positives.sums[0].add(positiveCount);
+      weightedPositives.sums[0].add(positiveCount);
+      negatives.sums[0].add(count - ones);
+      targets.sums[0].add(positiveCount);
+      return;
+    }
+    for (int i = offset; i < end; i++) {
+      double w = weights[i];
+      positives.sums[0].add(w * y[i]);
+      weightedPositives.sums[0].add(w * LossKernel.positive(y[i], p[i]));
+      negatives.sums[0].add(w * (1.0 - y[i]));
+      targets.sums[0].add(y[i]);
+    }
   }
 
   @Override

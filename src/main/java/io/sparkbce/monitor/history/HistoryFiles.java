@@ -103,7 +103,7 @@ final class HistoryFiles {
       throws IOException {
     String partition = schema.fields()[schema.fields().length - 1].name();
     StructType data = withoutLast(schema);
-    Job job = Job.getInstance(spark.sessionState().newHadoopConf());
+    Job job = Job.getInstance(ForklessLocalFileSystem.in(spark.sessionState().newHadoopConf()));
     OutputWriterFactory factory = new ParquetFileFormat().prepareWrite(spark, job,
         scala.collection.immutable.Map$.MODULE$.empty(), data);
     TaskAttemptContext context = new TaskAttemptContextImpl(job.getConfiguration(),

@@ -248,7 +248,7 @@ public final class MetricHistory {
     }
     rewrite.sort(ORDER);
 
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    Configuration conf = ForklessLocalFileSystem.in(spark.sparkContext().hadoopConfiguration());
     try {
       Path root = new Path(path);
       FileSystem fs = root.getFileSystem(conf);
