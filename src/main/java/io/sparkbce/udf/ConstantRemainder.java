@@ -65,15 +65,8 @@ final class ConstantRemainder implements Serializable {
 
   /** out[j] = in[j] % divisor for j < n. */
   void of(long[] in, long[] out, int n) {
-    long m = magic;
-    long add = addend;
-    int s = shift;
-    long d = divisor;
     for (int j = 0; j < n; j++) {
-      long x = in[j];
-      long q = (Math.multiplyHigh(m, x) + (x & add)) >> s;
-      q += q >>> 63;
-      out[j] = x - q * d;
+      out[j] = of(in[j]);
     }
   }
 
@@ -82,15 +75,9 @@ final class ConstantRemainder implements Serializable {
    * j < n: Spark's window start subtracts it from the time.
    */
   void floorOf(long[] in, long[] out, int n) {
-    long m = magic;
-    long add = addend;
-    int s = shift;
     long d = divisor;
     for (int j = 0; j < n; j++) {
-      long x = in[j];
-      long q = (Math.multiplyHigh(m, x) + (x & add)) >> s;
-      q += q >>> 63;
-      long r = x - q * d;
+      long r = of(in[j]);
       out[j] = r + ((r >> 63) & d);
     }
   }
