@@ -12,6 +12,7 @@ import org.apache.spark.sql.catalyst.expressions.EvalMode;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
 import org.apache.spark.sql.catalyst.expressions.KnownNullable;
+import org.apache.spark.sql.catalyst.expressions.LessThan;
 import org.apache.spark.sql.catalyst.expressions.Literal;
 import org.apache.spark.sql.catalyst.expressions.Multiply;
 import org.apache.spark.sql.catalyst.expressions.PreciseTimestampConversion;
@@ -46,6 +47,11 @@ abstract class VectorLong implements Serializable {
   /** Row j's value and whether it is NULL (a NULL row's value is undefined), after compute. */
   transient long[] values;
   transient boolean[] nulls;
+  /**
+   * False if no row of the last batch computed is NULL: then all of {@link #nulls} is false (it
+   * is kept so for readers of the array), and the loops over it are skipped.
+   */
+  transient boolean hasNull;
 
   VectorLong(Pass pass) {
     this.pass = pass;
@@ -64,6 +70,7 @@ abstract class VectorLong implements Serializable {
       if (values == null || values.length < n) {
         values = new long[Math.max(n, 4096)];
         nulls = new boolean[values.length];
+        hasNull = false;
       }
       eval(batch, rows, n);
       computedIn = pass.number;
@@ -73,6 +80,24 @@ abstract class VectorLong implements Serializable {
   }
 
   abstract void eval(ColumnarBatch batch, int[] rows, int n);
+
+  /** This batch has no NULL row: {@link #nulls} all false again if the last one had. */
+  final void noNulls() {
+    if (hasNull) {
+      java.util.Arrays.fill(nulls, false);
+      hasNull = false;
+    }
+  }
+
+  /** nulls[0..n-1] = from's, and {@link #hasNull} too. */
+  final void copyNulls(VectorLong from, int n) {
+    if (from.hasNull) {
+      System.arraycopy(from.nulls, 0, nulls, 0, n);
+      hasNull = true;
+    } else {
+      noNulls();
+    }
+  }
 
   /** {@code e} (bound to the batch's columns) this way, or null if it has another form. */
   static VectorLong of(Expression e) {
@@ -153,7 +178,8 @@ abstract class VectorLong implements Serializable {
         return new First(pass, children);
       }
       if (e instanceof CaseWhen c) {
-        return Cases.of(c, this);
+        VectorLong floorModulo = FloorModulo.of(c, this);
+        return floorModulo != null ? floorModulo : Cases.of(c, this);
       }
       return null;
     }
@@ -189,8 +215,9 @@ abstract class VectorLong implements Serializable {
         for (int j = 0; j < n; j++) {
           nulls[j] = c.isNullAt(VectorCondition.row(rows, j));
         }
+        hasNull = true;
       } else {
-        java.util.Arrays.fill(nulls, 0, n, false);
+        noNulls();
       }
     }
   }
@@ -205,10 +232,17 @@ abstract class VectorLong implements Serializable {
       this.value = value;
     }
 
+    /** The length of the arrays last filled with the constant: filled again only when they grow. */
+    private transient int filled;
+
     @Override
     void eval(ColumnarBatch batch, int[] rows, int n) {
-      java.util.Arrays.fill(values, 0, n, value == null ? 0L : value);
-      java.util.Arrays.fill(nulls, 0, n, value == null);
+      if (filled != values.length) {
+        java.util.Arrays.fill(values, value == null ? 0L : value);
+        java.util.Arrays.fill(nulls, value == null);
+        hasNull = value == null;
+        filled = values.length;
+      }
     }
   }
 
@@ -225,6 +259,8 @@ abstract class VectorLong implements Serializable {
     private final long constant;
     private final int op;
     private final boolean ansi;
+    /** {@code % constant} by multiplication, for a constant >= 2; else null. */
+    private final ConstantRemainder remainder;
 
     private Arithmetic(Pass pass, VectorLong left, VectorLong right, long constant, int op,
         boolean ansi) {
@@ -234,6 +270,8 @@ abstract class VectorLong implements Serializable {
       this.constant = constant;
       this.op = op;
       this.ansi = ansi;
+      this.remainder = right == null && op == REMAINDER && constant >= 2
+          ? new ConstantRemainder(constant) : null;
     }
 
     static VectorLong of(BinaryArithmetic a, Builder builder) {
@@ -250,7 +288,12 @@ abstract class VectorLong implements Serializable {
       }
       if (a.right() instanceof Literal k && k.value() != null && (op != REMAINDER
           || (Long) k.value() != 0L)) {
-        return new Arithmetic(builder.pass(), l, null, (Long) k.value(), op, ansi);
+        long c = (Long) k.value();
+        if ((op == ADD || op == SUBTRACT) && c == 0L) {
+          // x + 0, x - 0 (a window without offset): x itself, never an overflow
+          return l;
+        }
+        return new Arithmetic(builder.pass(), l, null, c, op, ansi);
       }
       VectorLong r = builder.of(a.right());
       return r == null ? null : new Arithmetic(builder.pass(), l, r, 0L, op, ansi);
@@ -260,50 +303,210 @@ abstract class VectorLong implements Serializable {
     void eval(ColumnarBatch batch, int[] rows, int n) {
       left.compute(batch, rows, n);
       long[] a = left.values;
-      long[] b = null;
       if (right == null) {
-        System.arraycopy(left.nulls, 0, nulls, 0, n);
-      } else {
-        right.compute(batch, rows, n);
-        b = right.values;
-        for (int j = 0; j < n; j++) {
-          nulls[j] = left.nulls[j] | right.nulls[j];
-        }
+        copyNulls(left, n);
+        withConstant(a, n);
+        return;
       }
+      right.compute(batch, rows, n);
+      if (left.hasNull || right.hasNull) {
+        boolean[] l = left.nulls;
+        boolean[] r = right.nulls;
+        for (int j = 0; j < n; j++) {
+          nulls[j] = l[j] | r[j];
+        }
+        hasNull = true;
+      } else {
+        noNulls();
+      }
+      withColumn(a, right.values, n);
+    }
+
+    /**
+     * {@code a op constant}. Loops of one operation each, without NULL tests (a NULL row's value
+     * is undefined, and ANSI overflow there is no error), so that the JIT can vectorise them.
+     */
+    private void withConstant(long[] a, int n) {
       long k = constant;
+      long[] v = values;
       switch (op) {
         case ADD -> {
           for (int j = 0; j < n; j++) {
-            long y = b == null ? k : b[j];
-            values[j] = ansi && !nulls[j] ? Math.addExact(a[j], y) : a[j] + y;
+            v[j] = a[j] + k;
+          }
+          if (ansi) {
+            checkAdd(a, null, k, n);
           }
         }
         case SUBTRACT -> {
           for (int j = 0; j < n; j++) {
-            long y = b == null ? k : b[j];
-            values[j] = ansi && !nulls[j] ? Math.subtractExact(a[j], y) : a[j] - y;
+            v[j] = a[j] - k;
+          }
+          if (ansi) {
+            checkSubtract(a, null, k, n);
           }
         }
         case MULTIPLY -> {
+          if (ansi) {
+            for (int j = 0; j < n; j++) {
+              v[j] = nulls[j] ? 0L : Math.multiplyExact(a[j], k);
+            }
+          } else {
+            for (int j = 0; j < n; j++) {
+              v[j] = a[j] * k;
+            }
+          }
+        }
+        default -> {
+          // a constant divisor is not 0 (Arithmetic.of); x % 1 and x % -1 are 0
+          if (remainder != null) {
+            remainder.of(a, v, n);
+          } else {
+            for (int j = 0; j < n; j++) {
+              v[j] = a[j] % k;
+            }
+          }
+        }
+      }
+    }
+
+    /** {@code a op b}, NULL where either is (already in {@link #nulls}). */
+    private void withColumn(long[] a, long[] b, int n) {
+      long[] v = values;
+      switch (op) {
+        case ADD -> {
           for (int j = 0; j < n; j++) {
-            long y = b == null ? k : b[j];
-            values[j] = ansi && !nulls[j] ? Math.multiplyExact(a[j], y) : a[j] * y;
+            v[j] = a[j] + b[j];
+          }
+          if (ansi) {
+            checkAdd(a, b, 0L, n);
+          }
+        }
+        case SUBTRACT -> {
+          for (int j = 0; j < n; j++) {
+            v[j] = a[j] - b[j];
+          }
+          if (ansi) {
+            checkSubtract(a, b, 0L, n);
+          }
+        }
+        case MULTIPLY -> {
+          if (ansi) {
+            for (int j = 0; j < n; j++) {
+              v[j] = nulls[j] ? 0L : Math.multiplyExact(a[j], b[j]);
+            }
+          } else {
+            for (int j = 0; j < n; j++) {
+              v[j] = a[j] * b[j];
+            }
           }
         }
         default -> {
           for (int j = 0; j < n; j++) {
-            long y = b == null ? k : b[j];
+            long y = b[j];
             if (y == 0) {
               if (ansi && !nulls[j]) {
                 throw new ArithmeticException("remainder by zero");
               }
               nulls[j] = true;
+              hasNull = true;
             } else {
-              values[j] = a[j] % y;
+              v[j] = a[j] % y;
             }
           }
         }
       }
+    }
+
+    /**
+     * ANSI: {@link ArithmeticException} if {@code a + b} (b null: + k) overflowed on a non-NULL
+     * row. Overflow iff the sum's sign differs from both operands'; the signs are or-ed over the
+     * batch, so the test vectorises, and the rows are looked at only when it is set.
+     */
+    private void checkAdd(long[] a, long[] b, long k, int n) {
+      long[] v = values;
+      long overflow = 0;
+      for (int j = 0; j < n; j++) {
+        long y = b == null ? k : b[j];
+        overflow |= (a[j] ^ v[j]) & (y ^ v[j]);
+      }
+      if (overflow < 0) {
+        throwOnNonNullRow(a, b, k, n, true);
+      }
+    }
+
+    /** As {@link #checkAdd}, for {@code a - b}: overflow iff a and b differ in sign and a and the result too. */
+    private void checkSubtract(long[] a, long[] b, long k, int n) {
+      long[] v = values;
+      long overflow = 0;
+      for (int j = 0; j < n; j++) {
+        long y = b == null ? k : b[j];
+        overflow |= (a[j] ^ y) & (a[j] ^ v[j]);
+      }
+      if (overflow < 0) {
+        throwOnNonNullRow(a, b, k, n, false);
+      }
+    }
+
+    private void throwOnNonNullRow(long[] a, long[] b, long k, int n, boolean add) {
+      for (int j = 0; j < n; j++) {
+        if (!nulls[j]) {
+          long y = b == null ? k : b[j];
+          long unused = add ? Math.addExact(a[j], y) : Math.subtractExact(a[j], y);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code CASE WHEN x % d < 0 THEN x % d + d ELSE x % d END} for a constant {@code d >= 2}: the
+   * floor modulo of x, which Spark's {@code window()} subtracts from the time to get the window's
+   * start ({@code TimeWindowing}). One pass instead of a remainder, a comparison, an addition and
+   * a CASE WHEN; x % d + d neither overflows nor divides by zero, so ANSI changes nothing, and the
+   * result is NULL exactly where x is (a NULL condition takes the ELSE branch, x % d, NULL).
+   */
+  private static final class FloorModulo extends VectorLong {
+    private static final long serialVersionUID = 1L;
+    private final VectorLong x;
+    private final ConstantRemainder modulo;
+
+    private FloorModulo(Pass pass, VectorLong x, ConstantRemainder modulo) {
+      super(pass);
+      this.x = x;
+      this.modulo = modulo;
+    }
+
+    static VectorLong of(CaseWhen c, Builder builder) {
+      if (c.branches().size() != 1 || !c.elseValue().isDefined()) {
+        return null;
+      }
+      Tuple2<Expression, Expression> branch = c.branches().apply(0);
+      Expression remainder = c.elseValue().get();
+      if (!(remainder instanceof Remainder r) || !(r.dataType() instanceof LongType)
+          || r.evalMode() == EvalMode.TRY() || !(r.right() instanceof Literal d)
+          || !(d.value() instanceof Long divisor) || divisor < 2) {
+        return null;
+      }
+      if (!(branch._1() instanceof LessThan test) || !test.left().semanticEquals(remainder)
+          || !(test.right() instanceof Literal zero) || !(zero.value() instanceof Long z)
+          || z != 0L) {
+        return null;
+      }
+      if (!(branch._2() instanceof Add plus) || plus.evalMode() == EvalMode.TRY()
+          || !plus.left().semanticEquals(remainder) || !(plus.right() instanceof Literal p)
+          || !divisor.equals(p.value())) {
+        return null;
+      }
+      VectorLong value = builder.of(r.left());
+      return value == null ? null
+          : new FloorModulo(builder.pass(), value, new ConstantRemainder(divisor));
+    }
+
+    @Override
+    void eval(ColumnarBatch batch, int[] rows, int n) {
+      x.compute(batch, rows, n);
+      copyNulls(x, n);
+      modulo.floorOf(x.values, values, n);
     }
   }
 
@@ -321,15 +524,21 @@ abstract class VectorLong implements Serializable {
     void eval(ColumnarBatch batch, int[] rows, int n) {
       children[0].compute(batch, rows, n);
       System.arraycopy(children[0].values, 0, values, 0, n);
-      System.arraycopy(children[0].nulls, 0, nulls, 0, n);
-      for (int c = 1; c < children.length; c++) {
+      copyNulls(children[0], n);
+      for (int c = 1; c < children.length && hasNull; c++) {
         VectorLong next = children[c];
         next.compute(batch, rows, n);
+        boolean any = false;
         for (int j = 0; j < n; j++) {
           if (nulls[j]) {
             values[j] = next.values[j];
             nulls[j] = next.nulls[j];
+            any |= nulls[j];
           }
+        }
+        if (!any) {
+          java.util.Arrays.fill(nulls, false);
+          hasNull = false;
         }
       }
     }
@@ -375,17 +584,25 @@ abstract class VectorLong implements Serializable {
       int last = conditions.length;
       branches[last].compute(batch, rows, n);
       System.arraycopy(branches[last].values, 0, values, 0, n);
-      System.arraycopy(branches[last].nulls, 0, nulls, 0, n);
+      copyNulls(branches[last], n);
+      long[] out = values;
       for (int b = last - 1; b >= 0; b--) {
         // last branch first, so that an earlier TRUE branch overwrites a later one
         conditions[b].mark(batch, rows, n, holds);
         VectorLong v = branches[b];
         v.compute(batch, rows, n);
+        long[] in = v.values;
+        boolean[] h = holds;
+        // a select per row without a branch: the JIT can vectorise it
         for (int j = 0; j < n; j++) {
-          if (holds[j]) {
-            values[j] = v.values[j];
-            nulls[j] = v.nulls[j];
+          out[j] = h[j] ? in[j] : out[j];
+        }
+        if (v.hasNull || hasNull) {
+          boolean[] inNull = v.nulls;
+          for (int j = 0; j < n; j++) {
+            nulls[j] = h[j] ? inNull[j] : nulls[j];
           }
+          hasNull = true;
         }
       }
     }

@@ -40,6 +40,9 @@ final class VectorLongColumn implements VectorColumn, Serializable {
     }
     int first = out.getElementsAppended();
     out.appendLongs(n, value.values, 0);
+    if (!value.hasNull) {
+      return;
+    }
     boolean[] nulls = value.nulls;
     for (int j = 0; j < n; j++) {
       if (nulls[j]) {

@@ -63,21 +63,27 @@ final class VectorStructColumn implements VectorColumn, Serializable {
       WritableColumnVector child = out.getChild(f);
       int first = child.getElementsAppended();
       child.appendLongs(n, fields[f].values, 0);
-      boolean[] nulls = fields[f].nulls;
-      for (int j = 0; j < n; j++) {
-        if (nulls[j]) {
-          child.putNull(first + j);
+      if (fields[f].hasNull) {
+        boolean[] nulls = fields[f].nulls;
+        for (int j = 0; j < n; j++) {
+          if (nulls[j]) {
+            child.putNull(first + j);
+          }
         }
       }
     }
     appendNotNullStructs(out, n);
   }
 
-  /** A struct built by named_struct is never NULL (its fields may be). */
+  /**
+   * A struct built by named_struct is never NULL (its fields may be): n of them at once
+   * (appendNotNulls asserts that the vector is no struct, though appendStruct(false) is the same).
+   */
   private static void appendNotNullStructs(WritableColumnVector out, int n) {
-    for (int j = 0; j < n; j++) {
-      out.appendStruct(false);
-    }
+    int first = out.getElementsAppended();
+    out.reserve(first + n);
+    out.putNotNulls(first, n);
+    out.addElementsAppended(n);
   }
 
   private void writeRowByRow(ColumnarBatch in, int[] rows, int n, WritableColumnVector out) {

@@ -129,6 +129,75 @@ class VectorLongTest {
         "named_struct('a', k, 'b', abs(z))"))));
   }
 
+  /**
+   * One column object computes batch after batch (its arrays are reused): random times over the
+   * whole TIMESTAMP range and near 1970, batches with NULLs, without, and with again, so that no
+   * NULL of one batch stays in the next; windows of sizes the floor modulo takes (2 microseconds
+   * and up) and of one microsecond (the CASE WHEN), with offsets, ANSI on and off.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"'1 day'", "'7 days'", "'13 seconds'", "'2 microseconds'",
+      "'1 microsecond'", "'1 hour', '1 hour', '-17 minutes'", "'1 day', '1 day', '5 hours'"})
+  void windowsOverBatchAfterBatchOfRandomTimes(String args) {
+    for (String ansi : List.of("true", "false")) {
+      spark.conf().set("spark.sql.ansi.enabled", ansi);
+      try {
+        Expression struct = expression(spark.table("vl").selectExpr("window(ts, " + args + ")"));
+        Expression start = expression(spark.table("vl").selectExpr(
+            "window(ts, " + args + ").start"));
+        VectorStructColumn s = VectorStructColumn.of(struct);
+        VectorLongColumn c = VectorLongColumn.of(start);
+        assertNotNull(s, struct.toString());
+        assertNotNull(c, start.toString());
+        for (int b = 0; b < 4; b++) {
+          ColumnarBatch random = randomBatch(b, b % 2 == 0, 3000);
+          compareStruct(s, struct, random, null, random.numRows());
+          compareStruct(s, struct, random, odd(random.numRows()), random.numRows() / 2);
+          compare(c, start, random, null, random.numRows());
+        }
+      } finally {
+        spark.conf().unset("spark.sql.ansi.enabled");
+      }
+    }
+  }
+
+  /** CASE WHEN and COALESCE over batches with and without NULLs, one column object. */
+  @Test
+  void nullsOfOneBatchDoNotStayInTheNext() {
+    for (String sql : List.of("CASE WHEN k < 2 THEN k * 3 WHEN z IS NULL THEN 0 - k ELSE z END",
+        "coalesce(k, z) + 1", "coalesce(k, z, 7) % 3", "CASE WHEN k > 0 THEN k % 2 END")) {
+      Expression e = expression(spark.table("vl").selectExpr(sql));
+      VectorLongColumn c = VectorLongColumn.of(e);
+      assertNotNull(c, sql);
+      for (int b = 0; b < 4; b++) {
+        ColumnarBatch random = randomBatch(10 + b, b % 2 == 1, 2000);
+        compare(c, e, random, null, random.numRows());
+      }
+    }
+  }
+
+  /** Times (column 0) and small numbers (k, z); NULLs in about a tenth of the rows if asked. */
+  private static ColumnarBatch randomBatch(long seed, boolean nulls, int n) {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+    WritableColumnVector[] v = OnHeapColumnVector.allocateColumns(n, SCHEMA);
+    for (int i = 0; i < n; i++) {
+      long t = switch (random.nextInt(3)) {
+        case 0 -> random.nextLong(-62_135_596_800_000_000L, 253_402_300_799_999_999L);
+        case 1 -> random.nextLong(-3 * DAY, 3 * DAY);
+        default -> TIMES[1 + random.nextInt(TIMES.length - 1)] + random.nextLong(-2, 3);
+      };
+      long[] row = {t, random.nextLong(-5, 6), random.nextLong(-9, 10)};
+      for (int c = 0; c < 3; c++) {
+        if (nulls && random.nextInt(10) == 0) {
+          v[c].putNull(i);
+        } else {
+          v[c].putLong(i, row[c]);
+        }
+      }
+    }
+    return new ColumnarBatch(v, n);
+  }
+
   @Test
   void arithmeticWithoutOverflow() {
     check(expression(spark.table("vl").selectExpr("coalesce(k, z, 7) * 3 - z % 3 + k")));
@@ -184,8 +253,8 @@ class VectorLongTest {
     assertNotNull(c, e.toString());
     int n = batch.numRows();
     int[] odd = odd(n);
-    compare(c, e, null, n);
-    compare(c, e, odd, odd.length);
+    compare(c, e, batch, null, n);
+    compare(c, e, batch, odd, odd.length);
   }
 
   private static void checkStruct(Expression e) {
@@ -193,21 +262,25 @@ class VectorLongTest {
     assertNotNull(c, e.toString());
     int n = batch.numRows();
     for (int[] rows : new int[][] {null, odd(n)}) {
-      int m = rows == null ? n : rows.length;
-      StructType type = (StructType) e.dataType();
-      WritableColumnVector out = new OnHeapColumnVector(16, type);
-      c.write(batch, rows, m, out);
-      assertEquals(m, out.getElementsAppended(), e.toString());
-      for (int j = 0; j < m; j++) {
-        int i = rows == null ? j : rows[j];
-        org.apache.spark.sql.catalyst.InternalRow expected =
-            (org.apache.spark.sql.catalyst.InternalRow) e.eval(batch.getRow(i));
-        assertEquals(expected == null, out.isNullAt(j), "row " + i + ": " + e);
-        for (int f = 0; f < type.size(); f++) {
-          Object want = expected.isNullAt(f) ? null : expected.getLong(f);
-          Object got = out.getChild(f).isNullAt(j) ? null : out.getChild(f).getLong(j);
-          assertEquals(want, got, "row " + i + ", field " + f + ": " + e);
-        }
+      compareStruct(c, e, batch, rows, rows == null ? n : rows.length);
+    }
+  }
+
+  private static void compareStruct(VectorStructColumn c, Expression e, ColumnarBatch batch,
+      int[] rows, int m) {
+    StructType type = (StructType) e.dataType();
+    WritableColumnVector out = new OnHeapColumnVector(16, type);
+    c.write(batch, rows, m, out);
+    assertEquals(m, out.getElementsAppended(), e.toString());
+    for (int j = 0; j < m; j++) {
+      int i = rows == null ? j : rows[j];
+      org.apache.spark.sql.catalyst.InternalRow expected =
+          (org.apache.spark.sql.catalyst.InternalRow) e.eval(batch.getRow(i));
+      assertEquals(expected == null, out.isNullAt(j), "row " + i + ": " + e);
+      for (int f = 0; f < type.size(); f++) {
+        Object want = expected.isNullAt(f) ? null : expected.getLong(f);
+        Object got = out.getChild(f).isNullAt(j) ? null : out.getChild(f).getLong(j);
+        assertEquals(want, got, "row " + i + ", field " + f + ": " + e);
       }
     }
   }
@@ -220,7 +293,8 @@ class VectorLongTest {
     return odd;
   }
 
-  private static void compare(VectorLongColumn c, Expression e, int[] rows, int n) {
+  private static void compare(VectorLongColumn c, Expression e, ColumnarBatch batch, int[] rows,
+      int n) {
     WritableColumnVector out = new OnHeapColumnVector(16, DataTypes.LongType);
     c.write(batch, rows, n, out);
     for (int j = 0; j < n; j++) {
