@@ -11,6 +11,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
+import org.apache.spark.sql.types.StructType;
 import scala.jdk.javaapi.CollectionConverters;
 
 /**
@@ -52,6 +53,11 @@ public final class InputData {
     }
     if (basePath != null) {
       reader = reader.option("basePath", basePath);
+    } else if (format.equals("parquet")) {
+      StructType schema = ParquetFooterSchema.of(spark, input);
+      if (schema != null) {
+        reader = reader.schema(schema); // what Spark would infer, without its schema job
+      }
     }
     Dataset<Row> df;
     try {

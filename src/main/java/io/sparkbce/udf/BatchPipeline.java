@@ -228,7 +228,9 @@ final class BatchPipeline implements Serializable {
         holds = new boolean[n];
       }
       try {
-        vectorCondition.mark(in, null, n, holds);
+        if (!vectorCondition.mark(in, null, n, holds)) {
+          return 0;
+        }
         for (int i = 0; i < n; i++) {
           if (holds[i]) {
             selection[kept++] = i;

@@ -6,6 +6,7 @@ import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.If;
 import org.apache.spark.sql.catalyst.expressions.IsNull;
 import org.apache.spark.sql.catalyst.expressions.Literal;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.ArrayType;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -69,6 +70,10 @@ final class GatedColumn extends BatchArgument {
       java.util.Arrays.fill(nulls, 0, n, true);
       return true;
     }
+    if (allNull(g, batch.numRows())) {
+      // Every row passes (the reason column of a batch of valid rows): no row to test.
+      return any;
+    }
     for (int i = 0; i < n; i++) {
       if (!g.isNullAt(from + i)) {
         nulls[i] = true;
@@ -76,6 +81,17 @@ final class GatedColumn extends BatchArgument {
       }
     }
     return any;
+  }
+
+  /**
+   * Whether {@code g} is NULL on all its {@code rows} rows, told from its count of NULLs where that
+   * count is exact: a vector filled by appends only (the pipeline's computed columns, such as the
+   * invalid reason) counts each NULL once, while a reader's {@code putNull} on a row twice would
+   * count it twice.
+   */
+  private static boolean allNull(ColumnVector g, int rows) {
+    return g instanceof WritableColumnVector w && w.getElementsAppended() == rows
+        && w.numNulls() == rows;
   }
 
   @Override

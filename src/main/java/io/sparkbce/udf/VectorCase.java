@@ -68,15 +68,26 @@ final class VectorCase implements VectorColumn, Serializable {
       holds = new boolean[branch.length];
     }
     int otherwise = conditions.length;
-    java.util.Arrays.fill(branch, 0, n, otherwise);
+    boolean anyHeld = false;
     for (int b = conditions.length - 1; b >= 0; b--) {
-      // Last branch first, so that an earlier TRUE branch overwrites a later one.
-      conditions[b].mark(in, rows, n, holds);
+      // Last branch first, so that an earlier TRUE branch overwrites a later one; a condition
+      // TRUE on no row (the usual case of the jobs' invalid reasons) changes nothing.
+      if (!conditions[b].mark(in, rows, n, holds)) {
+        continue;
+      }
+      if (!anyHeld) {
+        java.util.Arrays.fill(branch, 0, n, otherwise);
+        anyHeld = true;
+      }
       for (int j = 0; j < n; j++) {
         if (holds[j]) {
           branch[j] = b;
         }
       }
+    }
+    if (!anyHeld) {
+      append(values[otherwise], n, out);
+      return;
     }
     for (int j = 0; j < n; ) {
       // Runs of one branch: most rows of the jobs' reason are NULL (valid), appended at once.
@@ -85,15 +96,19 @@ final class VectorCase implements VectorColumn, Serializable {
       while (j + run < n && branch[j + run] == b) {
         run++;
       }
-      byte[] v = values[b];
-      if (v == null) {
-        out.appendNulls(run);
-      } else {
-        for (int r = 0; r < run; r++) {
-          out.appendByteArray(v, 0, v.length);
-        }
-      }
+      append(values[b], run, out);
       j += run;
+    }
+  }
+
+  /** Appends {@code v} (NULL if null) {@code times} times. */
+  private static void append(byte[] v, int times, WritableColumnVector out) {
+    if (v == null) {
+      out.appendNulls(times);
+    } else {
+      for (int r = 0; r < times; r++) {
+        out.appendByteArray(v, 0, v.length);
+      }
     }
   }
 }

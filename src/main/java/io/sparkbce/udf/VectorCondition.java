@@ -38,10 +38,22 @@ abstract class VectorCondition implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /**
-   * {@code true[j]} = whether the condition is TRUE on row {@code rows[j]} of {@code batch} (row j
-   * if {@code rows} is null), for j below n.
+   * {@code result[j]} = whether the condition is TRUE on row {@code rows[j]} of {@code batch} (row
+   * j if {@code rows} is null), for j below n; returns whether it is TRUE on any of them, so that
+   * callers skip merging a condition that holds nowhere (the jobs' invalid-row tests, on valid
+   * data).
    */
-  abstract void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result);
+  abstract boolean mark(ColumnarBatch batch, int[] rows, int n, boolean[] result);
+
+  /** Whether any of result[0..n-1] is true. */
+  static boolean any(boolean[] result, int n) {
+    for (int j = 0; j < n; j++) {
+      if (result[j]) {
+        return true;
+      }
+    }
+    return false;
+  }
 
   /** {@code e} (bound to the batch's columns) this way, or null if it has another form. */
   static VectorCondition of(Expression e) {
@@ -105,15 +117,34 @@ abstract class VectorCondition implements Serializable {
     }
 
     @Override
-    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+    boolean mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+      boolean l = left.mark(batch, rows, n, result);
+      if (or && !l) {
+        return right.mark(batch, rows, n, result);
+      }
+      if (!or && !l) {
+        return false; // FALSE AND anything: result is already all false
+      }
       if (other == null || other.length < n) {
         other = new boolean[Math.max(n, 4096)];
       }
-      left.mark(batch, rows, n, result);
-      right.mark(batch, rows, n, other);
-      for (int j = 0; j < n; j++) {
-        result[j] = or ? result[j] | other[j] : result[j] & other[j];
+      boolean r = right.mark(batch, rows, n, other);
+      if (or) {
+        if (r) {
+          for (int j = 0; j < n; j++) {
+            result[j] |= other[j];
+          }
+        }
+        return true;
       }
+      if (!r) {
+        java.util.Arrays.fill(result, 0, n, false);
+        return false;
+      }
+      for (int j = 0; j < n; j++) {
+        result[j] &= other[j];
+      }
+      return any(result, n);
     }
   }
 
@@ -129,15 +160,16 @@ abstract class VectorCondition implements Serializable {
     }
 
     @Override
-    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+    boolean mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
       ColumnVector c = batch.column(ordinal);
       if (!c.hasNull()) {
         java.util.Arrays.fill(result, 0, n, !isNull);
-        return;
+        return !isNull && n > 0;
       }
       for (int j = 0; j < n; j++) {
         result[j] = c.isNullAt(row(rows, j)) == isNull;
       }
+      return any(result, n);
     }
   }
 
@@ -189,10 +221,14 @@ abstract class VectorCondition implements Serializable {
     }
 
     @Override
-    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+    boolean mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
       ColumnVector c = batch.column(ordinal);
+      boolean any;
       if (type instanceof DoubleType && !Double.isNaN(real)) {
-        markDoubles(c, rows, n, result);
+        any = rows == null ? markDoubles(c, n, result) : markDoubles(c, rows, n, result);
+        if (!any) {
+          return false; // nothing to clear on NULL rows
+        }
       } else if (type instanceof DoubleType) {
         for (int j = 0; j < n; j++) {
           result[j] = holds(c.getDouble(row(rows, j)));
@@ -212,44 +248,96 @@ abstract class VectorCondition implements Serializable {
           result[j] &= !c.isNullAt(row(rows, j));
         }
       }
+      return any(result, n);
     }
 
     /**
      * A DOUBLE column against a constant that is not NaN, a loop per operator: Java's operators
      * compare as Spark does (-0.0 equal to 0.0) except for NaN, which Spark puts above every
-     * number, so a NaN value is greater.
+     * number, so a NaN value is greater. Returns whether any row holds.
      */
-    private void markDoubles(ColumnVector c, int[] rows, int n, boolean[] result) {
+    private boolean markDoubles(ColumnVector c, int[] rows, int n, boolean[] result) {
       double k = real;
       switch (op) {
         case NAN -> {
           for (int j = 0; j < n; j++) {
-            result[j] = Double.isNaN(c.getDouble(row(rows, j)));
+            result[j] = Double.isNaN(c.getDouble(rows[j]));
           }
         }
         case LT -> {
           for (int j = 0; j < n; j++) {
-            result[j] = c.getDouble(row(rows, j)) < k;
+            result[j] = c.getDouble(rows[j]) < k;
           }
         }
         case LE -> {
           for (int j = 0; j < n; j++) {
-            result[j] = c.getDouble(row(rows, j)) <= k;
+            result[j] = c.getDouble(rows[j]) <= k;
           }
         }
         case GT -> {
           for (int j = 0; j < n; j++) {
-            double v = c.getDouble(row(rows, j));
+            double v = c.getDouble(rows[j]);
             result[j] = v > k || v != v;
           }
         }
         default -> {
           for (int j = 0; j < n; j++) {
-            double v = c.getDouble(row(rows, j));
+            double v = c.getDouble(rows[j]);
             result[j] = v >= k || v != v;
           }
         }
       }
+      return any(result, n);
+    }
+
+    /**
+     * {@link #markDoubles(ColumnVector, int[], int, boolean[])} of rows 0..n-1, the common case,
+     * counting the rows that hold in the same loop.
+     */
+    private boolean markDoubles(ColumnVector c, int n, boolean[] result) {
+      double k = real;
+      int held = 0;
+      switch (op) {
+        case NAN -> {
+          for (int j = 0; j < n; j++) {
+            double v = c.getDouble(j);
+            boolean t = v != v;
+            result[j] = t;
+            held += t ? 1 : 0;
+          }
+        }
+        case LT -> {
+          for (int j = 0; j < n; j++) {
+            boolean t = c.getDouble(j) < k;
+            result[j] = t;
+            held += t ? 1 : 0;
+          }
+        }
+        case LE -> {
+          for (int j = 0; j < n; j++) {
+            boolean t = c.getDouble(j) <= k;
+            result[j] = t;
+            held += t ? 1 : 0;
+          }
+        }
+        case GT -> {
+          for (int j = 0; j < n; j++) {
+            double v = c.getDouble(j);
+            boolean t = v > k || v != v;
+            result[j] = t;
+            held += t ? 1 : 0;
+          }
+        }
+        default -> {
+          for (int j = 0; j < n; j++) {
+            double v = c.getDouble(j);
+            boolean t = v >= k || v != v;
+            result[j] = t;
+            held += t ? 1 : 0;
+          }
+        }
+      }
+      return held > 0;
     }
 
     private boolean holds(double v) {
@@ -308,7 +396,7 @@ abstract class VectorCondition implements Serializable {
     }
 
     @Override
-    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+    boolean mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
       pass.enter();
       try {
         left.compute(batch, rows, n);
@@ -325,6 +413,7 @@ abstract class VectorCondition implements Serializable {
         // NULL compares to NULL (not TRUE)
         result[j] = !aNull[j] && !bNull[j] && Comparison.test(op, order);
       }
+      return any(result, n);
     }
   }
 
@@ -345,12 +434,13 @@ abstract class VectorCondition implements Serializable {
     }
 
     @Override
-    void mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
+    boolean mark(ColumnarBatch batch, int[] rows, int n, boolean[] result) {
       value.compute(batch, rows, n);
       boolean[] vNull = value.nulls;
       for (int j = 0; j < n; j++) {
         result[j] = vNull[j] == isNull;
       }
+      return any(result, n);
     }
   }
 }

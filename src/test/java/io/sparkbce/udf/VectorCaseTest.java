@@ -124,6 +124,36 @@ class VectorCaseTest {
     }
     compare(vc, e, null, n);
     compare(vc, e, odd, odd.length);
+    // Each row alone: most conditions then hold on no row, and are skipped.
+    for (int i = 0; i < n; i++) {
+      compare(vc, e, new int[] {i}, 1);
+    }
+    // The rows where no branch holds, alone, and each of them with one row that one branch takes.
+    List<Integer> none = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      if (noBranchHolds(e, batch.getRow(i))) {
+        none.add(i);
+      }
+    }
+    int[] otherwise = none.stream().mapToInt(Integer::intValue).toArray();
+    compare(vc, e, otherwise, otherwise.length);
+    for (int i = 0; i < n; i += 7) {
+      int[] mixed = java.util.Arrays.copyOf(otherwise, otherwise.length + 1);
+      mixed[otherwise.length] = i;
+      compare(vc, e, mixed, mixed.length);
+    }
+  }
+
+  /** Whether Spark's evaluation finds no TRUE condition of the CASE WHEN {@code e} on row r. */
+  private static boolean noBranchHolds(Expression e, org.apache.spark.sql.catalyst.InternalRow r) {
+    scala.collection.immutable.Seq<scala.Tuple2<Expression, Expression>> branches =
+        ((org.apache.spark.sql.catalyst.expressions.CaseWhen) e).branches();
+    for (int b = 0; b < branches.size(); b++) {
+      if (Boolean.TRUE.equals(branches.apply(b)._1().eval(r))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void compare(VectorCase vc, Expression e, int[] rows, int n) {
