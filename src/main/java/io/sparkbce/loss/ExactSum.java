@@ -100,8 +100,14 @@ public final class ExactSum implements Serializable {
 
   /** Adds {@code v * 2^(position - 1074)} for a signed {@code v} with |v| < 2^63. */
   private void addScaled(long v, int position) {
-    boolean negative = v < 0;
-    long magnitude = negative ? -v : v;
+    addMagnitude(v < 0 ? -v : v, v < 0, position);
+  }
+
+  /**
+   * Adds or subtracts {@code magnitude * 2^(position - 1074)}, 0 <= magnitude < 2^63: at most
+   * three chunks, each by less than 2^32.
+   */
+  private void addMagnitude(long magnitude, boolean negative, int position) {
     int index = position >>> 5;
     int offset = position & 31;
     if (index < lo || index + 3 > lo + chunk.length) {
@@ -142,28 +148,7 @@ public final class ExactSum implements Serializable {
       mantissa |= 1L << 52;
     }
     // v = mantissa * 2^(biased - 1075) = mantissa * 2^(position - 1074).
-    int position = biased - 1;
-    int index = position >>> 5;
-    int offset = position & 31;
-    if (index < lo || index + 3 > lo + chunk.length) {
-      widen(index, index + 2);
-    }
-    index -= lo;
-    long low = (mantissa << offset) & CHUNK_MASK;
-    long middle = (mantissa >>> (CHUNK_BITS - offset)) & CHUNK_MASK;
-    long high = offset == 0 ? 0 : mantissa >>> (64 - offset);
-    if (bits < 0) {
-      chunk[index] -= low;
-      chunk[index + 1] -= middle;
-      chunk[index + 2] -= high;
-    } else {
-      chunk[index] += low;
-      chunk[index + 1] += middle;
-      chunk[index + 2] += high;
-    }
-    if (++pendingAdds == ADDS_BEFORE_CARRY) {
-      carry();
-    }
+    addMagnitude(mantissa, bits < 0, biased - 1);
   }
 
   private void addSpecial(boolean isNaN, boolean negative) {

@@ -345,6 +345,13 @@ final class ColumnarPartialAggregation implements Serializable {
       if (perGroup == 0) {
         return 0;
       }
+      if (keyRuns != null && lastStates != null && sameKeyAfter(from, n)
+          && keyOf.apply(batch.getRow(from)).equals(lastKey)) {
+        // The whole run is the last group's (a day, a window, or no key but the valid rows').
+        uniformStates = lastStates;
+        rowStatesFilled = false;
+        return n - from;
+      }
       boolean oneGroup = true;
       for (int i = from; i < n; i++) {
         if (i > from && keyRuns != null && sameKey[i]) {
@@ -369,6 +376,16 @@ final class ColumnarPartialAggregation implements Serializable {
         statesOfRow[i - from] = lastStates;
       }
       return grouped(from, n, oneGroup);
+    }
+
+    /** Whether rows from+1 .. n-1 each have the key of the row before them. */
+    private boolean sameKeyAfter(int from, int n) {
+      for (int i = from + 1; i < n; i++) {
+        if (!sameKey[i]) {
+          return false;
+        }
+      }
+      return true;
     }
 
     /** Rows from .. end-1 have their states in statesOfRow; how many they are. */
