@@ -3,6 +3,7 @@ package io.sparkbce.udf;
 import java.io.Serializable;
 import org.apache.spark.sql.catalyst.expressions.BoundReference;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.ByteType;
 import org.apache.spark.sql.types.DataType;
@@ -144,7 +145,7 @@ final class KeyRuns implements Serializable {
   }
 
   private static void markNulls(ColumnVector c, int n, boolean[] same) {
-    if (!c.hasNull()) {
+    if (!c.hasNull() || allNull(c, n)) {
       return;
     }
     for (int i = 1; i < n; i++) {
@@ -157,6 +158,9 @@ final class KeyRuns implements Serializable {
    * vector may hold no valid id there); a vector without NULLs in a loop of its own kind.
    */
   private static void markColumn(ColumnVector c, int kind, int n, boolean[] same) {
+    if (allNull(c, n)) {
+      return; // every row NULL, so each is the one before it (the jobs' reason of valid rows)
+    }
     if (c.hasNull()) {
       markNulls(c, n, same);
       for (int i = 1; i < n; i++) {
@@ -185,6 +189,16 @@ final class KeyRuns implements Serializable {
         }
       }
     }
+  }
+
+  /**
+   * Whether rows 0 .. n-1 are all NULL, from the vector's NULL count where that count is exact: a
+   * vector filled by appending exactly n values (the batch pipeline's computed columns). A reader's
+   * vector may count a NULL twice, so it is never taken as all NULL here.
+   */
+  private static boolean allNull(ColumnVector c, int n) {
+    return n > 0 && c instanceof WritableColumnVector w && w.getElementsAppended() == n
+        && w.numNulls() == n;
   }
 
   private static boolean sameValue(ColumnVector c, int kind, int i) {
