@@ -130,15 +130,10 @@ final class ArrayBlock extends KernelColumns {
       int n) {
     if (floats) {
       float[] stored = HeapFloats.of(data);
-      if (stored != null) {
-        for (int k = 0; k < n; k++) {
-          into[to + k] = stored[offset + k];
-        }
-        return;
-      }
-      float[] f = data.getFloats(offset, n);
+      float[] f = stored != null ? stored : data.getFloats(offset, n);
+      int at = stored != null ? offset : 0;
       for (int k = 0; k < n; k++) {
-        into[to + k] = f[k];
+        into[to + k] = f[at + k];
       }
     } else {
       double[] d = data.getDoubles(offset, n);

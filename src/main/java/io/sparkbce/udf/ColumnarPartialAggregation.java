@@ -481,11 +481,12 @@ final class ColumnarPartialAggregation implements Serializable {
     private void updateRows(int f, ColumnarBatch batch, int from, int n) {
       BatchArgument[] args = arguments[f];
       RowAggregate<?, ?> function = functions[f];
+      Serializable[][] statesOfRow = rowStates(n);
       for (int i = 0; i < n; i++) {
         for (int a = 0; a < args.length; a++) {
           callRow.update(a, args[a].value(batch, from + i));
         }
-        Serializable[] states = rowStates(n)[i];
+        Serializable[] states = statesOfRow[i];
         states[f] = function.update(states[f], callRow);
       }
     }
