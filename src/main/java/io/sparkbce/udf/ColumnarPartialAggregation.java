@@ -419,6 +419,10 @@ final class ColumnarPartialAggregation implements Serializable {
       }
       if (declaratives != null) {
         int last = functions.length;
+        if (uniformStates != null) { // the run is one group's: no per-row states to fill or scan
+          declaratives.update((InternalRow) uniformStates[last], batch, from, n);
+          return;
+        }
         // Runs of rows of one group (consecutive rows share their states) update it at once.
         Serializable[][] statesOfRow = rowStates(n);
         for (int i = 0; i < n; ) {
