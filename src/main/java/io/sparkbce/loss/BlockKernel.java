@@ -16,6 +16,12 @@ public interface BlockKernel {
   /** BCELoss on probabilities; throws at the first q or y outside [0, 1], as the scalar code. */
   void probabilities(double[] q, double[] y, double[] w, double[] out, int n);
 
+  /**
+   * out[i] = sigmoid(x[from + i]) for i < n, as {@link LossKernel#reproducibleSigmoid}: the same
+   * bits from every kernel.
+   */
+  void sigmoids(double[] x, int from, double[] out, int n);
+
   String name();
 
   static BlockKernel selected() {
