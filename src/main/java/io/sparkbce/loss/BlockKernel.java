@@ -1,8 +1,8 @@
 package io.sparkbce.loss;
 
 /**
- * The loss of a contiguous block of elements: the seam where a vectorised implementation replaces
- * the scalar loop. {@link #selected()} picks one once per JVM.
+ * The loss (and the quality state's sigmoids) of a contiguous block of elements: the seam where a
+ * vectorised implementation replaces the scalar loop. {@link #selected()} picks one once per JVM.
  */
 public interface BlockKernel {
   /**
