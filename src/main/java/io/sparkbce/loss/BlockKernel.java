@@ -1,8 +1,8 @@
 package io.sparkbce.loss;
 
 /**
- * The loss of a contiguous block of elements: the seam where a vectorised implementation replaces
- * the scalar loop. {@link #selected()} picks one once per JVM.
+ * The loss (and the quality state's sigmoids) of a contiguous block of elements: the seam where a
+ * vectorised implementation replaces the scalar loop. {@link #selected()} picks one once per JVM.
  */
 public interface BlockKernel {
   /**
@@ -15,6 +15,12 @@ public interface BlockKernel {
 
   /** BCELoss on probabilities; throws at the first q or y outside [0, 1], as the scalar code. */
   void probabilities(double[] q, double[] y, double[] w, double[] out, int n);
+
+  /**
+   * out[i] = sigmoid(x[from + i]) for i < n, as {@link LossKernel#reproducibleSigmoid}: the same
+   * bits from every kernel.
+   */
+  void sigmoids(double[] x, int from, double[] out, int n);
 
   String name();
 

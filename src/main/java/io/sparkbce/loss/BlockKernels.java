@@ -22,6 +22,13 @@ final class BlockKernels {
     }
 
     @Override
+    public void sigmoids(double[] x, int from, double[] out, int n) {
+      for (int i = 0; i < n; i++) {
+        out[i] = LossKernel.reproducibleSigmoid(x[from + i]);
+      }
+    }
+
+    @Override
     public String name() {
       return "scalar";
     }

@@ -25,6 +25,31 @@ public final class LossKernel {
   }
 
   /**
+   * The logistic function from the loss kernel's own e^-|x| ({@link SoftplusTail#expMinus}):
+   * {@code (x >= 0 ? 1 : e) / (1 + e)}, e = 0 beyond {@link SoftplusTail#UNDERFLOW} (infinite x
+   * included), NaN for NaN. Within 2 ulp of the true value.
+   *
+   * <p>Why not {@link #sigmoid} (Math.exp): Math.exp's bits are not specified (its intrinsic stubs
+   * differ between JVMs and CPUs), so an exact sum of w*sigmoid(x) was reproducible on one platform
+   * only. These are IEEE-exact operations, which {@link VectorBlockKernel} repeats lane by lane
+   * ({@link BlockKernel#sigmoids}), so the quality state's calibration and mean prediction have
+   * the same bits on every JVM, whichever path (row or columnar, scalar or vector) took a row.
+   */
+  static double reproducibleSigmoid(double x) {
+    double a = Math.abs(x);
+    double e = a > SoftplusTail.UNDERFLOW ? 0.0 : SoftplusTail.expMinus(a);
+    return (x >= 0.0 ? 1.0 : e) / (1.0 + e);
+  }
+
+  /**
+   * out[i] = {@link #reproducibleSigmoid}(x[from + i]) for i < n, on the selected kernel (same
+   * bits on either).
+   */
+  static void reproducibleSigmoids(double[] x, int from, double[] out, int n) {
+    BlockKernels.SELECTED.sigmoids(x, from, out, n);
+  }
+
+  /**
    * {@code w * (p*y*softplus(-x) + (1-y)*softplus(x))}: both terms are non-negative for y in [0, 1]
    * and p, w >= 0, so nothing cancels. A term whose coefficient is zero contributes exactly zero
    * even when its softplus is infinite, which gives infinite logits their mathematical limit

@@ -236,6 +236,38 @@ final class VectorBlockKernel implements BlockKernel {
     }
   }
 
+  /**
+   * {@link LossKernel#reproducibleSigmoid} over lanes, in two passes: e^-|x| by
+   * {@link #expMinusAbs} (of a copy of the run when it does not start at 0: that pass reads from
+   * index 0), then the quotient. The scalar loop takes the last n mod lanes.
+   */
+  @Override
+  public void sigmoids(double[] x, int from, double[] out, int n) {
+    int bound = SPECIES.loopBound(n);
+    if (from == 0) {
+      expMinusAbs(x, out, bound);
+    } else {
+      System.arraycopy(x, from, out, 0, bound);
+      expMinusAbs(out, out, bound);
+    }
+    logistic(x, from, out, bound);
+    for (int i = bound; i < n; i++) {
+      out[i] = LossKernel.reproducibleSigmoid(x[from + i]);
+    }
+  }
+
+  /** out = (x >= 0 ? 1 : e) / (1 + e), out holding e = e^-|x|, 0 beyond UNDERFLOW. */
+  private static void logistic(double[] x, int from, double[] out, int bound) {
+    DoubleVector zero = DoubleVector.zero(SPECIES);
+    DoubleVector one = broadcast(1.0);
+    for (int i = 0; i < bound; i += SPECIES.length()) {
+      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, from + i);
+      DoubleVector e = DoubleVector.fromArray(SPECIES, out, i)
+          .blend(zero, xv.abs().compare(VectorOperators.GT, SoftplusTail.UNDERFLOW));
+      e.blend(one, xv.compare(VectorOperators.GE, 0.0)).div(one.add(e)).intoArray(out, i);
+    }
+  }
+
   @Override
   public String name() {
     return "vector(" + SPECIES.length() + " lanes)";
