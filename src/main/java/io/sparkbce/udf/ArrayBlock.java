@@ -28,6 +28,14 @@ final class ArrayBlock extends KernelColumns {
   private double rowWeight;
   private double[] posWeight;
   private int from;
+  /**
+   * w[0 .. wFilled) holds wValue's bits, and p[0 .. pFilled) pRepeated over rows back to back:
+   * a constant weight or pos_weight is written once per task rather than once per block.
+   */
+  private int wFilled;
+  private long wValue;
+  private int pFilled;
+  private double[] pRepeated;
   /** Per column (x, y, w, p): its dictionary decoded, kept from batch to batch. */
   private final DictionaryFloats[] dictionaries = {
     new DictionaryFloats(), new DictionaryFloats(), new DictionaryFloats(), new DictionaryFloats()
@@ -85,22 +93,41 @@ final class ArrayBlock extends KernelColumns {
     read(xs, 0, first, last, x);
     read(ys, 1, first, last, y);
     if (ws == null) {
-      java.util.Arrays.fill(w, 0, total, rowWeight);
+      if (wFilled < total || wValue != Double.doubleToRawLongBits(rowWeight)) {
+        java.util.Arrays.fill(w, 0, total, rowWeight);
+        wFilled = total;
+        wValue = Double.doubleToRawLongBits(rowWeight);
+      }
     } else {
       read(ws, 2, first, last, w);
+      wFilled = 0;
     }
     if (ps != null) {
       read(ps, 3, first, last, p);
+      pFilled = 0;
       return last;
     }
-    for (int i = first; i < last; i++) {
-      if (posWeight.length == 1) {
-        java.util.Arrays.fill(p, start[i], start[i] + length[i], posWeight[0]);
-      } else {
-        System.arraycopy(posWeight, 0, p, start[i], length[i]);
+    // A constant pos_weight of C > 1 elements means rows of C elements (plain): rows back to back
+    // from 0 are the same C values repeated, whichever rows they are.
+    if (pRepeated != posWeight || pFilled < total) {
+      for (int i = first; i < last; i++) {
+        if (posWeight.length == 1) {
+          java.util.Arrays.fill(p, start[i], start[i] + length[i], posWeight[0]);
+        } else {
+          System.arraycopy(posWeight, 0, p, start[i], length[i]);
+        }
       }
+      pRepeated = posWeight;
+      pFilled = total;
     }
     return last;
+  }
+
+  /** The columns were reallocated (empty): nothing is filled any more. */
+  @Override
+  void grown(int capacity) {
+    wFilled = 0;
+    pFilled = 0;
   }
 
   /** NULL rows or NULL elements: for RowWalker to skip or report. */
