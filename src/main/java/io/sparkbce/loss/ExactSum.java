@@ -66,26 +66,10 @@ public final class ExactSum implements Serializable {
         low = Math.min(low, biased);
         high = Math.max(high, biased);
       }
-      if (high == 0x7FF) {
-        special = true;
-        bin[0x7FF] = 0;
-        high = 0x7FE;
-      }
-      for (int b = low; b <= high; b++) {
-        long v = bin[b];
-        if (v != 0) {
-          bin[b] = 0;
-          addScaled(v, Math.max(b, 1) - 1);
-        }
-      }
+      special |= flush(bin, low, high);
     }
     if (special) {
-      for (int i = offset; i < end; i++) {
-        long bits = Double.doubleToRawLongBits(values[i]);
-        if (((bits >>> 52) & 0x7FF) == 0x7FF) {
-          addSpecial((bits & 0xFFFFFFFFFFFFFL) != 0, bits < 0);
-        }
-      }
+      addSpecials(values, offset, 1, count);
     }
   }
 
