@@ -57,6 +57,33 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
     classes[0].acceptAll(values, weights, offset, count);
   }
 
+  /**
+   * Rows of c elements each laid out one after another go in a class at a time: class k's
+   * elements are every c-th value from the first row's k-th, one {@link ExactSum} block per class
+   * (binned, {@link ExactSum#addAll(double[], int, int, int)}) rather than one {@link
+   * ExactSum#add} of three chunk updates per element. Exact sums: the same state as row by row.
+   * A row of another length, or not right after the one before, starts a new stretch, whose
+   * {@link #beginBlock} checks its class count as the row-by-row default would.
+   */
+  @Override
+  public void acceptArrayRows(double[] x, double[] y, double[] p, double[] values,
+      double[] weights, int[] start, int[] length, int first, int last) {
+    int i = first;
+    while (i < last) {
+      int c = length[i];
+      int end = i + 1;
+      while (end < last && length[end] == c && start[end] == start[end - 1] + c) {
+        end++;
+      }
+      beginBlock(c);
+      LossAccumulator[] a = classes;
+      for (int k = 0; k < c; k++) {
+        a[k].acceptStrided(values, weights, start[i] + k, c, end - i);
+      }
+      i = end;
+    }
+  }
+
   public void merge(ClassLossAccumulator other) {
     if (other.classes.length == 0) {
       return;

@@ -66,25 +66,72 @@ public final class ExactSum implements Serializable {
         low = Math.min(low, biased);
         high = Math.max(high, biased);
       }
-      if (high == 0x7FF) {
-        special = true;
-        bin[0x7FF] = 0;
-        high = 0x7FE;
-      }
-      for (int b = low; b <= high; b++) {
-        long v = bin[b];
-        if (v != 0) {
-          bin[b] = 0;
-          addScaled(v, Math.max(b, 1) - 1);
-        }
-      }
+      special |= flush(bin, low, high);
     }
     if (special) {
-      for (int i = offset; i < end; i++) {
+      addSpecials(values, offset, 1, count);
+    }
+  }
+
+  /**
+   * Adds {@code values[offset + k * stride]} for k below {@code count}, exactly as {@link #add}
+   * one by one, the way {@link #addAll(double[], int, int)} adds a contiguous range: one class's
+   * elements of rows laid out one after another. (A loop of its own: a stride of 1 through this
+   * one made the contiguous sum 7% slower.)
+   */
+  public void addAll(double[] values, int offset, int stride, int count) {
+    long[] bin = BINS.get().sums;
+    boolean special = false;
+    for (int done = 0; done < count; done += Bins.VALUES_BEFORE_FLUSH) {
+      int stop = offset + Math.min(count, done + Bins.VALUES_BEFORE_FLUSH) * stride;
+      int low = Bins.SIZE;
+      int high = -1;
+      for (int i = offset + done * stride; i < stop; i += stride) {
         long bits = Double.doubleToRawLongBits(values[i]);
-        if (((bits >>> 52) & 0x7FF) == 0x7FF) {
-          addSpecial((bits & 0xFFFFFFFFFFFFFL) != 0, bits < 0);
-        }
+        int biased = (int) (bits >>> 52) & 0x7FF;
+        bin[biased] += signedSignificand(bits, biased);
+        low = Math.min(low, biased);
+        high = Math.max(high, biased);
+      }
+      special |= flush(bin, low, high);
+    }
+    if (special) {
+      addSpecials(values, offset, stride, count);
+    }
+  }
+
+  /** The double of {@code bits} (biased exponent {@code biased}) as a signed 53-bit integer. */
+  private static long signedSignificand(long bits, int biased) {
+    long significand = (bits & 0xFFFFFFFFFFFFFL) | (biased == 0 ? 0L : 1L << 52);
+    long sign = bits >> 63;
+    return (significand ^ sign) - sign;
+  }
+
+  /**
+   * Moves bins {@code low .. high} into the chunks and zeroes them; whether the block held an
+   * infinity or NaN (bin 0x7FF, dropped here: {@link #addSpecials} reads those values).
+   */
+  private boolean flush(long[] bin, int low, int high) {
+    boolean special = high == 0x7FF;
+    if (special) {
+      bin[0x7FF] = 0;
+      high = 0x7FE;
+    }
+    for (int b = low; b <= high; b++) {
+      long v = bin[b];
+      if (v != 0) {
+        bin[b] = 0;
+        addScaled(v, Math.max(b, 1) - 1);
+      }
+    }
+    return special;
+  }
+
+  private void addSpecials(double[] values, int offset, int stride, int count) {
+    for (int k = 0; k < count; k++) {
+      long bits = Double.doubleToRawLongBits(values[offset + k * stride]);
+      if (((bits >>> 52) & 0x7FF) == 0x7FF) {
+        addSpecial((bits & 0xFFFFFFFFFFFFFL) != 0, bits < 0);
       }
     }
   }

@@ -45,6 +45,18 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     elements += count;
   }
 
+  /**
+   * {@code values[offset + k * stride]} (weights likewise) for k below {@code count}: one class's
+   * elements of rows laid out one after another ({@link ClassLossAccumulator#acceptArrayRows}).
+   */
+  void acceptStrided(double[] values, double[] weights, int offset, int stride, int count) {
+    loss.addAll(values, offset, stride, count);
+    if (tracksWeight) {
+      weight.addAll(weights, offset, stride, count);
+    }
+    elements += count;
+  }
+
   /** Rows of one element each: no per-row work here, so the elements go in as one block. */
   @Override
   public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,

@@ -28,6 +28,18 @@ final class ArrayBlock extends KernelColumns {
   private double rowWeight;
   private double[] posWeight;
   private int from;
+  /**
+   * w[0 .. wFilled) holds wValue's bits, and p[0 .. pFilled) pRepeated over rows back to back:
+   * a constant weight or pos_weight is written once per task rather than once per block.
+   */
+  private int wFilled;
+  private long wValue;
+  private int pFilled;
+  private double[] pRepeated;
+  /** Per column (x, y, w, p): its dictionary decoded, kept from batch to batch. */
+  private final DictionaryFloats[] dictionaries = {
+    new DictionaryFloats(), new DictionaryFloats(), new DictionaryFloats(), new DictionaryFloats()
+  };
 
   /**
    * Whether rows from .. from+n-1 of the batch are plain; if so, they can be loaded.
@@ -78,25 +90,44 @@ final class ArrayBlock extends KernelColumns {
     }
     ensureCapacity(total);
     elements = total;
-    read(xs, first, last, x);
-    read(ys, first, last, y);
+    read(xs, 0, first, last, x);
+    read(ys, 1, first, last, y);
     if (ws == null) {
-      java.util.Arrays.fill(w, 0, total, rowWeight);
+      if (wFilled < total || wValue != Double.doubleToRawLongBits(rowWeight)) {
+        java.util.Arrays.fill(w, 0, total, rowWeight);
+        wFilled = total;
+        wValue = Double.doubleToRawLongBits(rowWeight);
+      }
     } else {
-      read(ws, first, last, w);
+      read(ws, 2, first, last, w);
+      wFilled = 0;
     }
     if (ps != null) {
-      read(ps, first, last, p);
+      read(ps, 3, first, last, p);
+      pFilled = 0;
       return last;
     }
-    for (int i = first; i < last; i++) {
-      if (posWeight.length == 1) {
-        java.util.Arrays.fill(p, start[i], start[i] + length[i], posWeight[0]);
-      } else {
-        System.arraycopy(posWeight, 0, p, start[i], length[i]);
+    // A constant pos_weight of C > 1 elements means rows of C elements (plain): rows back to back
+    // from 0 are the same C values repeated, whichever rows they are.
+    if (pRepeated != posWeight || pFilled < total) {
+      for (int i = first; i < last; i++) {
+        if (posWeight.length == 1) {
+          java.util.Arrays.fill(p, start[i], start[i] + length[i], posWeight[0]);
+        } else {
+          System.arraycopy(posWeight, 0, p, start[i], length[i]);
+        }
       }
+      pRepeated = posWeight;
+      pFilled = total;
     }
     return last;
+  }
+
+  /** The columns were reallocated (empty): nothing is filled any more. */
+  @Override
+  void grown(int capacity) {
+    wFilled = 0;
+    pFilled = 0;
   }
 
   /** NULL rows or NULL elements: for RowWalker to skip or report. */
@@ -109,26 +140,33 @@ final class ArrayBlock extends KernelColumns {
    * another, so the rows' elements are usually one range: one bulk copy then (getFloats /
    * getDoubles), rather than a virtual call per element.
    */
-  private void read(WritableColumnVector arrays, int first, int last, double[] into) {
+  private void read(WritableColumnVector arrays, int column, int first, int last,
+      double[] into) {
     WritableColumnVector data = arrays.arrayData();
     boolean floats = data.dataType() instanceof FloatType;
+    double[] table = floats ? dictionaries[column].table(data) : null;
+    int[] ids = table != null ? DictionaryFloats.ids(data) : null;
     int offset = arrays.getArrayOffset(from + first);
     int end = offset;
     for (int i = first; i < last && end >= 0; i++) {
       end = arrays.getArrayOffset(from + i) == end ? end + length[i] : -1;
     }
     if (end >= 0) {
-      copy(data, floats, offset, into, start[first], end - offset);
+      copy(data, floats, table, ids, offset, into, start[first], end - offset);
       return;
     }
     for (int i = first; i < last; i++) {
-      copy(data, floats, arrays.getArrayOffset(from + i), into, start[i], length[i]);
+      copy(data, floats, table, ids, arrays.getArrayOffset(from + i), into, start[i], length[i]);
     }
   }
 
-  private void copy(WritableColumnVector data, boolean floats, int offset, double[] into, int to,
-      int n) {
-    if (floats) {
+  private static void copy(WritableColumnVector data, boolean floats, double[] table, int[] ids,
+      int offset, double[] into, int to, int n) {
+    if (table != null) {
+      for (int k = 0; k < n; k++) {
+        into[to + k] = table[ids[offset + k]];
+      }
+    } else if (floats) {
       float[] stored = HeapFloats.of(data);
       float[] f = stored != null ? stored : data.getFloats(offset, n);
       int at = stored != null ? offset : 0;
