@@ -13,6 +13,7 @@ import io.sparkbce.job.EvaluateOptions.InvalidRows;
 import io.sparkbce.job.EvaluateOptions.PosWeight;
 import io.sparkbce.job.InputColumns.Shape;
 import io.sparkbce.job.output.AtomicOutput;
+import io.sparkbce.job.output.ForklessLocalFileSystem;
 import io.sparkbce.job.output.OutputGuard;
 import io.sparkbce.job.output.OutputManifest;
 import io.sparkbce.loss.Reduction;
@@ -193,7 +194,8 @@ public final class Evaluate {
           long tw = System.nanoTime();
           Phases.begin(spark, job, "writing per-row losses");
           stagedLosses = AtomicOutput.stageDirectory(hadoop, lossesPath,
-              tmp -> losses.write().partitionBy(parts).parquet(tmp));
+              tmp -> losses.write().options(ForklessLocalFileSystem.settings(hadoop))
+                  .partitionBy(parts).parquet(tmp));
           timings.put("write_ms", millis(tw));
         }
 

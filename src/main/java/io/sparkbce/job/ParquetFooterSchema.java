@@ -7,13 +7,16 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.parquet.format.converter.ParquetMetadataConverter;
 import org.apache.parquet.hadoop.Footer;
 import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.util.CharVarcharUtils$;
 import org.apache.spark.sql.execution.datasources.InMemoryFileIndex;
 import org.apache.spark.sql.execution.datasources.NoopCache$;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat$;
+import org.apache.spark.sql.execution.datasources.parquet.ParquetFooterReader;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetToSparkSchemaConverter$;
 import org.apache.spark.sql.execution.streaming.sinks.FileStreamSink$;
@@ -62,12 +65,12 @@ final class ParquetFooterSchema {
       if (file == null) {
         return null;
       }
-      List<Footer> footers = CollectionConverters.asJava(ParquetFileFormat$.MODULE$
-          .readParquetFootersInParallel(hadoop, seq(List.of(file)), conf.ignoreCorruptFiles()));
-      if (footers.size() != 1) {
-        return null;
-      }
-      StructType schema = ParquetFileFormat$.MODULE$.readSchemaFromFooter(footers.get(0),
+      // What ParquetFileFormat.readParquetFootersInParallel does for a file, on this thread: its
+      // pool of threads for one file cost more than the read (a corrupt file throws: Spark infers
+      // and reports it, or skips it, as before)
+      Footer footer = new Footer(file.getPath(), ParquetFooterReader.readFooter(
+          HadoopInputFile.fromStatus(file, hadoop), ParquetMetadataConverter.SKIP_ROW_GROUPS));
+      StructType schema = ParquetFileFormat$.MODULE$.readSchemaFromFooter(footer,
           converter(conf));
       // DataFrameReader.schema refuses CHAR and VARCHAR, which an inferred schema may hold. The
       // relation makes every column nullable either way: the schema is given as it ends up.

@@ -166,4 +166,14 @@ class ParquetFooterSchemaTest {
     assertEquals("part-1", ParquetFooterSchema.fileToRead(files).getPath().getName());
     assertNull(ParquetFooterSchema.fileToRead(List.of()));
   }
+
+  @Test
+  void aFileWithoutAFooterIsLeftToSpark() throws Exception {
+    Path dir = java.nio.file.Files.createDirectories(tmp.resolve("corrupt"));
+    java.nio.file.Files.writeString(dir.resolve("part-0.parquet"), "not parquet at all");
+    assertNull(ParquetFooterSchema.of(spark, dir.toString()));
+    // Spark's own inference reports it
+    org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+        () -> spark.read().parquet(dir.toString()).schema());
+  }
 }

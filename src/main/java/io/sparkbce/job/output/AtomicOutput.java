@@ -192,7 +192,7 @@ public final class AtomicOutput {
   private static Staged staged(Configuration conf, String target, boolean directory) {
     try {
       Path path = new Path(target);
-      FileSystem fs = path.getFileSystem(conf);
+      FileSystem fs = ForklessLocalFileSystem.of(path, conf);
       Path qualified = fs.makeQualified(path);
       Path parent = qualified.getParent();
       fs.mkdirs(parent);

@@ -74,7 +74,7 @@ public final class OutputGuard {
   public static void claimHistory(Configuration conf, String path) {
     Path p = new Path(path.trim());
     try {
-      FileSystem fs = p.getFileSystem(conf);
+      FileSystem fs = ForklessLocalFileSystem.of(p, conf);
       Path q = fs.makeQualified(p);
       fs.mkdirs(q.getParent());
       OutputManifest.record(fs, q, OutputManifest.Kind.HISTORY);

@@ -1,5 +1,6 @@
 package io.sparkbce.monitor.history;
 
+import io.sparkbce.job.output.ForklessLocalFileSystem;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;

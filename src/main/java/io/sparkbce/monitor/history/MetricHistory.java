@@ -1,6 +1,7 @@
 package io.sparkbce.monitor.history;
 
 import io.sparkbce.job.JobFailure;
+import io.sparkbce.job.output.ForklessLocalFileSystem;
 import io.sparkbce.loss.QualityAccumulator;
 import io.sparkbce.loss.Reduction;
 import io.sparkbce.monitor.SegmentLabel;
