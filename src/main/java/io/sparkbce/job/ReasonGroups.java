@@ -51,6 +51,15 @@ public final class ReasonGroups {
     return grouped.coalesce(1).sortWithinPartitions(order).collectAsList();
   }
 
+  /**
+   * The rows of {@code grouped} collected in no particular order, for {@link #foldAnyOrder}: no
+   * sort (the sort in one partition of {@link #collectSorted} is planned, generated and run
+   * for a result of a few rows).
+   */
+  public static List<Row> collect(Dataset<Row> grouped) {
+    return grouped.collectAsList();
+  }
+
   /** One group's counts, folded from its rows (one per invalid reason it has). */
   public static final class Group {
     /** A row of the group: its key columns are the first ones. */
@@ -89,23 +98,95 @@ public final class ReasonGroups {
         key = k;
         groups.add(g);
       }
-      long n = r.getLong(r.fieldIndex(ROWS));
-      g.rows += n;
-      int why = r.fieldIndex(reason);
-      if (r.isNullAt(why)) {
-        g.used += n;
-        g.losses = r;
-        g.elements += rank == 0 ? n : elements(r);
-      } else {
-        g.skipped.merge(r.getString(why), n, Long::sum);
-      }
+      add(g, r, reason, rank);
     }
     return groups;
+  }
+
+  /**
+   * The groups of {@code rows} in any order (rows of a group need not be adjacent), in the order
+   * of their first rows: keys equal as {@link #fold} compares them ({@link Row#equals}) are one
+   * group.
+   */
+  public static List<Group> foldAnyOrder(List<Row> rows, int keys, String reason, int rank) {
+    Map<GroupKey, Group> groups = new LinkedHashMap<>();
+    for (Row r : rows) {
+      add(groups.computeIfAbsent(new GroupKey(keyOf(r, keys)), k -> new Group(r)), r, reason,
+          rank);
+    }
+    return new ArrayList<>(groups.values());
+  }
+
+  private static void add(Group g, Row r, String reason, int rank) {
+    long n = r.getLong(r.fieldIndex(ROWS));
+    g.rows += n;
+    int why = r.fieldIndex(reason);
+    if (r.isNullAt(why)) {
+      g.used += n;
+      g.losses = r;
+      g.elements += rank == 0 ? n : elements(r);
+    } else {
+      g.skipped.merge(r.getString(why), n, Long::sum);
+    }
   }
 
   private static long elements(Row r) {
     int e = r.fieldIndex(ELEMENTS);
     return r.isNullAt(e) ? 0 : r.getLong(e);
+  }
+
+  /**
+   * A group's key columns as a hash key: equal as {@link Row#equals} says, with a hash that
+   * agrees with it (Row's own hashes a binary value by identity, where equals compares its
+   * bytes).
+   */
+  private record GroupKey(Row row) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof GroupKey k && row.equals(k.row);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash(row);
+    }
+
+    /**
+     * A hash equal for values that Spark's rows compare equal: binary by content, a double or
+     * float zero of either sign alike, NaN alike, decimals by value (1.0 and 1.00), nested rows,
+     * arrays and maps by their elements.
+     */
+    private static int hash(Object v) {
+      if (v == null) {
+        return 0;
+      } else if (v instanceof byte[] b) {
+        return Arrays.hashCode(b);
+      } else if (v instanceof Double d) {
+        return d == 0.0 ? 0 : d.hashCode();
+      } else if (v instanceof Float f) {
+        return f == 0.0f ? 0 : f.hashCode();
+      } else if (v instanceof java.math.BigDecimal d) {
+        return d.signum() == 0 ? 0 : d.stripTrailingZeros().hashCode();
+      } else if (v instanceof Row r) {
+        int h = 1;
+        for (int i = 0; i < r.length(); i++) {
+          h = 31 * h + hash(r.get(i));
+        }
+        return h;
+      } else if (v instanceof scala.collection.Iterable<?> it) {
+        // arrays (Seq) and maps (their pairs, whose order a map's equality ignores: summed)
+        int h = 0;
+        scala.collection.Iterator<?> i = it.iterator();
+        boolean ordered = !(v instanceof scala.collection.Map<?, ?>);
+        while (i.hasNext()) {
+          Object e = i.next();
+          int eh = e instanceof scala.Tuple2<?, ?> t ? 31 * hash(t._1()) + hash(t._2()) : hash(e);
+          h = ordered ? 31 * h + eh : h + eh;
+        }
+        return h;
+      }
+      return v.hashCode();
+    }
   }
 
   /** The key columns as a row, compared as Spark's rows compare (binary by content). */

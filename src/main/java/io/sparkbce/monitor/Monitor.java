@@ -253,9 +253,9 @@ public final class Monitor {
             return d.groupBy(byReason.toArray(new Column[0]))
                 .agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(new Column[0]));
           };
-      // The aggregated rows, in key order, all go to the driver (sorted in one partition).
+      // The aggregated rows all go to the driver, in any order: the metrics are sorted there.
       java.util.function.BiFunction<Dataset<Row>, Integer, List<ReasonGroups.Group>> fold =
-          (d, keys) -> ReasonGroups.fold(ReasonGroups.collectSorted(d, keys), keys, reasonName,
+          (d, keys) -> ReasonGroups.foldAnyOrder(ReasonGroups.collect(d), keys, reasonName,
               xs.rank());
       List<Metric> computed;
       long noTime = 0;

@@ -47,6 +47,9 @@ import scala.collection.Iterator;
  * {@code spark.read().schema(schema).parquet(root)} returns.
  */
 final class HistoryFiles {
+  static final String IO_BUFFER = "io.file.buffer.size";
+  static final int SMALL_BUFFER = 4096;
+
   private HistoryFiles() {}
 
   /**
@@ -63,7 +66,7 @@ final class HistoryFiles {
     StructField partition = schema.fields()[schema.fields().length - 1];
     StructType data = withoutLast(schema);
     StructType partitionSchema = new StructType(new StructField[] {partition});
-    Configuration conf = spark.sessionState().newHadoopConf();
+    Configuration conf = smallBuffers(spark.sessionState().newHadoopConf());
     Function1<PartitionedFile, Iterator<InternalRow>> reader = new ParquetFileFormat()
         .buildReaderWithPartitionValues(spark, data, partitionSchema, data,
             scala.jdk.javaapi.CollectionConverters
@@ -104,7 +107,8 @@ final class HistoryFiles {
       throws IOException {
     String partition = schema.fields()[schema.fields().length - 1].name();
     StructType data = withoutLast(schema);
-    Job job = Job.getInstance(ForklessLocalFileSystem.in(spark.sessionState().newHadoopConf()));
+    Job job = Job.getInstance(
+        ForklessLocalFileSystem.in(smallBuffers(spark.sessionState().newHadoopConf())));
     OutputWriterFactory factory = new ParquetFileFormat().prepareWrite(spark, job,
         scala.collection.immutable.Map$.MODULE$.empty(), data);
     TaskAttemptContext context = new TaskAttemptContextImpl(job.getConfiguration(),
@@ -132,6 +136,18 @@ final class HistoryFiles {
         w.close();
       }
     }
+  }
+
+  /**
+   * {@code conf} with Hadoop's default I/O buffer (4 KiB) rather than Spark's 64 KiB: Parquet's
+   * Snappy codec allocates one such buffer per page it compresses or decompresses, a few dozen
+   * pages per history file (one or two per column), for pages of a few bytes here. The buffer
+   * only sizes the copies through the codec and the file streams: the bytes written are the
+   * same.
+   */
+  static Configuration smallBuffers(Configuration conf) {
+    conf.setInt(IO_BUFFER, SMALL_BUFFER);
+    return conf;
   }
 
   private static StructType withoutLast(StructType s) {

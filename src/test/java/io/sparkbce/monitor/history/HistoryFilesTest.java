@@ -96,6 +96,49 @@ public class HistoryFilesTest {
     }
   }
 
+  /** The one data file (and its checksum) of each partition under {@code dir}, by partition. */
+  private static java.util.Map<String, byte[][]> files(Path dir) throws IOException {
+    java.util.Map<String, byte[][]> out = new java.util.TreeMap<>();
+    try (Stream<Path> parts = Files.list(dir)) {
+      for (Path p : parts.filter(p -> p.getFileName().toString().startsWith("window_date="))
+          .toList()) {
+        List<Path> data;
+        try (Stream<Path> s = Files.list(p)) {
+          data = s.filter(f -> f.getFileName().toString().endsWith(".parquet")).toList();
+        }
+        assertEquals(1, data.size(), p::toString);
+        Path crc = p.resolve("." + data.get(0).getFileName() + ".crc");
+        out.put(p.getFileName().toString(),
+            new byte[][] {Files.readAllBytes(data.get(0)), Files.readAllBytes(crc)});
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void theDriverWritesTheBytesSparksWriterWrites() throws IOException {
+    Path history = history();
+    StructType schema = schema(history);
+    // by window then segment, as an update writes them
+    List<Row> rows = driverRead(history, schema);
+    Path sparkFiles = tmp.resolve("spark-written");
+    spark().createDataFrame(rows, schema).coalesce(1).write().partitionBy("window_date")
+        .parquet(sparkFiles.toString());
+    Path driverFiles = tmp.resolve("driver-written");
+    HistoryFiles.write(spark(), new org.apache.hadoop.fs.Path(driverFiles.toUri()), schema, rows);
+
+    java.util.Map<String, byte[][]> bySpark = files(sparkFiles);
+    java.util.Map<String, byte[][]> byDriver = files(driverFiles);
+    assertEquals(3, bySpark.size());
+    assertEquals(bySpark.keySet(), byDriver.keySet());
+    for (String partition : bySpark.keySet()) {
+      org.junit.jupiter.api.Assertions.assertArrayEquals(bySpark.get(partition)[0],
+          byDriver.get(partition)[0], partition);
+      org.junit.jupiter.api.Assertions.assertArrayEquals(bySpark.get(partition)[1],
+          byDriver.get(partition)[1], partition + " checksum");
+    }
+  }
+
   @Test
   void aRunReadsAndWritesItsHistoryWithoutASparkJob() throws Exception {
     Path history = history();
