@@ -41,6 +41,19 @@ final class Logarithm {
   }
 
   /**
+   * 1 + z/3 + z^2/5 + ... + z^12/25 by Horner's rule in fma: atanh(s)/s for z = s^2 <= 0.0295. Also
+   * {@link SoftplusTail#log1p}'s series; the vector kernel repeats these operations lane by lane.
+   */
+  static double series(double z) {
+    double[] c = COEFFICIENTS;
+    double q = c[0];
+    for (int i = 1; i < c.length; i++) {
+      q = Math.fma(q, z, c[i]);
+    }
+    return Math.fma(q, z, 1.0);
+  }
+
+  /**
    * log(v) for a positive normal v: v = m * 2^k with m in (sqrt(1/2), sqrt(2)], then
    * log(m) = 2s(1 + s^2/3 + s^4/5 + ...) with s = (m - 1)/(m + 1), |s| <= 0.172.
    */
@@ -54,14 +67,7 @@ final class Logarithm {
     m = upper ? m * 0.5 : m;
     k = upper ? k + 1.0 : k;
     double s = (m - 1.0) / (m + 1.0);
-    double z = s * s;
-    double[] c = COEFFICIENTS;
-    double q = c[0];
-    for (int i = 1; i < c.length; i++) {
-      q = Math.fma(q, z, c[i]);
-    }
-    q = Math.fma(q, z, 1.0);
-    double logM = 2.0 * s * q;
+    double logM = 2.0 * s * series(s * s);
     return Math.fma(k, SoftplusTail.LN2_HI, Math.fma(k, SoftplusTail.LN2_LO, logM));
   }
 }

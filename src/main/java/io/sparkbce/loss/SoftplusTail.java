@@ -51,22 +51,16 @@ final class SoftplusTail {
    * bits and the correction costs a second division; here e enters the quotient unrounded (e - 1
    * and e + 3, e + 2 round once each, relative 2^-53), so no correction is needed. t = 2s is formed
    * as 2e/(2 + e), exact for tiny and subnormal e (t = e), where e/2 would lose a subnormal's last
-   * bit. The series is {@link Logarithm#COEFFICIENTS}'. {@link VectorBlockKernel} repeats these
+   * bit. The series is {@link Logarithm#series}. {@link VectorBlockKernel} repeats these
    * operations lane by lane in this order.
    */
   static double log1p(double e) {
     boolean upper = e > UPPER;
     double t = 2.0 * (upper ? e - 1.0 : e) / (upper ? e + 3.0 : e + 2.0);
     double h = 0.5 * t;
-    // s^2 plus 2^-200, which cannot change q (1 exactly for s^2 < 2^-60) but keeps z normal: for
-    // |x| > 354 h*h alone would underflow to a subnormal, which costs the CPU ~100 cycles a lane.
-    double z = Math.fma(h, h, Z_FLOOR);
-    double[] c = Logarithm.COEFFICIENTS;
-    double q = c[0];
-    for (int i = 1; i < c.length; i++) {
-      q = Math.fma(q, z, c[i]);
-    }
-    q = Math.fma(q, z, 1.0);
+    // s^2 plus 2^-200, which cannot change the series (1 exactly for s^2 < 2^-60) but keeps z
+    // normal: for |x| > 354, h*h alone underflows to a subnormal (slow on some CPUs).
+    double q = Logarithm.series(Math.fma(h, h, Z_FLOOR));
     double k = upper ? 1.0 : 0.0;
     return Math.fma(k, LN2_HI, Math.fma(k, LN2_LO, t * q));
   }
