@@ -1,6 +1,7 @@
 package io.sparkbce.bench;
 
 import io.sparkbce.BceFunctions;
+import io.sparkbce.job.output.InterruptCleanup;
 import io.sparkbce.udf.ColumnarAggregateRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,49 +105,19 @@ public final class Benchmark {
     Path dir = Files.createTempDirectory("spark-bce-bench");
     // Interrupted (Ctrl-C, kill): Spark deletes it at shutdown, after stopping its context.
     org.apache.spark.util.ShutdownHookManager.registerShutdownDeleteDir(dir.toFile());
-    // And once more after every Spark hook: a task writing the data when the JVM is stopped is
-    // not waited for and may create files again after that deletion, and Spark's hooks are cut
-    // short when stopping the context outlasts Hadoop's hook timeout (both seen on a loaded CI).
-    java.util.concurrent.atomic.AtomicBoolean deleted =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    org.apache.hadoop.util.ShutdownHookManager.get().addShutdownHook(() -> {
-      if (!deleted.get()) {
-        deleteUntilGone(dir);
+    // And once more after Spark's hooks: see InterruptCleanup.
+    InterruptCleanup.Registration onInterrupt = InterruptCleanup.register(() -> {
+      boolean there = Files.exists(dir);
+      if (there) {
+        org.apache.spark.network.util.JavaUtils.deleteRecursively(dir.toFile());
       }
-    }, LAST_SHUTDOWN_HOOK);
+      return there;
+    });
     try {
       run(dir, rows, arrayRows, classes, groups, repeat, warmup, memoryGroups, only, timestamps);
     } finally {
       org.apache.spark.network.util.JavaUtils.deleteRecursively(dir.toFile());
-      deleted.set(true);
-    }
-  }
-
-  /** Below Spark's (30) and Hadoop's file system cache (10): runs after both. */
-  private static final int LAST_SHUTDOWN_HOOK = 1;
-
-  /** Deletes {@code dir} until it has stayed gone for 0.6 s, or for at most 10 s. */
-  private static void deleteUntilGone(Path dir) {
-    long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    int quiet = 0;
-    while (quiet < 3 && System.nanoTime() < end) {
-      if (Files.exists(dir)) {
-        quiet = 0;
-        try {
-          org.apache.spark.network.util.JavaUtils.deleteRecursively(dir.toFile());
-        } catch (java.io.IOException | RuntimeException e) {
-          // a writer still at work: the next round deletes what it left
-        } catch (InterruptedException e) {
-          return;
-        }
-      } else {
-        quiet++;
-      }
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        return;
-      }
+      onInterrupt.done();
     }
   }
 

@@ -313,6 +313,49 @@ class SubmitScriptTest {
     assertEquals(List.of(), benchDirs(temp), "after an interrupt");
   }
 
+  /**
+   * Ctrl-C or {@code kill} while {@code evaluate --reduction none} writes its losses: the staged
+   * {@code .losses.tmp-UUID} must not stay behind (it did, emptied but present: a task recreated
+   * it after the job's own cleanup). The {@code --where} sleeps 1 ms a row so that the write of
+   * 4,000 rows lasts seconds on any machine.
+   */
+  @Test
+  @Timeout(value = 5, unit = TimeUnit.MINUTES)
+  void evaluateInterruptedWhileWritingItsLossesLeavesNothing() throws Exception {
+    StringBuilder csv = new StringBuilder("x,y\n");
+    for (int i = 0; i < 4000; i++) {
+      csv.append(i / 1000.0 - 2).append(',').append(i % 2).append('\n');
+    }
+    Path input = Files.writeString(tmp.resolve("slow.csv"), csv);
+    Path out = tmp.resolve("evaluation");
+    Process p = start(Path.of(""), Map.of(), "evaluate", "--input", input.toString(), "--logits",
+        "x", "--labels", "y", "--reduction", "none", "--where",
+        "java_method('java.lang.Thread', 'sleep', 1L) IS NULL", "--output", out.toString());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    while (names(out).stream().noneMatch(n -> n.startsWith(".losses.tmp-"))) {
+      assertTrue(p.isAlive() && System.nanoTime() < deadline, "evaluate did not start writing: "
+          + Files.readString(outputs.get(p)[1]));
+      Thread.sleep(100);
+    }
+    Thread.sleep(500); // in the middle of writing the losses
+    p.destroy(); // SIGTERM to submit.sh, which passes it on to the JVM
+    Result interrupted = finish(p, 90, "evaluate");
+    assertTrue(interrupted.code() != 0, "interrupted: exit code " + interrupted.code());
+    List<String> left = names(out).stream()
+        .filter(n -> n.contains(".tmp-") || n.equals("losses") || n.equals("summary.json"))
+        .toList();
+    assertEquals(List.of(), left, "left in " + out + "; stderr:\n" + interrupted.err());
+  }
+
+  private static List<String> names(Path dir) throws Exception {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (var s = Files.list(dir)) {
+      return s.map(f -> f.getFileName().toString()).sorted().toList();
+    }
+  }
+
   private static List<Path> benchDirs(Path dir) throws Exception {
     try (var s = Files.list(dir)) {
       return s.filter(f -> f.getFileName().toString().startsWith("spark-bce-bench")).toList();

@@ -36,6 +36,8 @@ public final class AtomicOutput {
     private final Path target;
     private final Path tmp;
     private final boolean directory;
+    /** Deletes the temp content if the JVM is stopped (Ctrl-C, kill) before this is closed. */
+    final InterruptCleanup.Registration onInterrupt;
     private boolean committed;
 
     private Staged(FileSystem fs, Path target, Path tmp, boolean directory) {
@@ -43,6 +45,13 @@ public final class AtomicOutput {
       this.target = target;
       this.tmp = tmp;
       this.directory = directory;
+      this.onInterrupt = InterruptCleanup.register(() -> {
+        boolean there = fs.exists(tmp);
+        if (there) {
+          fs.delete(tmp, true);
+        }
+        return there;
+      });
     }
 
     /**
@@ -79,6 +88,7 @@ public final class AtomicOutput {
           // best effort: a hidden .tmp- leftover is harmless
         }
       }
+      onInterrupt.done();
     }
   }
 
