@@ -22,6 +22,13 @@ public interface BlockKernel {
    */
   void sigmoids(double[] x, int from, double[] out, int n);
 
+  /**
+   * The number of targets y[from + i] (i < n) equal to 1 when every element there has weight 1,
+   * pos_weight 1 and a target of 0 (or -0) or 1, the common case of unweighted hard labels, whose
+   * sums are counts; -1 otherwise (a NaN included).
+   */
+  long unitLabelOnes(double[] y, double[] w, double[] p, int from, int n);
+
   String name();
 
   static BlockKernel selected() {

@@ -29,6 +29,11 @@ final class BlockKernels {
     }
 
     @Override
+    public long unitLabelOnes(double[] y, double[] w, double[] p, int from, int n) {
+      return LossKernel.unitLabelOnes(y, w, p, from, n);
+    }
+
+    @Override
     public String name() {
       return "scalar";
     }

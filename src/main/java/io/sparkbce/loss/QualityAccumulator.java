@@ -44,8 +44,6 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
   private static final ThreadLocal<double[]> PREDICTIONS =
       ThreadLocal.withInitial(() -> new double[1024]);
 
-  private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
-
   /** The five sums above, for the loops over them (beginBlock runs once per row). */
   private transient ClassSums[] sums;
 
@@ -96,21 +94,8 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
       PREDICTIONS.set(predictions);
     }
     LossKernel.reproducibleSigmoids(x, offset, predictions, count);
-    int end = offset + count;
-    // On the bits: w == 1.0 iff its bits are 1.0's, y is 0 or -0 iff its bits shifted left are 0.
-    // Written with double comparisons this loop cost ~5x more (a microbenchmark of 0/1 labels at
-    // random), and it runs over every row of the monitor's aggregate.
-    long ones = 0;
-    long notUnit = 0;
-    for (int i = offset; i < end; i++) {
-      long target = Double.doubleToRawLongBits(y[i]);
-      long one = target == ONE_BITS ? 1 : 0;
-      ones += one;
-      notUnit |= (Double.doubleToRawLongBits(weights[i]) ^ ONE_BITS)
-          | (Double.doubleToRawLongBits(p[i]) ^ ONE_BITS)
-          | ((target << 1) == 0 ? 0 : 1 - one);
-    }
-    if (notUnit == 0) {
+    long ones = LossKernel.unitLabelOnesOf(y, weights, p, offset, count);
+    if (ones >= 0) {
       predicted.sums[0].addAll(predictions, 0, count);
       double positiveCount = ones;
       positives.sums[0].add(positiveCount);
@@ -123,7 +108,7 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
       predictions[k] *= weights[offset + k];
     }
     predicted.sums[0].addAll(predictions, 0, count);
-    for (int i = offset; i < end; i++) {
+    for (int i = offset; i < offset + count; i++) {
       double w = weights[i];
       positives.sums[0].add(w * y[i]);
       weightedPositives.sums[0].add(w * LossKernel.positive(y[i], p[i]));

@@ -33,12 +33,42 @@ final class VectorBlockKernel implements BlockKernel {
     return s;
   }
 
+  /**
+   * The e^-|x| of this thread's last {@link #withLogits} block, kept for {@link #sigmoids}: the
+   * monitor's quality state asks for the sigmoids of the same x right after their losses, and
+   * e^-|x| is most of a sigmoid's cost. {@code x} is a copy of the block's inputs: a run of
+   * sigmoids uses {@code e} only where its inputs equal them, so a stale or foreign memo cannot
+   * change a result (e^-|x| is a function of |x| alone), it only costs the recomputation.
+   */
+  private static final class ExpMemo {
+    double[] x = new double[0];
+    double[] e = new double[0];
+    int size;
+
+    void ensure(int n) {
+      if (x.length < n) {
+        int capacity = Math.max(n, 2 * x.length);
+        x = new double[capacity];
+        e = new double[capacity];
+      }
+    }
+  }
+
+  private static final ThreadLocal<ExpMemo> LAST_BLOCK = ThreadLocal.withInitial(ExpMemo::new);
+
   @Override
   public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
     int bound = SPECIES.loopBound(n);
     double[] tail = scratch(bound);
-    expMinusAbs(x, out, bound);
-    log1p(out, tail, bound);
+    ExpMemo memo = LAST_BLOCK.get();
+    memo.ensure(n);
+    expMinusAbs(x, memo.x, memo.e, bound);
+    for (int i = bound; i < n; i++) { // only lanes of the sigmoids' passes read these
+      memo.x[i] = x[i];
+      memo.e[i] = SoftplusTail.expMinus(Math.abs(x[i]));
+    }
+    memo.size = n;
+    log1p(memo.e, tail, bound);
     loss(x, y, w, p, tail, out, bound);
     for (int i = bound; i < n; i++) {
       out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i]);
@@ -51,6 +81,14 @@ final class VectorBlockKernel implements BlockKernel {
 
   /** out = e^-|x|: {@link SoftplusTail#expMinus}, lane by lane. */
   private static void expMinusAbs(double[] x, double[] out, int bound) {
+    expMinusAbs(x, null, out, bound);
+  }
+
+  /**
+   * {@link #expMinusAbs(double[], double[], int)} that also copies x into {@code copy} unless it
+   * is null: in the same pass, which has x in its registers already.
+   */
+  private static void expMinusAbs(double[] x, double[] copy, double[] out, int bound) {
     double[] c = SoftplusTail.EXP_COEFFICIENTS;
     DoubleVector c0 = broadcast(c[0]);
     DoubleVector c1 = broadcast(c[1]);
@@ -70,7 +108,11 @@ final class VectorBlockKernel implements BlockKernel {
     DoubleVector ln2Hi = broadcast(SoftplusTail.LN2_HI);
     DoubleVector ln2Lo = broadcast(SoftplusTail.LN2_LO);
     for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector z = DoubleVector.fromArray(SPECIES, x, i).abs().neg();
+      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, i);
+      if (copy != null) {
+        xv.intoArray(copy, i);
+      }
+      DoubleVector z = xv.abs().neg();
       DoubleVector shifted = z.mul(invLn2).add(round);
       DoubleVector minusN = shifted.sub(round).neg();
       DoubleVector r = minusN.fma(ln2Hi, z);
@@ -239,18 +281,23 @@ final class VectorBlockKernel implements BlockKernel {
   /**
    * {@link LossKernel#reproducibleSigmoid} over lanes, in two passes: e^-|x| by
    * {@link #expMinusAbs} (of a copy of the run when it does not start at 0: that pass reads from
-   * index 0), then the quotient. The scalar loop takes the last n mod lanes.
+   * index 0), then the quotient. When the run lies in this thread's last {@link #withLogits} block
+   * with the same inputs, that block's e^-|x| ({@link ExpMemo}) replaces the first pass. The
+   * scalar loop takes the last n mod lanes.
    */
   @Override
   public void sigmoids(double[] x, int from, double[] out, int n) {
     int bound = SPECIES.loopBound(n);
-    if (from == 0) {
-      expMinusAbs(x, out, bound);
-    } else {
-      System.arraycopy(x, from, out, 0, bound);
-      expMinusAbs(out, out, bound);
+    ExpMemo memo = LAST_BLOCK.get();
+    if (from + bound > memo.size || !logisticOfKnown(x, from, memo, out, bound)) {
+      if (from == 0) {
+        expMinusAbs(x, out, bound);
+      } else {
+        System.arraycopy(x, from, out, 0, bound);
+        expMinusAbs(out, out, bound);
+      }
+      logistic(x, from, out, bound);
     }
-    logistic(x, from, out, bound);
     for (int i = bound; i < n; i++) {
       out[i] = LossKernel.reproducibleSigmoid(x[from + i]);
     }
@@ -266,6 +313,56 @@ final class VectorBlockKernel implements BlockKernel {
           .blend(zero, xv.abs().compare(VectorOperators.GT, SoftplusTail.UNDERFLOW));
       e.blend(one, xv.compare(VectorOperators.GE, 0.0)).div(one.add(e)).intoArray(out, i);
     }
+  }
+
+  /**
+   * {@link #logistic} with e from the memo, at the run's place in the block; false if an input
+   * differs from the memo's (a NaN always does), and out is then to be recomputed.
+   */
+  private static boolean logisticOfKnown(double[] x, int from, ExpMemo memo, double[] out,
+      int bound) {
+    double[] known = memo.x;
+    double[] exps = memo.e;
+    DoubleVector zero = DoubleVector.zero(SPECIES);
+    DoubleVector one = broadcast(1.0);
+    VectorMask<Double> differs = zero.compare(VectorOperators.NE, zero);
+    for (int i = 0; i < bound; i += SPECIES.length()) {
+      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, from + i);
+      differs = differs.or(xv.compare(VectorOperators.NE,
+          DoubleVector.fromArray(SPECIES, known, from + i)));
+      DoubleVector e = DoubleVector.fromArray(SPECIES, exps, from + i)
+          .blend(zero, xv.abs().compare(VectorOperators.GT, SoftplusTail.UNDERFLOW));
+      e.blend(one, xv.compare(VectorOperators.GE, 0.0)).div(one.add(e)).intoArray(out, i);
+    }
+    return !differs.anyTrue();
+  }
+
+  /**
+   * {@link BlockKernel#unitLabelOnes} over lanes, in double arithmetic (masks or-ed lane by lane
+   * cost C2 more than the scalar loop): |w - 1| + |p - 1| + |y * (1 - y)| is 0 exactly when w
+   * and p are 1 and y is 0, -0 or 1 (a difference or product of doubles rounds to 0 only when it
+   * is 0; a NaN or an infinity stays), and a sum of non-negative doubles is 0 only when each is.
+   * The ones are y's sum per lane: whole numbers below 2^53, exact.
+   */
+  @Override
+  public long unitLabelOnes(double[] y, double[] w, double[] p, int from, int n) {
+    int bound = SPECIES.loopBound(n);
+    DoubleVector one = broadcast(1.0);
+    DoubleVector ones = DoubleVector.zero(SPECIES);
+    DoubleVector misfit = DoubleVector.zero(SPECIES);
+    for (int i = 0; i < bound; i += SPECIES.length()) {
+      DoubleVector yv = DoubleVector.fromArray(SPECIES, y, from + i);
+      DoubleVector wv = DoubleVector.fromArray(SPECIES, w, from + i);
+      DoubleVector pv = DoubleVector.fromArray(SPECIES, p, from + i);
+      misfit = misfit.add(wv.sub(one).abs()).add(pv.sub(one).abs())
+          .add(yv.mul(one.sub(yv)).abs());
+      ones = ones.add(yv);
+    }
+    long rest = LossKernel.unitLabelOnes(y, w, p, from + bound, n - bound);
+    if (rest < 0 || misfit.compare(VectorOperators.NE, 0.0).anyTrue()) { // NaN is != 0 too
+      return -1;
+    }
+    return (long) ones.reduceLanes(VectorOperators.ADD) + rest;
   }
 
   @Override

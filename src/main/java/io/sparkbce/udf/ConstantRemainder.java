@@ -72,13 +72,41 @@ final class ConstantRemainder implements Serializable {
 
   /**
    * out[j] = in[j] mod divisor, the floor modulo ({@code Math.floorMod}: in [0, divisor)), for
-   * j < n: Spark's window start subtracts it from the time.
+   * j < n: Spark's window start subtracts it from the time. Times mostly come in order, so a batch
+   * usually lies in one window, the first row's: then each floor modulo is the row's distance from
+   * that window's start, a subtraction, checked to lie in [0, divisor). Otherwise the batch is
+   * computed row by row.
    */
   void floorOf(long[] in, long[] out, int n) {
-    long d = divisor;
-    for (int j = 0; j < n; j++) {
-      long r = of(in[j]);
-      out[j] = r + ((r >> 63) & d);
+    if (n == 0 || !distancesInOneWindow(in, out, n)) {
+      long d = divisor;
+      for (int j = 0; j < n; j++) {
+        long r = of(in[j]);
+        out[j] = r + ((r >> 63) & d);
+      }
     }
+  }
+
+  /**
+   * out[j] = in[j] - the start of in[0]'s window; whether each lies in [0, divisor), so that it is
+   * in[j]'s floor modulo. Only for in[0] at least a divisor from either end of the long range: the
+   * window's start and end are then longs, and a difference that overflows cannot wrap into
+   * [0, divisor) (its true value is beyond +-2^63 - divisor).
+   */
+  private boolean distancesInOneWindow(long[] in, long[] out, int n) {
+    long d = divisor;
+    long first = in[0];
+    if (first < Long.MIN_VALUE + d || first > Long.MAX_VALUE - d) {
+      return false;
+    }
+    long r0 = of(first);
+    long start = first - (r0 + ((r0 >> 63) & d));
+    long outside = 0;
+    for (int j = 0; j < n; j++) {
+      long r = in[j] - start;
+      out[j] = r;
+      outside |= r | (d - 1 - r); // negative iff r < 0 or r >= d
+    }
+    return outside >= 0;
   }
 }

@@ -109,6 +109,42 @@ class QualityAccumulatorTest {
   }
 
   /**
+   * The columnar path's order: the block's losses from one block-kernel call (the selected one,
+   * the vector kernel under surefire, which keeps the block's e^-|x| for the sigmoids), then its
+   * runs, of every length up to a whole block; unit and mixed rows: the row path's state.
+   */
+  @Test
+  void runsAfterTheirBlocksLossesGiveTheRowPathsState() {
+    SplittableRandom r = new SplittableRandom(8);
+    for (int block = 0; block < 40; block++) {
+      int n = 1 + r.nextInt(2000);
+      Rows rows = unitRows(r, n);
+      if (block % 2 == 1) {
+        int at = r.nextInt(n);
+        rows.w[at] = 0.5;
+        rows.y[r.nextInt(n)] = 0.25;
+        rows.x[r.nextInt(n)] = Double.NaN;
+      }
+      double[] expected = rows.v.clone();
+      LossKernel.withLogits(rows.x, rows.y, rows.w, rows.p, rows.v, n);
+      for (int i = 0; i < n; i++) {
+        expected[i] = LossKernel.withLogits(rows.x[i], rows.y[i], rows.w[i], rows.p[i]);
+      }
+      assertArrayEquals(expected, rows.v, "block losses");
+      QualityAccumulator runs = new QualityAccumulator();
+      int from = 0;
+      while (from < n) {
+        int len = Math.min(n - from, 1 + r.nextInt(block % 3 == 0 ? n : 100));
+        runs.acceptScalarRows(rows.x, rows.y, rows.p, rows.v, rows.w, from, len);
+        from += len;
+      }
+      QualityAccumulator oneByOne = new QualityAccumulator();
+      feedOneByOne(oneByOne, rows, 0, n);
+      assertArrayEquals(oneByOne.toBytes(), runs.toBytes(), "block " + block + " of " + n);
+    }
+  }
+
+  /**
    * Runs mixing weights other than 1, soft labels, pos_weight other than 1 and NaN logits with
    * unit rows, merged with a state filled one by one: the row path's state, byte for byte.
    */

@@ -152,6 +152,55 @@ class ReproducibleSigmoidTest {
     }
   }
 
+  /**
+   * Sigmoids of runs of a block whose losses the vector kernel has just computed (its e^-|x| are
+   * reused, see VectorBlockKernel.ExpMemo): the scalar bits, also for runs of other arrays, of an
+   * input changed since the losses, of NaN, and past the block's end.
+   */
+  @Test
+  void sigmoidsAfterTheLossesOfTheirBlockGiveTheScalarBits() {
+    BlockKernel vector = BlockKernel.vector();
+    assertNotNull(vector);
+    SplittableRandom r = new SplittableRandom(63);
+    double[] block = values(r, 3_000);
+    int n = block.length;
+    double[] ones = new double[n];
+    java.util.Arrays.fill(ones, 1.0);
+    double[] losses = new double[n];
+    double[] out = new double[n + 1];
+    for (int iteration = 0; iteration < 3_000; iteration++) {
+      double[] x = block.clone();
+      int size = n - r.nextInt(40);
+      vector.withLogits(x, ones, ones, ones, losses, size);
+      String change = "none";
+      switch (iteration % 4) {
+        case 1:
+          int at = r.nextInt(size);
+          x[at] = r.nextDouble(-5, 5);
+          change = "x[" + at + "] changed";
+          break;
+        case 2:
+          x = values(new SplittableRandom(iteration), 3_000); // another array, other values
+          change = "another array";
+          break;
+        default:
+      }
+      for (int from = 0; from < n; ) {
+        int length = Math.min(n - from, 1 + r.nextInt(iteration % 3 == 0 ? 40 : 700));
+        vector.sigmoids(x, from, out, length);
+        for (int i = 0; i < length; i++) {
+          if (Double.doubleToRawLongBits(LossKernel.reproducibleSigmoid(x[from + i]))
+              != Double.doubleToRawLongBits(out[i])) {
+            fail("call " + iteration + " (" + change + "), run " + from + "+" + length
+                + ": sigmoid(" + x[from + i] + ") is " + LossKernel.reproducibleSigmoid(
+                    x[from + i]) + " alone but " + out[i] + " after the block's losses");
+          }
+        }
+        from += length;
+      }
+    }
+  }
+
   private static void compareKernels(BlockKernel vector, double[] x, int from, int n,
       String what) {
     double[] scalar = new double[n + 1];

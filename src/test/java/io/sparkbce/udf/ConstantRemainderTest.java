@@ -40,6 +40,50 @@ class ConstantRemainderTest {
     assertEquals(true, checked > 1_000_000);
   }
 
+  /**
+   * Batches that lie in one window (sorted times, where floorOf subtracts the window's start), in
+   * windows at random, at zero and at the ends of the long range, with and without one row in
+   * another window (the row before or after, or anywhere): every value is Math.floorMod's.
+   */
+  @Test
+  void batchesInOneWindowGiveFloorMod() {
+    SplittableRandom random = new SplittableRandom(13);
+    long batches = 0;
+    for (long d : divisors(random)) {
+      ConstantRemainder c = new ConstantRemainder(d);
+      long[] starts = {0, -d, Math.floorDiv(Long.MIN_VALUE, d) * d,
+          Math.floorDiv(Long.MIN_VALUE, d) * d + d, Math.floorDiv(Long.MAX_VALUE, d) * d,
+          Math.floorDiv(Long.MAX_VALUE, d) * d - d, Math.floorDiv(random.nextLong(), d) * d,
+          Math.floorDiv(1_767_225_600_000_000L, d) * d};
+      for (long start : starts) {
+        for (int variant = 0; variant < 4; variant++) {
+          int n = 1 + random.nextInt(64);
+          long[] xs = new long[n];
+          for (int j = 0; j < n; j++) {
+            // start + offset, offset in [0, d), wrapping like the window's start where it is not
+            // a long (then the value lies in a window cut by the end of the range)
+            xs[j] = start + (j == 0 && variant == 1 ? 0 : j == n - 1 && variant == 2 ? d - 1
+                : random.nextLong(d));
+          }
+          if (variant == 3) {
+            int at = random.nextInt(n);
+            long[] others = {start - 1, start + d, Long.MIN_VALUE, Long.MAX_VALUE,
+                random.nextLong()};
+            xs[at] = others[random.nextInt(others.length)];
+          }
+          long[] floor = new long[n];
+          c.floorOf(xs, floor, n);
+          for (int j = 0; j < n; j++) {
+            assertEquals(Math.floorMod(xs[j], d), floor[j],
+                "floorMod(" + xs[j] + ", " + d + ") in a batch from " + xs[0]);
+          }
+          batches++;
+        }
+      }
+    }
+    assertEquals(true, batches > 20_000);
+  }
+
   @Test
   void divisorsBelowTwoAreRefused() {
     for (long d : new long[] {1, 0, -1, -2, Long.MIN_VALUE}) {
