@@ -17,7 +17,6 @@ import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.TaskAttemptID;
 import org.apache.hadoop.mapreduce.TaskType;
 import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
-import org.apache.spark.paths.SparkPath;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -25,21 +24,19 @@ import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.execution.datasources.FileFormat;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.execution.datasources.OutputWriter;
 import org.apache.spark.sql.execution.datasources.OutputWriterFactory;
-import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.HadoopFSUtils;
 import scala.Function1;
-import scala.collection.Iterator;
 
 /**
- * The Parquet files of a history's partitions read and written on the driver, with Spark's own
- * Parquet reader and writer ({@link ParquetFileFormat}), as a task would, but without a Spark job.
+ * The Parquet files of a history's partitions read and written on the driver, as a task would,
+ * but without a Spark job: written by Spark's own Parquet writer ({@link ParquetFileFormat}), read
+ * by Spark's row converter on parquet-mr's reader ({@link HistoryFileReader}).
  * A history holds a few rows per window; a job to read them and one to write them cost a run
  * more than the rows themselves (planning, scheduling, the commit protocol: about a third of a
  * second each on an idle machine). The files are those Spark writes and reads, one per partition
@@ -63,17 +60,9 @@ final class HistoryFiles {
     if (partitions.isEmpty()) {
       return new ArrayList<>();
     }
-    StructField partition = schema.fields()[schema.fields().length - 1];
     StructType data = withoutLast(schema);
-    StructType partitionSchema = new StructType(new StructField[] {partition});
-    Configuration conf = smallBuffers(spark.sessionState().newHadoopConf());
-    Function1<PartitionedFile, Iterator<InternalRow>> reader = new ParquetFileFormat()
-        .buildReaderWithPartitionValues(spark, data, partitionSchema, data,
-            scala.jdk.javaapi.CollectionConverters
-                .asScala(List.<org.apache.spark.sql.sources.Filter>of()).toList(),
-            new scala.collection.immutable.Map.Map1<>(FileFormat.OPTION_RETURNING_BATCH(),
-                "false"),
-            conf);
+    HistoryFileReader reader =
+        new HistoryFileReader(spark, smallBuffers(spark.sessionState().newHadoopConf()), data);
     Function1<Object, Object> toRow = CatalystTypeConverters.createToScalaConverter(schema);
     List<Row> out = new ArrayList<>();
     for (String dir : partitions) {
@@ -86,14 +75,8 @@ final class HistoryFiles {
         if (!f.isFile() || HadoopFSUtils.shouldFilterOutPathName(f.getPath().getName())) {
           continue;
         }
-        PartitionedFile file = PartitionedFile.apply(values, SparkPath.fromPath(f.getPath()), 0L,
-            f.getLen(), new String[0], f.getModificationTime(), f.getLen(),
-            PartitionedFile.apply$default$8());
-        Iterator<InternalRow> rows = reader.apply(file);
-        while (rows.hasNext()) {
-          // the reader's row is reused: copied before the next
-          out.add((Row) toRow.apply(rows.next().copy()));
-        }
+        // converted before the reader reuses its row: the external row holds its own values
+        reader.read(f, r -> out.add((Row) toRow.apply(new JoinedRow(r, values))));
       }
     }
     return out;
