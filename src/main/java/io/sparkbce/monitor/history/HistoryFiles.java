@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -103,21 +106,84 @@ final class HistoryFiles {
       byValue.computeIfAbsent(r.getString(n), v -> new ArrayList<>()).add(r);
     }
     String name = "part-00000-" + UUID.randomUUID() + ".c000" + factory.getFileExtension(context);
-    for (Map.Entry<String, List<Row>> e : byValue.entrySet()) {
-      Path file = new Path(new Path(dir,
-          partition + "=" + ExternalCatalogUtils.escapePathName(e.getKey())), name);
-      OutputWriter w = factory.newInstance(file.toString(), data, context);
-      try {
-        for (Row r : e.getValue()) {
-          Object[] values = new Object[n];
-          for (int i = 0; i < n; i++) {
-            values[i] = r.get(i);
+    List<Map.Entry<String, List<Row>>> files = new ArrayList<>(byValue.entrySet());
+    // Two writers, this thread and one of its own, each taking the next partition: a file's
+    // writer costs more than its rows (a Parquet writer, its codec, a page and an index per
+    // column), and the driver's second core is idle once the windows are computed. Each file is
+    // written by one writer in the rows' order, so the bytes are the same.
+    AtomicInteger next = new AtomicInteger();
+    PartitionWriter writer = context2 -> {
+      for (int f; (f = next.getAndIncrement()) < files.size(); ) {
+        Map.Entry<String, List<Row>> e = files.get(f);
+        Path file = new Path(new Path(dir,
+            partition + "=" + ExternalCatalogUtils.escapePathName(e.getKey())), name);
+        OutputWriter w = factory.newInstance(file.toString(), data, context2);
+        try {
+          for (Row r : e.getValue()) {
+            Object[] values = new Object[n];
+            for (int i = 0; i < n; i++) {
+              values[i] = r.get(i);
+            }
+            w.write((InternalRow) toInternal.apply(RowFactory.create(values)));
           }
-          w.write((InternalRow) toInternal.apply(RowFactory.create(values)));
+        } finally {
+          w.close();
         }
-      } finally {
-        w.close();
       }
+    };
+    if (files.size() < 2) {
+      writer.write(context);
+      return;
+    }
+    // the helper's own copy of the configuration: Hadoop's may change itself when read
+    TaskAttemptContext helperContext = new TaskAttemptContextImpl(
+        new Configuration(job.getConfiguration()), context.getTaskAttemptID());
+    FutureTask<Void> helper = new FutureTask<>(() -> {
+      SparkSession.setActiveSession(spark);
+      writer.write(helperContext);
+      return null;
+    });
+    Thread t = new Thread(helper, "spark-bce history write");
+    t.setDaemon(true);
+    t.start();
+    try {
+      writer.write(context);
+    } catch (IOException | RuntimeException e) {
+      next.set(files.size()); // the helper stops after its file
+      awaitQuietly(helper);
+      throw e;
+    }
+    try {
+      helper.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while writing the history");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  /** Writes partitions of the history with the writers' settings in {@code context}. */
+  private interface PartitionWriter {
+    void write(TaskAttemptContext context) throws IOException;
+  }
+
+  private static void awaitQuietly(FutureTask<Void> task) {
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // the first failure is the one reported
     }
   }
 
