@@ -154,6 +154,25 @@ public final class InputData {
     return out;
   }
 
+  /**
+   * The input's files, as {@link Dataset#inputFiles} gives them for a file input, from the file
+   * indexes of its relations (listed when the input was loaded) rather than through the optimizer,
+   * which inputFiles runs on the plan first; a catalog table, or any plan with another kind of
+   * leaf, goes through inputFiles.
+   */
+  public String[] inputFiles() {
+    List<LogicalPlan> leaves = leaves(df);
+    java.util.Set<String> files = new java.util.LinkedHashSet<>();
+    for (LogicalPlan leaf : leaves) {
+      if (format.equals("table") || !(leaf instanceof LogicalRelation lr
+          && lr.relation() instanceof HadoopFsRelation fs)) {
+        return df.inputFiles();
+      }
+      files.addAll(java.util.Arrays.asList(fs.location().inputFiles()));
+    }
+    return leaves.isEmpty() ? df.inputFiles() : files.toArray(new String[0]);
+  }
+
   private static List<LogicalPlan> leaves(Dataset<Row> df) {
     if (!(df instanceof org.apache.spark.sql.classic.Dataset)) {
       return List.of();

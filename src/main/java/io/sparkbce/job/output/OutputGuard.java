@@ -178,7 +178,7 @@ public final class OutputGuard {
       out.add(shown(PathLocation.of(conf, root)));
     }
     Map<String, String> realDirs = new HashMap<>();
-    for (String file : in.df.inputFiles()) {
+    for (String file : in.inputFiles()) {
       try {
         out.add(shown(PathLocation.of(new Path(new URI(file)), realDirs)));
       } catch (URISyntaxException e) {

@@ -8,6 +8,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -17,7 +20,6 @@ import org.apache.hadoop.mapreduce.TaskAttemptContext;
 import org.apache.hadoop.mapreduce.TaskAttemptID;
 import org.apache.hadoop.mapreduce.TaskType;
 import org.apache.hadoop.mapreduce.task.TaskAttemptContextImpl;
-import org.apache.spark.paths.SparkPath;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -25,21 +27,19 @@ import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.catalog.ExternalCatalogUtils;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.execution.datasources.FileFormat;
+import org.apache.spark.sql.catalyst.expressions.JoinedRow;
 import org.apache.spark.sql.execution.datasources.OutputWriter;
 import org.apache.spark.sql.execution.datasources.OutputWriterFactory;
-import org.apache.spark.sql.execution.datasources.PartitionedFile;
 import org.apache.spark.sql.execution.datasources.parquet.ParquetFileFormat;
-import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.HadoopFSUtils;
 import scala.Function1;
-import scala.collection.Iterator;
 
 /**
- * The Parquet files of a history's partitions read and written on the driver, with Spark's own
- * Parquet reader and writer ({@link ParquetFileFormat}), as a task would, but without a Spark job.
+ * The Parquet files of a history's partitions read and written on the driver, as a task would,
+ * but without a Spark job: written by Spark's own Parquet writer ({@link ParquetFileFormat}), read
+ * by Spark's row converter on parquet-mr's reader ({@link HistoryFileReader}).
  * A history holds a few rows per window; a job to read them and one to write them cost a run
  * more than the rows themselves (planning, scheduling, the commit protocol: about a third of a
  * second each on an idle machine). The files are those Spark writes and reads, one per partition
@@ -63,17 +63,9 @@ final class HistoryFiles {
     if (partitions.isEmpty()) {
       return new ArrayList<>();
     }
-    StructField partition = schema.fields()[schema.fields().length - 1];
     StructType data = withoutLast(schema);
-    StructType partitionSchema = new StructType(new StructField[] {partition});
-    Configuration conf = smallBuffers(spark.sessionState().newHadoopConf());
-    Function1<PartitionedFile, Iterator<InternalRow>> reader = new ParquetFileFormat()
-        .buildReaderWithPartitionValues(spark, data, partitionSchema, data,
-            scala.jdk.javaapi.CollectionConverters
-                .asScala(List.<org.apache.spark.sql.sources.Filter>of()).toList(),
-            new scala.collection.immutable.Map.Map1<>(FileFormat.OPTION_RETURNING_BATCH(),
-                "false"),
-            conf);
+    HistoryFileReader reader =
+        new HistoryFileReader(spark, smallBuffers(spark.sessionState().newHadoopConf()), data);
     Function1<Object, Object> toRow = CatalystTypeConverters.createToScalaConverter(schema);
     List<Row> out = new ArrayList<>();
     for (String dir : partitions) {
@@ -86,14 +78,8 @@ final class HistoryFiles {
         if (!f.isFile() || HadoopFSUtils.shouldFilterOutPathName(f.getPath().getName())) {
           continue;
         }
-        PartitionedFile file = PartitionedFile.apply(values, SparkPath.fromPath(f.getPath()), 0L,
-            f.getLen(), new String[0], f.getModificationTime(), f.getLen(),
-            PartitionedFile.apply$default$8());
-        Iterator<InternalRow> rows = reader.apply(file);
-        while (rows.hasNext()) {
-          // the reader's row is reused: copied before the next
-          out.add((Row) toRow.apply(rows.next().copy()));
-        }
+        // converted before the reader reuses its row: the external row holds its own values
+        reader.read(f, r -> out.add((Row) toRow.apply(new JoinedRow(r, values))));
       }
     }
     return out;
@@ -120,21 +106,84 @@ final class HistoryFiles {
       byValue.computeIfAbsent(r.getString(n), v -> new ArrayList<>()).add(r);
     }
     String name = "part-00000-" + UUID.randomUUID() + ".c000" + factory.getFileExtension(context);
-    for (Map.Entry<String, List<Row>> e : byValue.entrySet()) {
-      Path file = new Path(new Path(dir,
-          partition + "=" + ExternalCatalogUtils.escapePathName(e.getKey())), name);
-      OutputWriter w = factory.newInstance(file.toString(), data, context);
-      try {
-        for (Row r : e.getValue()) {
-          Object[] values = new Object[n];
-          for (int i = 0; i < n; i++) {
-            values[i] = r.get(i);
+    List<Map.Entry<String, List<Row>>> files = new ArrayList<>(byValue.entrySet());
+    // Two writers, this thread and one of its own, each taking the next partition: a file's
+    // writer costs more than its rows (a Parquet writer, its codec, a page and an index per
+    // column), and the driver's second core is idle once the windows are computed. Each file is
+    // written by one writer in the rows' order, so the bytes are the same.
+    AtomicInteger next = new AtomicInteger();
+    PartitionWriter writer = context2 -> {
+      for (int f; (f = next.getAndIncrement()) < files.size(); ) {
+        Map.Entry<String, List<Row>> e = files.get(f);
+        Path file = new Path(new Path(dir,
+            partition + "=" + ExternalCatalogUtils.escapePathName(e.getKey())), name);
+        OutputWriter w = factory.newInstance(file.toString(), data, context2);
+        try {
+          for (Row r : e.getValue()) {
+            Object[] values = new Object[n];
+            for (int i = 0; i < n; i++) {
+              values[i] = r.get(i);
+            }
+            w.write((InternalRow) toInternal.apply(RowFactory.create(values)));
           }
-          w.write((InternalRow) toInternal.apply(RowFactory.create(values)));
+        } finally {
+          w.close();
         }
-      } finally {
-        w.close();
       }
+    };
+    if (files.size() < 2) {
+      writer.write(context);
+      return;
+    }
+    // the helper's own copy of the configuration: Hadoop's may change itself when read
+    TaskAttemptContext helperContext = new TaskAttemptContextImpl(
+        new Configuration(job.getConfiguration()), context.getTaskAttemptID());
+    FutureTask<Void> helper = new FutureTask<>(() -> {
+      SparkSession.setActiveSession(spark);
+      writer.write(helperContext);
+      return null;
+    });
+    Thread t = new Thread(helper, "spark-bce history write");
+    t.setDaemon(true);
+    t.start();
+    try {
+      writer.write(context);
+    } catch (IOException | RuntimeException e) {
+      next.set(files.size()); // the helper stops after its file
+      awaitQuietly(helper);
+      throw e;
+    }
+    try {
+      helper.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted while writing the history");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      if (e.getCause() instanceof Error err) {
+        throw err;
+      }
+      throw new IOException(e.getCause());
+    }
+  }
+
+  /** Writes partitions of the history with the writers' settings in {@code context}. */
+  private interface PartitionWriter {
+    void write(TaskAttemptContext context) throws IOException;
+  }
+
+  private static void awaitQuietly(FutureTask<Void> task) {
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      // the first failure is the one reported
     }
   }
 

@@ -11,6 +11,8 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -34,6 +36,12 @@ public final class OpenHistory implements HistoryStore {
   private final PrintStream log;
   /** With --new-series, until the first update has moved the previous series aside. */
   private boolean archivePending;
+  /**
+   * The history's rows as they were when it was opened, read on a thread of their own while the
+   * run plans and computes its windows (the driver's other core is idle then); taken by the first
+   * read, null after it or when nothing was read ahead.
+   */
+  private FutureTask<List<Metric>> readAhead;
 
   private OpenHistory(SparkSession spark, String path, FileSystem fs, Path root,
       HistorySeries series, HistorySeries recorded, HistoryLock lock, boolean newSeries,
@@ -67,7 +75,12 @@ public final class OpenHistory implements HistoryStore {
         recorded = HistorySeries.read(fs, root);
         check(path, recorded, series);
       }
-      return new OpenHistory(spark, path, fs, root, series, recorded, lock, newSeries, log);
+      OpenHistory open =
+          new OpenHistory(spark, path, fs, root, series, recorded, lock, newSeries, log);
+      if (recorded != null) {
+        open.readAhead();
+      }
+      return open;
     } catch (IOException e) {
       lock.close();
       throw new UncheckedIOException("cannot open the history " + path + ": " + e, e);
@@ -115,11 +128,48 @@ public final class OpenHistory implements HistoryStore {
     series.freeze(values);
   }
 
+  /**
+   * Starts reading the history's rows on a daemon thread of its own. Under the lock, and only this
+   * run writes the history: the rows stay what they are until its first update, which takes them.
+   */
+  private void readAhead() {
+    HistorySeries s = series.series();
+    readAhead = new FutureTask<>(() -> {
+      // the session's settings on this thread too (how the rows' times are converted)
+      SparkSession.setActiveSession(spark);
+      return MetricHistory.read(spark, path, s);
+    });
+    Thread t = new Thread(readAhead, "spark-bce history read");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** The history's rows (none when this run starts a new series). */
   @Override
   public List<Metric> read() {
-    return archivePending ? new java.util.ArrayList<>()
-        : MetricHistory.read(spark, path, series.series());
+    if (archivePending) {
+      return new java.util.ArrayList<>();
+    }
+    FutureTask<List<Metric>> ahead = readAhead;
+    if (ahead != null) {
+      readAhead = null;
+      try {
+        return ahead.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while reading the history " + path, e);
+      } catch (ExecutionException e) {
+        // what the read would have thrown on this thread
+        if (e.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        if (e.getCause() instanceof Error err) {
+          throw err;
+        }
+        throw new IllegalStateException(e.getCause());
+      }
+    }
+    return MetricHistory.read(spark, path, series.series());
   }
 
   /** Merges {@code computed} into the history (see {@link MetricHistory#update}). */
@@ -155,6 +205,21 @@ public final class OpenHistory implements HistoryStore {
 
   @Override
   public void close() {
-    lock.close();
+    FutureTask<List<Metric>> ahead = readAhead;
+    readAhead = null;
+    try {
+      if (ahead != null) {
+        // no read of this run outlives its lock; the rows and any failure are not needed now
+        try {
+          ahead.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+          // the run ended before it needed the rows
+        }
+      }
+    } finally {
+      lock.close();
+    }
   }
 }

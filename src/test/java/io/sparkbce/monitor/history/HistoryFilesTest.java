@@ -17,7 +17,9 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -94,6 +96,105 @@ public class HistoryFilesTest {
     try (Stream<Path> s = Files.list(driverFiles.resolve("window_date=2025-06-01"))) {
       assertEquals(1, s.filter(p -> p.getFileName().toString().endsWith(".parquet")).count());
     }
+  }
+
+  /**
+   * Rows with every column of the history's schema NULL where it may be (and NULL elements,
+   * empty arrays and maps, a typed segment of several types), written by Spark with each of its
+   * timestamp encodings, and files that lack columns (an older history's): the driver's reader
+   * gives what Spark's reader gives, row for row.
+   */
+  @Test
+  void theDriversReaderGivesSparksRowsWithNullsEveryTypeAndMissingColumns() throws IOException {
+    StructType segment = new StructType().add("model", DataTypes.StringType, true)
+        .add("k", DataTypes.IntegerType, true).add("day", DataTypes.DateType, true)
+        .add("at", DataTypes.TimestampType, true).add("score", DataTypes.DoubleType, true);
+    StructType schema = MetricHistory.schema(segment);
+    java.sql.Timestamp t0 = java.sql.Timestamp.valueOf("2025-06-01 00:00:00");
+    java.sql.Timestamp t1 = java.sql.Timestamp.valueOf("2025-06-02 00:00:00");
+    java.sql.Timestamp old = java.sql.Timestamp.valueOf("1500-03-01 12:34:56.789012");
+    Row full = Row.fromSeq(scala.jdk.javaapi.CollectionConverters.asScala(List.<Object>of(
+        t0, t1, "model=a, k=1", RowFactory.create("a", 1, java.sql.Date.valueOf("2025-06-01"),
+            old, -0.0),
+        "mean", 0.25, 0.5, 10L, 9L, 1L, java.util.Map.of("invalid_label", 1L), 9L,
+        new Double[] {1.0, Double.NaN}, new Double[] {0.1, Double.NEGATIVE_INFINITY},
+        new Double[] {2.0, 3.0}, RowFactory.create(0.9, 1.1, 0.3, 0.4),
+        new Object[] {RowFactory.create(0.9, null, 0.3, 0.4), null},
+        new byte[] {0, 1, 2, (byte) 255}, t1, "2025-06-01")).toSeq());
+    List<Object> nulls = new ArrayList<>(List.<Object>of(t1, t1, "model=NULL", RowFactory.create(
+        null, null, null, null, null), "mean"));
+    nulls.addAll(java.util.Arrays.asList(null, null, 0L, 0L, 0L, java.util.Map.of(), 0L, null,
+        new Double[] {null}, null, null, new Object[0], null, old, "2025-06-02"));
+    Row empty = RowFactory.create(nulls.toArray());
+    List<Row> rows = List.of(full, empty);
+
+    SparkSession spark = spark();
+    String encoding = spark.conf().get("spark.sql.parquet.outputTimestampType");
+    try {
+      for (String type : List.of("INT96", "TIMESTAMP_MICROS", "TIMESTAMP_MILLIS")) {
+        spark.conf().set("spark.sql.parquet.outputTimestampType", type);
+        Path dir = tmp.resolve("written-" + type);
+        spark.createDataFrame(rows, schema).coalesce(1).write().partitionBy("window_date")
+            .parquet(dir.toString());
+        List<Row> bySpark = sparkRead(dir, schema);
+        assertEquals(2, bySpark.size());
+        assertEquals(canonical(bySpark), canonical(driverRead(dir, schema)), type);
+        // independent of either reader: the values written
+        Row readFull = bySpark.get(0);
+        assertTrue(java.util.Arrays.equals(new byte[] {0, 1, 2, (byte) 255},
+            (byte[]) readFull.getAs("state")), type);
+        assertTrue(bySpark.get(1).isNullAt(bySpark.get(1).fieldIndex("loss")), type);
+      }
+    } finally {
+      spark.conf().set("spark.sql.parquet.outputTimestampType", encoding);
+    }
+
+    // an older history's files, without the columns added since: NULL there, for both readers
+    StructType older = new StructType(java.util.Arrays.stream(schema.fields())
+        .filter(f -> !f.name().startsWith("quality") && !f.name().equals("state"))
+        .toArray(org.apache.spark.sql.types.StructField[]::new));
+    Path dir = tmp.resolve("older");
+    spark.createDataFrame(rows, schema).select(java.util.Arrays.stream(older.fieldNames())
+        .map(org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new))
+        .coalesce(1).write().partitionBy("window_date").parquet(dir.toString());
+    List<Row> bySpark = sparkRead(dir, schema);
+    assertEquals(2, bySpark.size());
+    assertTrue(bySpark.get(0).isNullAt(bySpark.get(0).fieldIndex("state")));
+    assertEquals(canonical(bySpark), canonical(driverRead(dir, schema)));
+  }
+
+  /**
+   * Values as text that tells apart what Row.equals does not look into: binary by its bytes,
+   * doubles by their bits (NaN, -0.0) inside arrays and structs too, and each value's class.
+   */
+  private static String canonical(Object v) {
+    if (v == null) {
+      return "NULL";
+    }
+    if (v instanceof Row r) {
+      StringBuilder b = new StringBuilder("Row(");
+      for (int i = 0; i < r.length(); i++) {
+        b.append(canonical(r.get(i))).append(i + 1 < r.length() ? ", " : "");
+      }
+      return b.append(')').toString();
+    }
+    if (v instanceof List<?> l) {
+      return "List" + l.stream().map(HistoryFilesTest::canonical).toList();
+    }
+    if (v instanceof scala.collection.Iterable<?> it) {
+      return canonical(new ArrayList<>(scala.jdk.javaapi.CollectionConverters.asJava(
+          it.toSeq())));
+    }
+    if (v instanceof scala.Tuple2<?, ?> t) {
+      return canonical(t._1()) + "->" + canonical(t._2());
+    }
+    if (v instanceof byte[] bytes) {
+      return "bytes" + java.util.Arrays.toString(bytes);
+    }
+    if (v instanceof Double d) {
+      return "double:" + Long.toHexString(Double.doubleToRawLongBits(d));
+    }
+    return v.getClass().getSimpleName() + ":" + v;
   }
 
   /** The one data file (and its checksum) of each partition under {@code dir}, by partition. */
