@@ -1,5 +1,6 @@
 package io.sparkbce.udf;
 
+import io.sparkbce.loss.ElementQuantity;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -17,6 +18,20 @@ final class ArrayBlock extends KernelColumns {
   int[] length = start;
   /** Elements loaded. */
   int elements;
+  /**
+   * Whether the loaded block is pairs of two dictionaries' entries with one weight and one
+   * pos_weight: element k is input {@code inputTable[i]}, target {@code targetTable[j]} with
+   * {@code pair[k] = i * targetTable.length + j} ({@link DictionaryLosses}).
+   */
+  private boolean paired;
+  private int[] pair = new int[0];
+  private double[] inputTable;
+  private double[] targetTable;
+  /** Whether the rows of the plain range have one weight and one pos_weight for all elements. */
+  private boolean uniform;
+  private double uniformPosWeight;
+  private long plainElements;
+  private final DictionaryLosses losses = new DictionaryLosses();
 
   /** Elements per kernel call: the block's columns stay in the core's caches. */
   static final int ELEMENTS = 8192;
@@ -63,6 +78,9 @@ final class ArrayBlock extends KernelColumns {
       start = new int[n];
       length = new int[n];
     }
+    uniform = ws == null && posWeight != null && uniform(posWeight);
+    uniformPosWeight = uniform ? posWeight[0] : Double.NaN;
+    long total = 0;
     for (int i = 0; i < n; i++) {
       int row = from + i;
       int len = xs.getArrayLength(row);
@@ -72,6 +90,19 @@ final class ArrayBlock extends KernelColumns {
         return false;
       }
       length[i] = len;
+      total += len;
+    }
+    plainElements = total;
+    return true;
+  }
+
+  /** Whether every entry has the bits of the first one. */
+  private static boolean uniform(double[] values) {
+    long first = Double.doubleToRawLongBits(values[0]);
+    for (double v : values) {
+      if (Double.doubleToRawLongBits(v) != first) {
+        return false;
+      }
     }
     return true;
   }
@@ -90,8 +121,11 @@ final class ArrayBlock extends KernelColumns {
     }
     ensureCapacity(total);
     elements = total;
-    read(xs, 0, first, last, x);
-    read(ys, 1, first, last, y);
+    paired = uniform && readPairs(first, last);
+    if (!paired) {
+      read(xs, 0, first, last, x);
+      read(ys, 1, first, last, y);
+    }
     if (ws == null) {
       if (wFilled < total || wValue != Double.doubleToRawLongBits(rowWeight)) {
         java.util.Arrays.fill(w, 0, total, rowWeight);
@@ -128,6 +162,64 @@ final class ArrayBlock extends KernelColumns {
   void grown(int capacity) {
     wFilled = 0;
     pFilled = 0;
+    pair = new int[capacity];
+  }
+
+  /**
+   * {@code quantity} of the loaded elements into {@link #out}: looked up per dictionary pair where
+   * the block is pairs ({@link DictionaryLosses}), else by the kernel over the columns.
+   */
+  void computeQuantity(ElementQuantity quantity) {
+    double[] table = paired
+        ? losses.of(quantity, inputTable, targetTable, rowWeight, uniformPosWeight) : null;
+    if (table == null) {
+      quantity.apply(x, y, w, p, out, elements);
+      return;
+    }
+    int[] pairs = pair;
+    double[] o = out;
+    for (int k = 0, n = elements; k < n; k++) {
+      o[k] = table[pairs[k]];
+    }
+  }
+
+  /**
+   * Rows first..last-1 of two dictionary-encoded FLOAT columns whose tables are small enough
+   * ({@link DictionaryLosses#fits}): their inputs, targets and pair indices in one pass. False
+   * (nothing read) otherwise.
+   */
+  private boolean readPairs(int first, int last) {
+    WritableColumnVector xData = xs.arrayData();
+    WritableColumnVector yData = ys.arrayData();
+    if (!(xData.dataType() instanceof FloatType) || !(yData.dataType() instanceof FloatType)) {
+      return false;
+    }
+    double[] xTable = dictionaries[0].table(xData);
+    double[] yTable = xTable == null ? null : dictionaries[1].table(yData);
+    if (yTable == null || !DictionaryLosses.fits(xTable, yTable, plainElements)) {
+      return false;
+    }
+    inputTable = xTable;
+    targetTable = yTable;
+    int[] xIds = DictionaryFloats.ids(xData);
+    int[] yIds = DictionaryFloats.ids(yData);
+    int targets = yTable.length;
+    double[] xo = x;
+    double[] yo = y;
+    int[] po = pair;
+    for (int i = first; i < last; i++) {
+      int xAt = xs.getArrayOffset(from + i);
+      int yAt = ys.getArrayOffset(from + i);
+      int to = start[i];
+      for (int k = 0, n = length[i]; k < n; k++) {
+        int xi = xIds[xAt + k];
+        int yi = yIds[yAt + k];
+        xo[to + k] = xTable[xi];
+        yo[to + k] = yTable[yi];
+        po[to + k] = xi * targets + yi;
+      }
+    }
+    return true;
   }
 
   /** NULL rows or NULL elements: for RowWalker to skip or report. */
