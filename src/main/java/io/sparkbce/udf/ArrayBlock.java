@@ -24,6 +24,10 @@ final class ArrayBlock extends KernelColumns {
    * {@code pair[k] = i * targetTable.length + j} ({@link DictionaryLosses}).
    */
   private boolean paired;
+  /** Whether x and y hold the block's inputs (a paired block loads them only when asked). */
+  private boolean inputsLoaded;
+  private int blockFirst;
+  private int blockLast;
   private int[] pair = new int[0];
   private double[] inputTable;
   private double[] targetTable;
@@ -110,8 +114,11 @@ final class ArrayBlock extends KernelColumns {
   /**
    * Loads rows first, first+1, ... (of the plain range) into the columns, as many as fit in
    * {@link #ELEMENTS} but at least one; returns the row after the last one loaded.
+   *
+   * @param inputs whether the caller reads x and y after {@link #computeQuantity}; if not, a
+   *     paired block leaves them unloaded
    */
-  int load(int first, int n) {
+  int load(int first, int n, boolean inputs) {
     int last = first;
     int total = 0;
     while (last < n && (last == first || total + length[last] <= ELEMENTS)) {
@@ -121,7 +128,10 @@ final class ArrayBlock extends KernelColumns {
     }
     ensureCapacity(total);
     elements = total;
-    paired = uniform && readPairs(first, last);
+    blockFirst = first;
+    blockLast = last;
+    paired = uniform && readPairs(first, last, inputs);
+    inputsLoaded = !paired || inputs;
     if (!paired) {
       read(xs, 0, first, last, x);
       read(ys, 1, first, last, y);
@@ -173,6 +183,11 @@ final class ArrayBlock extends KernelColumns {
     double[] table = paired
         ? losses.of(quantity, inputTable, targetTable, rowWeight, uniformPosWeight) : null;
     if (table == null) {
+      if (!inputsLoaded) {
+        read(xs, 0, blockFirst, blockLast, x);
+        read(ys, 1, blockFirst, blockLast, y);
+        inputsLoaded = true;
+      }
       quantity.apply(x, y, w, p, out, elements);
       return;
     }
@@ -185,10 +200,10 @@ final class ArrayBlock extends KernelColumns {
 
   /**
    * Rows first..last-1 of two dictionary-encoded FLOAT columns whose tables are small enough
-   * ({@link DictionaryLosses#fits}): their inputs, targets and pair indices in one pass. False
-   * (nothing read) otherwise.
+   * ({@link DictionaryLosses#fits}): their pair indices, and with {@code inputs} their inputs
+   * and targets, in one pass. False (nothing read) otherwise.
    */
-  private boolean readPairs(int first, int last) {
+  private boolean readPairs(int first, int last, boolean inputs) {
     WritableColumnVector xData = xs.arrayData();
     WritableColumnVector yData = ys.arrayData();
     if (!(xData.dataType() instanceof FloatType) || !(yData.dataType() instanceof FloatType)) {
@@ -196,7 +211,7 @@ final class ArrayBlock extends KernelColumns {
     }
     double[] xTable = dictionaries[0].table(xData);
     double[] yTable = xTable == null ? null : dictionaries[1].table(yData);
-    if (yTable == null || !DictionaryLosses.fits(xTable, yTable, plainElements)) {
+    if (yTable == null || !losses.fits(xTable, yTable, plainElements)) {
       return false;
     }
     inputTable = xTable;
@@ -211,12 +226,19 @@ final class ArrayBlock extends KernelColumns {
       int xAt = xs.getArrayOffset(from + i);
       int yAt = ys.getArrayOffset(from + i);
       int to = start[i];
-      for (int k = 0, n = length[i]; k < n; k++) {
-        int xi = xIds[xAt + k];
-        int yi = yIds[yAt + k];
-        xo[to + k] = xTable[xi];
-        yo[to + k] = yTable[yi];
-        po[to + k] = xi * targets + yi;
+      int n = length[i];
+      if (inputs) {
+        for (int k = 0; k < n; k++) {
+          int xi = xIds[xAt + k];
+          int yi = yIds[yAt + k];
+          xo[to + k] = xTable[xi];
+          yo[to + k] = yTable[yi];
+          po[to + k] = xi * targets + yi;
+        }
+      } else {
+        for (int k = 0; k < n; k++) {
+          po[to + k] = xIds[xAt + k] * targets + yIds[yAt + k];
+        }
       }
     }
     return true;

@@ -51,10 +51,25 @@ final class DictionaryLosses {
     }
   }
 
-  /** Whether a table of these dictionaries would be small enough to build ({@link #MAX_PAIRS}). */
-  static boolean fits(double[] inputs, double[] targets, long elements) {
+  /**
+   * Whether to look these dictionaries' pairs up for a batch of {@code elements}: at most
+   * {@link #MAX_PAIRS}, and no more than the batch's elements unless a table of them is kept
+   * already (a column chunk's last, short batch).
+   */
+  boolean fits(double[] inputs, double[] targets, long elements) {
     long pairs = (long) inputs.length * targets.length;
-    return pairs <= MAX_PAIRS && pairs <= elements;
+    if (pairs > MAX_PAIRS) {
+      return false;
+    }
+    if (pairs <= elements) {
+      return true;
+    }
+    for (Table t : tables) {
+      if (t != null && t.inputs == inputs && t.targets == targets && t.values != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -77,24 +92,20 @@ final class DictionaryLosses {
     return t.values;
   }
 
-  private double[] compute(
+  /**
+   * Element by element, with the scalar quantity (the vector kernel's lanes have its bits): a
+   * table is built a few times per task, too rarely for the JIT to compile the vector kernel for
+   * this caller, and the Vector API runs some hundred times slower before it does.
+   */
+  private static double[] compute(
       ElementQuantity quantity, double[] inputs, double[] targets, double w, double p) {
-    int n = inputs.length * targets.length;
-    double[] x = new double[n];
-    double[] y = new double[n];
-    for (int i = 0, k = 0; i < inputs.length; i++) {
-      for (int j = 0; j < targets.length; j++, k++) {
-        x[k] = inputs[i];
-        y[k] = targets[j];
-      }
-    }
-    double[] ws = new double[n];
-    double[] ps = new double[n];
-    java.util.Arrays.fill(ws, w);
-    java.util.Arrays.fill(ps, p);
-    double[] values = new double[n];
+    double[] values = new double[inputs.length * targets.length];
     try {
-      quantity.apply(x, y, ws, ps, values, n);
+      for (int i = 0, k = 0; i < inputs.length; i++) {
+        for (int j = 0; j < targets.length; j++, k++) {
+          values[k] = quantity.apply(inputs[i], targets[j], w, p);
+        }
+      }
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -58,6 +58,9 @@ class DictionaryLossesTest {
       "bce_with_logits_loss_per_class(x, y, NULL, array_repeat(3D, 8))",
       "bce_loss(q, y, 0.75D)",
       "bce_pos_weight(y)",
+      // states that read the elements' inputs too (the block loads them besides the pairs)
+      "bce_normalized_entropy(x, y, NULL, 2D)",
+      "bce_calibration(x, y)",
     };
     return Stream.of(calls).flatMap(c -> Stream.of(
         "SELECT " + c + " FROM t",
