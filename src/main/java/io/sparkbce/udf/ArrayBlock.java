@@ -11,6 +11,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * target are arrays of the same length without NULLs, the weight is one number for all or an
  * array column of that length, pos_weight is constant or such a column. Anything else goes row by row through
  * {@link RowWalker}, which also says what is wrong with a row.
+ *
+ * <p>Where x and y are dictionary pages of few values and the weight and pos_weight are one number
+ * each, the quantity is looked up per element from a table over the dictionaries' pairs
+ * ({@link DictionaryLosses}), read from the dictionary ids in place, and x and y are loaded only
+ * for states that read them.
  */
 final class ArrayBlock extends KernelColumns {
   /** Row i's elements (i relative to the range) are [start[i], start[i] + length[i]). */
@@ -20,15 +25,15 @@ final class ArrayBlock extends KernelColumns {
   int elements;
   /**
    * Whether the loaded block is pairs of two dictionaries' entries with one weight and one
-   * pos_weight: element k is input {@code inputTable[i]}, target {@code targetTable[j]} with
-   * {@code pair[k] = i * targetTable.length + j} ({@link DictionaryLosses}).
+   * pos_weight: an element of input id i and target id j is input {@code inputTable[i]} and
+   * target {@code targetTable[j]}, its quantity entry {@code i * targetTable.length + j} of a
+   * {@link DictionaryLosses} table.
    */
   private boolean paired;
   /** Whether x and y hold the block's inputs (a paired block loads them only when asked). */
   private boolean inputsLoaded;
   private int blockFirst;
   private int blockLast;
-  private int[] pair = new int[0];
   private double[] inputTable;
   private double[] targetTable;
   /** Whether the rows of the plain range have one weight and one pos_weight for all elements. */
@@ -130,9 +135,9 @@ final class ArrayBlock extends KernelColumns {
     elements = total;
     blockFirst = first;
     blockLast = last;
-    paired = uniform && readPairs(first, last, inputs);
+    paired = uniform && pairs();
     inputsLoaded = !paired || inputs;
-    if (!paired) {
+    if (inputsLoaded) {
       read(xs, 0, first, last, x);
       read(ys, 1, first, last, y);
     }
@@ -172,7 +177,6 @@ final class ArrayBlock extends KernelColumns {
   void grown(int capacity) {
     wFilled = 0;
     pFilled = 0;
-    pair = new int[capacity];
   }
 
   /**
@@ -191,19 +195,32 @@ final class ArrayBlock extends KernelColumns {
       quantity.apply(x, y, w, p, out, elements);
       return;
     }
-    int[] pairs = pair;
+    lookUp(table);
+  }
+
+  /** out = the table's entry of each element's pair of ids, read from the vectors in place. */
+  private void lookUp(double[] table) {
+    WritableColumnVector xData = xs.arrayData();
+    WritableColumnVector yData = ys.arrayData();
+    int[] xIds = DictionaryFloats.ids(xData);
+    int[] yIds = DictionaryFloats.ids(yData);
+    int targets = targetTable.length;
     double[] o = out;
-    for (int k = 0, n = elements; k < n; k++) {
-      o[k] = table[pairs[k]];
+    for (int i = blockFirst; i < blockLast; i++) {
+      int xAt = xs.getArrayOffset(from + i);
+      int yAt = ys.getArrayOffset(from + i);
+      int to = start[i];
+      for (int k = 0, n = length[i]; k < n; k++) {
+        o[to + k] = table[xIds[xAt + k] * targets + yIds[yAt + k]];
+      }
     }
   }
 
   /**
-   * Rows first..last-1 of two dictionary-encoded FLOAT columns whose tables are small enough
-   * ({@link DictionaryLosses#fits}): their pair indices, and with {@code inputs} their inputs
-   * and targets, in one pass. False (nothing read) otherwise.
+   * Whether the plain range's x and y are dictionary-encoded FLOATs whose tables are small
+   * enough ({@link DictionaryLosses#fits}); if so, their tables are kept for the block.
    */
-  private boolean readPairs(int first, int last, boolean inputs) {
+  private boolean pairs() {
     WritableColumnVector xData = xs.arrayData();
     WritableColumnVector yData = ys.arrayData();
     if (!(xData.dataType() instanceof FloatType) || !(yData.dataType() instanceof FloatType)) {
@@ -216,31 +233,6 @@ final class ArrayBlock extends KernelColumns {
     }
     inputTable = xTable;
     targetTable = yTable;
-    int[] xIds = DictionaryFloats.ids(xData);
-    int[] yIds = DictionaryFloats.ids(yData);
-    int targets = yTable.length;
-    double[] xo = x;
-    double[] yo = y;
-    int[] po = pair;
-    for (int i = first; i < last; i++) {
-      int xAt = xs.getArrayOffset(from + i);
-      int yAt = ys.getArrayOffset(from + i);
-      int to = start[i];
-      int n = length[i];
-      if (inputs) {
-        for (int k = 0; k < n; k++) {
-          int xi = xIds[xAt + k];
-          int yi = yIds[yAt + k];
-          xo[to + k] = xTable[xi];
-          yo[to + k] = yTable[yi];
-          po[to + k] = xi * targets + yi;
-        }
-      } else {
-        for (int k = 0; k < n; k++) {
-          po[to + k] = xIds[xAt + k] * targets + yIds[yAt + k];
-        }
-      }
-    }
     return true;
   }
 
