@@ -108,7 +108,8 @@ class DictionaryLossesTest {
     String q = "SELECT bce_loss(x, y) FROM t";
     String columnar = message(() -> run(q, true));
     String rows = message(() -> run(q, false));
-    assertEquals(firstLine(rows), firstLine(columnar));
+    assertEquals(
+        ColumnarAggregateTest.firstLine(rows), ColumnarAggregateTest.firstLine(columnar));
   }
 
   private static String message(Runnable r) {
@@ -118,13 +119,6 @@ class DictionaryLossesTest {
       return e.getMessage();
     }
     throw new AssertionError("no error");
-  }
-
-  /** The error's first line without the value: tasks race to fail first. */
-  private static String firstLine(String message) {
-    String m = message.substring(message.indexOf("bce_"));
-    int end = m.indexOf('\n');
-    return (end < 0 ? m : m.substring(0, end)).replaceAll(", got -?[0-9.E-]+$", ", got");
   }
 
   /** Rows as text, sorted: Double.toString tells every two doubles apart, so this is bits. */
