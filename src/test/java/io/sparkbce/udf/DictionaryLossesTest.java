@@ -37,7 +37,10 @@ class DictionaryLossesTest {
         + " transform(sequence(1, 8), k -> CAST(pmod(hash(k, id), 5) = 0 AS FLOAT)) AS y,"
         + " transform(sequence(1, 8), k -> CAST(pmod(hash(id, k, 3), 41) / 40D AS FLOAT)) AS q,"
         + " IF(id % 53 = 4, NULL, transform(sequence(1, 8),"
-        + " k -> CAST((hash(id, k) % 101) / 17D AS FLOAT))) AS xn"
+        + " k -> CAST((hash(id, k) % 101) / 17D AS FLOAT))) AS xn,"
+        // a probability outside [0, 1] in the first 100 rows only: in the first file's dictionary
+        + " transform(sequence(1, 8), k -> CAST(IF(id < 100 AND k = 3, 1.5D,"
+        + " pmod(hash(id, k, 3), 41) / 40D) AS FLOAT)) AS qb"
         + " FROM range(0, 30000, 1, 3)")
         .write().mode("overwrite").parquet(data);
   }
@@ -110,6 +113,22 @@ class DictionaryLossesTest {
     String rows = message(() -> run(q, false));
     assertEquals(
         ColumnarAggregateTest.firstLine(rows), ColumnarAggregateTest.firstLine(columnar));
+  }
+
+  /**
+   * Batches after the bad rows still carry the dictionary that holds the bad probability, so
+   * that pair has no table; their blocks, all valid, go through the kernel (x and y loaded then,
+   * though a loss sum does not read them) and give the row path's bits.
+   */
+  @Test
+  void aQuantityWithoutATableLeavesTheBlockToTheKernel() {
+    for (String q : new String[] {"SELECT bce_loss(qb, y, 0.75D) FROM t WHERE id >= 5000",
+        "SELECT g, bce_loss(qb, y) FROM t WHERE id >= 5000 GROUP BY g"}) {
+      assertEquals(run(q, false), run(q, true), q);
+    }
+    String all = "SELECT bce_loss(qb, y) FROM t";
+    assertEquals(ColumnarAggregateTest.firstLine(message(() -> run(all, false))),
+        ColumnarAggregateTest.firstLine(message(() -> run(all, true))));
   }
 
   private static String message(Runnable r) {
