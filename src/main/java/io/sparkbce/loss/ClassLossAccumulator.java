@@ -57,6 +57,12 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
     classes[0].acceptAll(values, weights, offset, count);
   }
 
+  /** Per-class loss sums read values and weights only. */
+  @Override
+  public boolean readsInputs() {
+    return false;
+  }
+
   /**
    * Rows of c elements each laid out one after another go in a class at a time: class k's
    * elements are every c-th value from the first row's k-th, one {@link ExactSum} block per class

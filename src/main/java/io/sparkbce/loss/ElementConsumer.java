@@ -2,6 +2,15 @@ package io.sparkbce.loss;
 
 /** Receives the valid elements of a row, one by one, in class (innermost index) order. */
 public interface ElementConsumer {
+  /**
+   * Whether {@link #acceptArrayRows} reads the elements' inputs ({@code x}, {@code y},
+   * {@code p}) and not only their values and weights: a state that does not lets the columnar
+   * path skip loading them where it can compute the values without them.
+   */
+  default boolean readsInputs() {
+    return true;
+  }
+
   /** Called before each innermost vector of a row; its size is the number of classes. */
   default void beginBlock(int classCount) {}
 

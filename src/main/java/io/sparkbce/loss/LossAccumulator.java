@@ -64,6 +64,12 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     acceptAll(values, weights, offset, count);
   }
 
+  /** A loss sum reads values and weights only. */
+  @Override
+  public boolean readsInputs() {
+    return false;
+  }
+
   /**
    * A loss sum does not tell classes or rows apart: rows whose elements lie one after another go
    * in as one block (one call, one flush of {@link ExactSum#addAll}'s bins) instead of one per row.

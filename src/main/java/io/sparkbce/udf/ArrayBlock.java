@@ -1,5 +1,6 @@
 package io.sparkbce.udf;
 
+import io.sparkbce.loss.ElementQuantity;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -10,6 +11,11 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * target are arrays of the same length without NULLs, the weight is one number for all or an
  * array column of that length, pos_weight is constant or such a column. Anything else goes row by row through
  * {@link RowWalker}, which also says what is wrong with a row.
+ *
+ * <p>Where x and y are dictionary pages of few values and the weight and pos_weight are one number
+ * each, the quantity is looked up per element from a table over the dictionaries' pairs
+ * ({@link DictionaryLosses}), read from the dictionary ids in place, and x and y are loaded only
+ * for states that read them.
  */
 final class ArrayBlock extends KernelColumns {
   /** Row i's elements (i relative to the range) are [start[i], start[i] + length[i]). */
@@ -17,6 +23,24 @@ final class ArrayBlock extends KernelColumns {
   int[] length = start;
   /** Elements loaded. */
   int elements;
+  /**
+   * Whether the loaded block is pairs of two dictionaries' entries with one weight and one
+   * pos_weight: an element of input id i and target id j is input {@code inputTable[i]} and
+   * target {@code targetTable[j]}, its quantity entry {@code i * targetTable.length + j} of a
+   * {@link DictionaryLosses} table.
+   */
+  private boolean paired;
+  /** Whether x and y hold the block's inputs (a paired block loads them only when asked). */
+  private boolean inputsLoaded;
+  private int blockFirst;
+  private int blockLast;
+  private double[] inputTable;
+  private double[] targetTable;
+  /** Whether the rows of the plain range have one weight and one pos_weight for all elements. */
+  private boolean uniform;
+  private double uniformPosWeight;
+  private long plainElements;
+  private final DictionaryLosses losses = new DictionaryLosses();
 
   /** Elements per kernel call: the block's columns stay in the core's caches. */
   static final int ELEMENTS = 8192;
@@ -63,6 +87,9 @@ final class ArrayBlock extends KernelColumns {
       start = new int[n];
       length = new int[n];
     }
+    uniform = ws == null && posWeight != null && uniform(posWeight);
+    uniformPosWeight = uniform ? posWeight[0] : Double.NaN;
+    long total = 0;
     for (int i = 0; i < n; i++) {
       int row = from + i;
       int len = xs.getArrayLength(row);
@@ -72,6 +99,19 @@ final class ArrayBlock extends KernelColumns {
         return false;
       }
       length[i] = len;
+      total += len;
+    }
+    plainElements = total;
+    return true;
+  }
+
+  /** Whether every entry has the bits of the first one. */
+  private static boolean uniform(double[] values) {
+    long first = Double.doubleToRawLongBits(values[0]);
+    for (double v : values) {
+      if (Double.doubleToRawLongBits(v) != first) {
+        return false;
+      }
     }
     return true;
   }
@@ -79,8 +119,11 @@ final class ArrayBlock extends KernelColumns {
   /**
    * Loads rows first, first+1, ... (of the plain range) into the columns, as many as fit in
    * {@link #ELEMENTS} but at least one; returns the row after the last one loaded.
+   *
+   * @param inputs whether the caller reads x and y after {@link #computeQuantity}; if not, a
+   *     paired block leaves them unloaded
    */
-  int load(int first, int n) {
+  int load(int first, int n, boolean inputs) {
     int last = first;
     int total = 0;
     while (last < n && (last == first || total + length[last] <= ELEMENTS)) {
@@ -90,8 +133,14 @@ final class ArrayBlock extends KernelColumns {
     }
     ensureCapacity(total);
     elements = total;
-    read(xs, 0, first, last, x);
-    read(ys, 1, first, last, y);
+    blockFirst = first;
+    blockLast = last;
+    paired = uniform && pairs();
+    inputsLoaded = !paired || inputs;
+    if (inputsLoaded) {
+      read(xs, 0, first, last, x);
+      read(ys, 1, first, last, y);
+    }
     if (ws == null) {
       if (wFilled < total || wValue != Double.doubleToRawLongBits(rowWeight)) {
         java.util.Arrays.fill(w, 0, total, rowWeight);
@@ -128,6 +177,63 @@ final class ArrayBlock extends KernelColumns {
   void grown(int capacity) {
     wFilled = 0;
     pFilled = 0;
+  }
+
+  /**
+   * {@code quantity} of the loaded elements into {@link #out}: looked up per dictionary pair where
+   * the block is pairs ({@link DictionaryLosses}), else by the kernel over the columns.
+   */
+  void computeQuantity(ElementQuantity quantity) {
+    double[] table = paired
+        ? losses.of(quantity, inputTable, targetTable, rowWeight, uniformPosWeight) : null;
+    if (table == null) {
+      if (!inputsLoaded) {
+        read(xs, 0, blockFirst, blockLast, x);
+        read(ys, 1, blockFirst, blockLast, y);
+        inputsLoaded = true;
+      }
+      quantity.apply(x, y, w, p, out, elements);
+      return;
+    }
+    lookUp(table);
+  }
+
+  /** out = the table's entry of each element's pair of ids, read from the vectors in place. */
+  private void lookUp(double[] table) {
+    WritableColumnVector xData = xs.arrayData();
+    WritableColumnVector yData = ys.arrayData();
+    int[] xIds = DictionaryFloats.ids(xData);
+    int[] yIds = DictionaryFloats.ids(yData);
+    int targets = targetTable.length;
+    double[] o = out;
+    for (int i = blockFirst; i < blockLast; i++) {
+      int xAt = xs.getArrayOffset(from + i);
+      int yAt = ys.getArrayOffset(from + i);
+      int to = start[i];
+      for (int k = 0, n = length[i]; k < n; k++) {
+        o[to + k] = table[xIds[xAt + k] * targets + yIds[yAt + k]];
+      }
+    }
+  }
+
+  /**
+   * Whether the plain range's x and y are dictionary-encoded FLOATs whose tables are small
+   * enough ({@link DictionaryLosses#fits}); if so, their tables are kept for the block.
+   */
+  private boolean pairs() {
+    WritableColumnVector xData = xs.arrayData();
+    WritableColumnVector yData = ys.arrayData();
+    if (!(xData.dataType() instanceof FloatType) || !(yData.dataType() instanceof FloatType)) {
+      return false;
+    }
+    double[] xTable = dictionaries[0].table(xData);
+    double[] yTable = xTable == null ? null : dictionaries[1].table(yData);
+    if (yTable == null || !losses.fits(xTable, yTable, plainElements)) {
+      return false;
+    }
+    inputTable = xTable;
+    targetTable = yTable;
+    return true;
   }
 
   /** NULL rows or NULL elements: for RowWalker to skip or report. */

@@ -1,5 +1,6 @@
 package io.sparkbce.udf;
 
+import io.sparkbce.loss.ElementConsumer;
 import java.io.Serializable;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -406,8 +407,9 @@ final class ColumnarPartialAggregation implements Serializable {
           metrics.batchedRows.add(n);
         } else if (rank == 1 && arrays.plain(batch, from, n, arguments[f], posWeights[f])) {
           Serializable[] states = statesOf(f, n);
+          boolean inputs = ((ElementConsumer) states[0]).readsInputs();
           for (int first = 0; first < n; ) {
-            int last = arrays.load(first, n);
+            int last = arrays.load(first, n, inputs);
             functions[f].updateArrays(arrays, states, first, last);
             first = last;
           }

@@ -189,7 +189,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   @SuppressWarnings("unchecked")
   final void updateArrays(ArrayBlock block, Serializable[] states, int first, int last) {
     try {
-      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.elements);
+      block.computeQuantity(quantity);
       // Rows of one group come in runs (all of them in a global aggregate): one call per run.
       for (int i = first; i < last; ) {
         S state = (S) states[i];

@@ -358,7 +358,7 @@ class ColumnarAggregateTest {
   }
 
   /** The error's first line, without the offending value: tasks race to fail first. */
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     String m = message.substring(message.indexOf("bce_"));
     int end = m.indexOf('\n');
     return (end < 0 ? m : m.substring(0, end)).replaceAll(", got -?[0-9.E-]+$", ", got");
