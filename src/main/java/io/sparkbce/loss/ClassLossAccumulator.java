@@ -63,6 +63,12 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
     return false;
   }
 
+  /** {@link #acceptScalarRows} of rows whose weights are all 1 (their weight sum is a count). */
+  void acceptUnitWeightRows(double[] values, int offset, int count) {
+    beginBlock(1);
+    classes[0].acceptUnitWeights(values, offset, count);
+  }
+
   /**
    * Rows of c elements each laid out one after another go in a class at a time: class k's
    * elements are every c-th value from the first row's k-th, one {@link ExactSum} block per class

@@ -46,6 +46,18 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
   }
 
   /**
+   * {@link #acceptAll} of elements whose weights are all 1: the weight sum grows by the count,
+   * added once as a whole number (an exact sum of n ones is the exact sum n: the same state).
+   */
+  void acceptUnitWeights(double[] values, int offset, int count) {
+    loss.addAll(values, offset, count);
+    if (tracksWeight) {
+      weight.add(count);
+    }
+    elements += count;
+  }
+
+  /**
    * {@code values[offset + k * stride]} (weights likewise) for k below {@code count}: one class's
    * elements of rows laid out one after another ({@link ClassLossAccumulator#acceptArrayRows}).
    */

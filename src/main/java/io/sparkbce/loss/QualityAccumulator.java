@@ -87,14 +87,18 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
     if (targets.sums.length != 1) { // a run is often a few dozen rows: checked once, not six times
       beginBlock(1);
     }
-    loss.acceptScalarRows(x, y, p, values, weights, offset, count);
+    long ones = LossKernel.unitLabelOnesOf(y, weights, p, offset, count);
+    if (ones >= 0) {
+      loss.acceptUnitWeightRows(values, offset, count);
+    } else {
+      loss.acceptScalarRows(x, y, p, values, weights, offset, count);
+    }
     double[] predictions = PREDICTIONS.get();
     if (predictions.length < count) {
       predictions = new double[Math.max(count, 2 * predictions.length)];
       PREDICTIONS.set(predictions);
     }
     LossKernel.reproducibleSigmoids(x, offset, predictions, count);
-    long ones = LossKernel.unitLabelOnesOf(y, weights, p, offset, count);
     if (ones >= 0) {
       predicted.sums[0].addAll(predictions, 0, count);
       double positiveCount = ones;
