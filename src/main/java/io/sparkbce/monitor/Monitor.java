@@ -374,13 +374,18 @@ public final class Monitor {
       }
     }
     // the date from the start itself, in the same projection: the window's start is the start
-    columns.add(date_format(start, "yyyy-MM-dd").as("_date"));
+    columns.add(windowDate(start));
     return grouped.select(columns.toArray(new Column[0]));
   }
 
   /** {@code d} with the date of its window's start, the history's partition. */
   private static Dataset<Row> dated(Dataset<Row> d) {
-    return d.withColumn("_date", date_format(col("_window").getField("start"), "yyyy-MM-dd"));
+    return d.withColumn("_date", windowDate(col("_window").getField("start")));
+  }
+
+  /** The history's partition of a window: the date of its start (batch and stream alike). */
+  private static Column windowDate(Column start) {
+    return date_format(start, "yyyy-MM-dd").as("_date");
   }
 
   /** The rows of {@code d} with since <= time < until (either bound may be null: open). */
