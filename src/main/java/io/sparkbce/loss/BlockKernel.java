@@ -11,10 +11,26 @@ public interface BlockKernel {
    */
   String PROPERTY = "io.sparkbce.kernel";
 
-  void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n);
+  /**
+   * Without {@code rests} (null; {@code low} is then unused, may be null) the correctly rounded
+   * losses of a block in {@code out}. With them, {@code out[i] + low[i]} within their bound of
+   * each true loss: what exact reductions ({@link TrueSum}) add; out[i] alone is then not
+   * necessarily correctly rounded.
+   */
+  void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, double[] low,
+      Rests rests, int n);
+
+  default void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+    withLogits(x, y, w, p, out, null, null, n);
+  }
 
   /** BCELoss on probabilities; throws at the first q or y outside [0, 1], as the scalar code. */
-  void probabilities(double[] q, double[] y, double[] w, double[] out, int n);
+  void probabilities(
+      double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n);
+
+  default void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
+    probabilities(q, y, w, out, null, null, n);
+  }
 
   /**
    * out[i] = sigmoid(x[from + i]) for i < n, as {@link LossKernel#reproducibleSigmoid}: the same

@@ -4,20 +4,28 @@ package io.sparkbce.loss;
 final class BlockKernels {
   static final BlockKernel SCALAR = new BlockKernel() {
     @Override
-    public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-      // In passes, as the vector kernel: independent elements keep the FMA units busy.
+    public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out,
+        double[] low, Rests rests, int n) {
+      DoubleDouble v = new DoubleDouble();
       for (int i = 0; i < n; i++) {
-        out[i] = SoftplusTail.of(Math.abs(x[i]));
-      }
-      for (int i = 0; i < n; i++) {
-        out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i], out[i]);
+        LossKernel.withLogits(x[i], y[i], w[i], p[i], rests, v);
+        out[i] = v.hi;
+        if (rests != null) {
+          low[i] = v.lo;
+        }
       }
     }
 
     @Override
-    public void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
+    public void probabilities(
+        double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
+      DoubleDouble v = new DoubleDouble();
       for (int i = 0; i < n; i++) {
-        out[i] = LossKernel.probabilities(q[i], y[i], w[i]);
+        LossKernel.probabilities(q[i], y[i], w[i], rests, v);
+        out[i] = v.hi;
+        if (rests != null) {
+          low[i] = v.lo;
+        }
       }
     }
 

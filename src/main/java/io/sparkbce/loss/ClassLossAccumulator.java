@@ -14,6 +14,7 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
 
   private LossAccumulator[] classes = new LossAccumulator[0];
   private final boolean tracksWeight;
+  private Rests rests = Rests.TABLE;
 
   /** Per-class accumulators that track weights (every reduction can be read). */
   public ClassLossAccumulator() {
@@ -32,29 +33,39 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
       classes = new LossAccumulator[classCount];
       for (int c = 0; c < classCount; c++) {
         classes[c] = new LossAccumulator(tracksWeight);
+        classes[c].rests(rests);
       }
     }
   }
 
   @Override
-  public void accept(int classIndex, double value, double weight) {
-    classes[classIndex].add(value, weight);
+  public void rests(Rests rests) {
+    this.rests = rests;
+    for (LossAccumulator a : classes) {
+      a.rests(rests);
+    }
   }
 
   @Override
-  public void acceptAll(double[] values, double[] weights, int offset, int classCount) {
+  public void accept(int classIndex, double value, double low, double weight) {
+    classes[classIndex].add(value, low, weight);
+  }
+
+  @Override
+  public void acceptAll(
+      double[] values, double[] lows, double[] weights, int offset, int classCount) {
     LossAccumulator[] c = classes;
     for (int k = 0; k < classCount; k++) {
-      c[k].add(values[offset + k], weights[offset + k]);
+      c[k].add(values[offset + k], lows[offset + k], weights[offset + k]);
     }
   }
 
   /** Rows of one element each: one class, so the run goes to its state as one block. */
   @Override
   public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int offset, int count) {
+      double[] lows, double[] weights, int offset, int count) {
     beginBlock(1);
-    classes[0].acceptAll(values, weights, offset, count);
+    classes[0].acceptAll(values, lows, weights, offset, count);
   }
 
   /** Per-class loss sums read values and weights only. */
@@ -64,9 +75,9 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
   }
 
   /** {@link #acceptScalarRows} of rows whose weights are all 1 (their weight sum is a count). */
-  void acceptUnitWeightRows(double[] values, int offset, int count) {
+  void acceptUnitWeightRows(double[] values, double[] lows, int offset, int count) {
     beginBlock(1);
-    classes[0].acceptUnitWeights(values, offset, count);
+    classes[0].acceptUnitWeights(values, lows, offset, count);
   }
 
   /**
@@ -79,7 +90,7 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
    */
   @Override
   public void acceptArrayRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int[] start, int[] length, int first, int last) {
+      double[] lows, double[] weights, int[] start, int[] length, int first, int last) {
     int i = first;
     while (i < last) {
       int c = length[i];
@@ -90,7 +101,7 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
       beginBlock(c);
       LossAccumulator[] a = classes;
       for (int k = 0; k < c; k++) {
-        a[k].acceptStrided(values, weights, start[i] + k, c, end - i);
+        a[k].acceptStrided(values, lows, weights, start[i] + k, c, end - i);
       }
       i = end;
     }
@@ -113,6 +124,16 @@ public final class ClassLossAccumulator implements ElementConsumer, Serializable
   /** Class {@code c}'s state, for the states built on this one. */
   LossAccumulator classState(int c) {
     return classes[c];
+  }
+
+  /** Whether every class's {@link #result} is decided ({@link LossAccumulator#decided}). */
+  public boolean decided(Reduction reduction) {
+    for (LossAccumulator a : classes) {
+      if (!a.decided(reduction)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One value per class; a class with no elements gives null for the means. */

@@ -1,6 +1,10 @@
 package io.sparkbce.loss;
 
-/** Receives the valid elements of a row, one by one, in class (innermost index) order. */
+/**
+ * Receives the valid elements of a row, one by one, in class (innermost index) order. An element
+ * is {@code value + low}, within the bound of the {@link Rests} it was computed with of its true
+ * value, so that reductions ({@link TrueSum}) decide the rounding of the true values' sum.
+ */
 public interface ElementConsumer {
   /**
    * Whether {@link #acceptArrayRows} reads the elements' inputs ({@code x}, {@code y},
@@ -14,17 +18,29 @@ public interface ElementConsumer {
   /** Called before each innermost vector of a row; its size is the number of classes. */
   default void beginBlock(int classCount) {}
 
-  void accept(int classIndex, double value, double weight);
+  /**
+   * The rests this state's elements will be computed with (before the first element; the
+   * default, {@link Rests#TABLE}, holds otherwise). States with {@link TrueSum}s record it.
+   */
+  default void rests(Rests rests) {}
+
+  void accept(int classIndex, double value, double low, double weight);
+
+  /** An element whose value is exact (a target, a count): nothing beyond {@code value}. */
+  default void accept(int classIndex, double value, double weight) {
+    accept(classIndex, value, 0.0, weight);
+  }
 
   /**
-   * A whole innermost vector at once: element k of class k is {@code values[offset + k]} with
-   * weight {@code weights[offset + k]}, for k below {@code classCount} (after
-   * {@link #beginBlock}). The same as accepting them one by one; states override it to skip a
-   * call per element.
+   * A whole innermost vector at once: element k of class k is {@code values[offset + k]} (plus
+   * {@code lows[offset + k]}) with weight {@code weights[offset + k]}, for k below
+   * {@code classCount} (after {@link #beginBlock}). The same as accepting them one by one; states
+   * override it to skip a call per element.
    */
-  default void acceptAll(double[] values, double[] weights, int offset, int classCount) {
+  default void acceptAll(
+      double[] values, double[] lows, double[] weights, int offset, int classCount) {
     for (int k = 0; k < classCount; k++) {
-      accept(k, values[offset + k], weights[offset + k]);
+      accept(k, values[offset + k], lows[offset + k], weights[offset + k]);
     }
   }
 
@@ -34,8 +50,8 @@ public interface ElementConsumer {
    * that need only the value keep the default.
    */
   default void acceptElement(int classIndex, double x, double y, double p, double value,
-      double weight) {
-    accept(classIndex, value, weight);
+      double low, double weight) {
+    accept(classIndex, value, low, weight);
   }
 
   /**
@@ -45,17 +61,17 @@ public interface ElementConsumer {
    * states override it to skip two calls per row.
    */
   default void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int offset, int count) {
+      double[] lows, double[] weights, int offset, int count) {
     for (int k = offset; k < offset + count; k++) {
       beginBlock(1);
-      acceptElement(0, x[k], y[k], p[k], values[k], weights[k]);
+      acceptElement(0, x[k], y[k], p[k], values[k], lows[k], weights[k]);
     }
   }
 
   /** {@link #acceptAll} with the elements' inputs, laid out as {@code values}. */
   default void acceptAllElements(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int offset, int classCount) {
-    acceptAll(values, weights, offset, classCount);
+      double[] lows, double[] weights, int offset, int classCount) {
+    acceptAll(values, lows, weights, offset, classCount);
   }
 
   /**
@@ -66,10 +82,10 @@ public interface ElementConsumer {
    * override it to take contiguous rows as one block.
    */
   default void acceptArrayRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int[] start, int[] length, int first, int last) {
+      double[] lows, double[] weights, int[] start, int[] length, int first, int last) {
     for (int i = first; i < last; i++) {
       beginBlock(length[i]);
-      acceptAllElements(x, y, p, values, weights, start[i], length[i]);
+      acceptAllElements(x, y, p, values, lows, weights, start[i], length[i]);
     }
   }
 }

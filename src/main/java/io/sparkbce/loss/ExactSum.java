@@ -100,6 +100,51 @@ public final class ExactSum implements Serializable {
     }
   }
 
+  /**
+   * {@link #addWithRest} of his[k] and rests[k] for k in offset .. offset + count - 1, exactly as
+   * one by one, binned as {@link #addAll}: each hi's significand into its exponent's bin, its
+   * truncated rest (|r| < 2^31 grid units of 2^(biased - 1107)) into a second bin per exponent;
+   * elements {@link #addWithRest} adds as two doubles go to it directly.
+   */
+  public void addAllWithRests(double[] his, double[] rests, int offset, int count) {
+    addAllWithRests(his, rests, offset, 1, count);
+  }
+
+  /** {@link #addAllWithRests} of his[offset + k * stride] and its rest, for k below count. */
+  public void addAllWithRests(double[] his, double[] rests, int offset, int stride, int count) {
+    Bins bins = BINS.get();
+    long[] bin = bins.sums;
+    long[] restBin = bins.rests;
+    for (int done = 0; done < count; done += Bins.VALUES_BEFORE_FLUSH) {
+      int stop = offset + Math.min(count, done + Bins.VALUES_BEFORE_FLUSH) * stride;
+      int low = Bins.SIZE;
+      int high = -1;
+      for (int i = offset + done * stride; i < stop; i += stride) {
+        long bits = Double.doubleToRawLongBits(his[i]);
+        int biased = (int) (bits >>> 52) & 0x7FF;
+        double rest = rests[i];
+        long r = (long) (rest * Double.longBitsToDouble((long) (2130 - biased) << 52));
+        if (biased < 86 || biased == 0x7FF || r >= 1L << 31 || r <= -(1L << 31)
+            || rest != rest) {
+          addWithRest(his[i], rest);
+          continue;
+        }
+        bin[biased] += signedSignificand(bits, biased);
+        restBin[biased] += r;
+        low = Math.min(low, biased);
+        high = Math.max(high, biased);
+      }
+      flush(bin, low, high);
+      for (int b = low; b <= high; b++) {
+        long v = restBin[b];
+        if (v != 0) {
+          restBin[b] = 0;
+          addScaled(v, b - 33);
+        }
+      }
+    }
+  }
+
   /** The double of {@code bits} (biased exponent {@code biased}) as a signed 53-bit integer. */
   private static long signedSignificand(long bits, int biased) {
     long significand = (bits & 0xFFFFFFFFFFFFFL) | (biased == 0 ? 0L : 1L << 52);
@@ -141,6 +186,8 @@ public final class ExactSum implements Serializable {
     static final int SIZE = 0x800;
     static final int VALUES_BEFORE_FLUSH = 1 << 10;
     final long[] sums = new long[SIZE];
+    /** {@link #addAllWithRests}' truncated rests, in units of 2^(exponent - 1107). */
+    final long[] rests = new long[SIZE];
   }
 
   private static final ThreadLocal<Bins> BINS = ThreadLocal.withInitial(Bins::new);
@@ -196,6 +243,58 @@ public final class ExactSum implements Serializable {
     }
     // v = mantissa * 2^(biased - 1075) = mantissa * 2^(position - 1074).
     addMagnitude(mantissa, bits < 0, biased - 1);
+  }
+
+  /**
+   * Adds {@code hi + lo'}, lo' being lo truncated (towards zero) to a multiple of 2^-32 ulp(hi)
+   * (the grid 2^(e-84), e hi's exponent): what {@link TrueSum} adds for an element with a rest.
+   * The truncation error is below 2^-84 |hi| and a function of (hi, lo) alone, so the sum stays
+   * exact and independent of order and partitioning. One addition of an 85-bit integer (hi's 53
+   * bits and the rest's 32 below them, four chunks) instead of two of three chunks each. Exact
+   * (both added as {@link #add}) where the grid would leave the normal range (|hi| < 2^-937),
+   * for a special hi or lo, or where |lo'| is not below ulp(hi) (lo is normally |lo| <= ulp/2).
+   */
+  public void addWithRest(double hi, double rest) {
+    long bits = Double.doubleToRawLongBits(hi);
+    int biased = (int) (bits >>> 52) & 0x7FF;
+    // the rest in units of the grid 2^(biased - 1107) (exact scaling: 2^(1107 - biased) is normal)
+    long r = (long) (rest * Double.longBitsToDouble((long) (2130 - biased) << 52));
+    if (biased < 86 || biased == 0x7FF || r >= 1L << 31 || r <= -(1L << 31) || rest != rest) {
+      add(hi);
+      add(rest);
+      return;
+    }
+    long mantissa = (bits & 0xFFFFFFFFFFFFFL) | (1L << 52);
+    // value = (upper 2^32 + lower) 2^(position - 1074), lower in [0, 2^32), upper signed
+    long upper = (bits < 0 ? -mantissa : mantissa) + (r >> 32);
+    long lower = r & CHUNK_MASK;
+    int position = biased - 33;
+    int index = position >>> 5;
+    int offset = position & 31;
+    if (index < lo || index + 4 > lo + chunk.length) {
+      widen(index, index + 3);
+    }
+    index -= lo;
+    long magnitude = Math.abs(upper);
+    long u0 = (magnitude << offset) & CHUNK_MASK;
+    long u1 = (magnitude >>> (CHUNK_BITS - offset)) & CHUNK_MASK;
+    long u2 = offset == 0 ? 0 : magnitude >>> (64 - offset);
+    chunk[index] += (lower << offset) & CHUNK_MASK;
+    long carried = offset == 0 ? 0 : lower >>> (CHUNK_BITS - offset);
+    if (upper < 0) {
+      chunk[index + 1] += carried - u0;
+      chunk[index + 2] -= u1;
+      chunk[index + 3] -= u2;
+    } else {
+      chunk[index + 1] += carried + u0;
+      chunk[index + 2] += u1;
+      chunk[index + 3] += u2;
+    }
+    // chunk index + 1 may take up to 2^33 per call: count two additions towards the carry
+    pendingAdds += 2;
+    if (pendingAdds >= ADDS_BEFORE_CARRY) {
+      carry();
+    }
   }
 
   private void addSpecial(boolean isNaN, boolean negative) {

@@ -21,10 +21,15 @@ public final class LabelBalance implements ElementConsumer, Serializable {
     negatives.ensure(classCount);
   }
 
+  /** Targets are exact: {@code low} is zero. */
   @Override
-  public void accept(int classIndex, double target, double weight) {
+  public void accept(int classIndex, double target, double low, double weight) {
     positives.sums[classIndex].add(target);
-    negatives.sums[classIndex].add(1.0 - target);
+    // 1 - y exactly (2Sum): 1 - 0.1 is not a double
+    double n = 1.0 - target;
+    double bb = n - 1.0;
+    negatives.sums[classIndex].add(n);
+    negatives.sums[classIndex].add((1.0 - (n - bb)) + (-target - bb));
   }
 
   /**
@@ -34,7 +39,7 @@ public final class LabelBalance implements ElementConsumer, Serializable {
    */
   @Override
   public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int offset, int count) {
+      double[] lows, double[] weights, int offset, int count) {
     beginBlock(1);
     int end = offset + count;
     long ones = 0;

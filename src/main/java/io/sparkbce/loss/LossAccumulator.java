@@ -12,7 +12,7 @@ import java.io.Serializable;
 public final class LossAccumulator implements ElementConsumer, Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final ExactSum loss = new ExactSum();
+  private final TrueSum loss = new TrueSum();
   private final ExactSum weight = new ExactSum();
   private long elements;
   /** Only weighted_mean needs the sum of weights; the others skip its cost on the hot path. */
@@ -32,13 +32,18 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
   }
 
   @Override
-  public void accept(int classIndex, double value, double w) {
-    add(value, w);
+  public void accept(int classIndex, double value, double low, double w) {
+    add(value, low, w);
   }
 
   @Override
-  public void acceptAll(double[] values, double[] weights, int offset, int count) {
-    loss.addAll(values, offset, count);
+  public void rests(Rests rests) {
+    loss.restBits(rests.bits);
+  }
+
+  @Override
+  public void acceptAll(double[] values, double[] lows, double[] weights, int offset, int count) {
+    loss.addAll(values, lows, offset, count);
     if (tracksWeight) {
       weight.addAll(weights, offset, count);
     }
@@ -49,8 +54,8 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
    * {@link #acceptAll} of elements whose weights are all 1: the weight sum grows by the count,
    * added once as a whole number (an exact sum of n ones is the exact sum n: the same state).
    */
-  void acceptUnitWeights(double[] values, int offset, int count) {
-    loss.addAll(values, offset, count);
+  void acceptUnitWeights(double[] values, double[] lows, int offset, int count) {
+    loss.addAll(values, lows, offset, count);
     if (tracksWeight) {
       weight.add(count);
     }
@@ -61,8 +66,9 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
    * {@code values[offset + k * stride]} (weights likewise) for k below {@code count}: one class's
    * elements of rows laid out one after another ({@link ClassLossAccumulator#acceptArrayRows}).
    */
-  void acceptStrided(double[] values, double[] weights, int offset, int stride, int count) {
-    loss.addAll(values, offset, stride, count);
+  void acceptStrided(
+      double[] values, double[] lows, double[] weights, int offset, int stride, int count) {
+    loss.addAll(values, lows, offset, stride, count);
     if (tracksWeight) {
       weight.addAll(weights, offset, stride, count);
     }
@@ -72,8 +78,8 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
   /** Rows of one element each: no per-row work here, so the elements go in as one block. */
   @Override
   public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int offset, int count) {
-    acceptAll(values, weights, offset, count);
+      double[] lows, double[] weights, int offset, int count) {
+    acceptAll(values, lows, weights, offset, count);
   }
 
   /** A loss sum reads values and weights only. */
@@ -88,7 +94,7 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
    */
   @Override
   public void acceptArrayRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int[] start, int[] length, int first, int last) {
+      double[] lows, double[] weights, int[] start, int[] length, int first, int last) {
     int i = first;
     while (i < last) {
       int from = start[i];
@@ -96,13 +102,18 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
       for (i++; i < last && start[i] == end; i++) {
         end += length[i];
       }
-      acceptAll(values, weights, from, end - from);
+      acceptAll(values, lows, weights, from, end - from);
     }
   }
 
   /** {@code value} is the weighted element loss; {@code w} its weight (1 when unweighted). */
   public void add(double value, double w) {
-    loss.add(value);
+    add(value, 0.0, w);
+  }
+
+  /** An element loss given as {@code value + low} (see {@link ElementConsumer}). */
+  public void add(double value, double low, double w) {
+    loss.add(value, low);
     if (tracksWeight) {
       weight.add(w);
     }
@@ -120,8 +131,8 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     return elements;
   }
 
-  /** The exact sum of the element losses (read-only use). */
-  ExactSum lossSum() {
+  /** The sum of the element losses (read-only use). */
+  TrueSum lossSum() {
     return loss;
   }
 
@@ -130,18 +141,35 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     return weight;
   }
 
-  /** NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. */
+  /**
+   * NULL (Java null) for a mean over zero elements, as SQL's avg; 0.0 for an empty sum. The true
+   * value rounded once when {@link #decided}, else within 1 ulp of it (see {@link TrueSum}).
+   */
   public Double result(Reduction reduction) {
+    TrueSum.Rounded r = rounded(reduction);
+    return r == null ? null : r.value;
+  }
+
+  /**
+   * Whether {@link #result} is proven to be the correctly rounded true value (true for a NULL
+   * result); when not, running again with {@link Rests#DOUBLE_DOUBLE} almost surely decides it.
+   */
+  public boolean decided(Reduction reduction) {
+    TrueSum.Rounded r = rounded(reduction);
+    return r == null || r.decided;
+  }
+
+  private TrueSum.Rounded rounded(Reduction reduction) {
     switch (reduction) {
       case SUM:
-        return loss.value();
+        return loss.rounded();
       case MEAN:
-        return elements == 0 ? null : loss.dividedBy(elements);
+        return elements == 0 ? null : loss.quotient(elements);
       case WEIGHTED_MEAN:
         if (!tracksWeight) {
           throw new IllegalStateException("weights were not accumulated for weighted_mean");
         }
-        return elements == 0 ? null : loss.dividedBy(weight);
+        return elements == 0 ? null : loss.quotient(weight);
       default:
         throw new IllegalArgumentException(
             "reduction '" + reduction.sqlName() + "' does not reduce; valid reductions are "
@@ -160,7 +188,7 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
     LossAccumulator a = new LossAccumulator();
     a.elements = in.readLong();
     a.tracksWeight = in.readBoolean();
-    a.loss.merge(ExactSum.readFrom(in));
+    a.loss.merge(TrueSum.readFrom(in));
     a.weight.merge(ExactSum.readFrom(in));
     return a;
   }

@@ -10,18 +10,14 @@ package io.sparkbce.loss;
 public final class LossKernel {
   private LossKernel() {}
 
-  /** log(1 + e^z) without overflow for large z or loss of digits for very negative z. */
+  /** log(1 + e^z), correctly rounded: the loss at logit -z, target 1. */
   public static double softplus(double z) {
-    return Math.max(z, 0.0) + SoftplusTail.of(Math.abs(z));
+    return withLogits(-z, 1.0, 1.0, 1.0);
   }
 
-  /** The logistic function, evaluated on the side where exp cannot overflow. */
+  /** The logistic function, correctly rounded: the gradient at target 0. */
   public static double sigmoid(double x) {
-    if (x >= 0) {
-      return 1.0 / (1.0 + Math.exp(-x));
-    }
-    double e = Math.exp(x);
-    return e / (1.0 + e);
+    return withLogitsGrad(x, 0.0, 1.0, 1.0);
   }
 
   /**
@@ -75,30 +71,44 @@ public final class LossKernel {
   }
 
   /**
-   * {@code w * (p*y*softplus(-x) + (1-y)*softplus(x))}: both terms are non-negative for y in [0, 1]
-   * and p, w >= 0, so nothing cancels. A term whose coefficient is zero contributes exactly zero
-   * even when its softplus is infinite, which gives infinite logits their mathematical limit
-   * instead of PyTorch's NaN.
+   * {@code w * (p*y*softplus(-x) + (1-y)*softplus(x))} correctly rounded ({@link
+   * CorrectlyRounded}): both terms are non-negative for y in [0, 1] and p, w >= 0, so nothing
+   * cancels. A term whose coefficient is zero contributes exactly zero even when its softplus is
+   * infinite, which gives infinite logits their mathematical limit instead of PyTorch's NaN.
    */
   public static double withLogits(double x, double y, double w, double p) {
-    if (x != x || y != y || w != w || p != p) {
-      return Double.NaN;
-    }
-    if (w == 0.0) {
-      return 0.0;
-    }
-    // softplus(-x) and softplus(x) share log1p(exp(-|x|)), computed once.
-    return withLogits(x, y, w, p, SoftplusTail.of(Math.abs(x)));
+    DoubleDouble v = new DoubleDouble();
+    withLogits(x, y, w, p, null, v);
+    return v.hi;
   }
 
-  /** {@link #withLogits(double, double, double, double)} given {@code tail = log1p(e^-|x|)}. */
-  static double withLogits(double x, double y, double w, double p, double tail) {
+  /**
+   * Without {@code rests} (null), {@link #withLogits(double, double, double, double)} in out.hi;
+   * with them, out.hi + out.lo within their bound of the true value (what {@link TrueSum} adds;
+   * out.hi is then not necessarily the correctly rounded value). Special values are exact.
+   */
+  static void withLogits(
+      double x, double y, double w, double p, Rests rests, DoubleDouble out) {
     if (x != x || y != y || w != w || p != p) {
-      return Double.NaN;
+      out.set(Double.NaN, 0.0);
+    } else if (w == 0.0) {
+      out.set(0.0, 0.0);
+    } else if (Double.isInfinite(w)) {
+      out.set(w * withLogits(x, y, 1.0, p), 0.0); // an infinity with the loss's sign, or NaN
+    } else if (Double.isInfinite(x) || Double.isInfinite(y) || (Double.isInfinite(p) && y != 0.0)) {
+      out.set(limit(x, y, w, p), 0.0);
+    } else {
+      CorrectlyRounded.withLogits(x, y, w, y == 0.0 ? 0.0 : p, rests, out);
     }
-    if (w == 0.0) {
-      return 0.0;
-    }
+  }
+
+  /**
+   * The loss when x, y or a used p is infinite (w finite): 0, an infinity or NaN, whatever the
+   * finite softplus values are, as long as they are positive; so a stand-in replaces them. At
+   * x = +-inf the softplus of the other side is exactly 0.
+   */
+  private static double limit(double x, double y, double w, double p) {
+    double tail = Double.isInfinite(x) ? 0.0 : Double.MIN_VALUE;
     double pos = positive(y, p);
     double neg = 1.0 - y;
     double up = pos == 0.0 ? 0.0 : pos * (Math.max(-x, 0.0) + tail);
@@ -107,34 +117,68 @@ public final class LossKernel {
   }
 
   /**
-   * d loss / d x written as {@code (1-y)*sigmoid(x) - p*y*sigmoid(-x)}, which equals SPEC §1's
-   * {@code (p*y + 1 - y)*sigmoid(x) - p*y} but keeps the digits of sigmoid(x) close to 1.
+   * d loss / d x = {@code (1-y)*sigmoid(x) - p*y*sigmoid(-x)}, which equals SPEC §1's
+   * {@code (p*y + 1 - y)*sigmoid(x) - p*y}, correctly rounded.
    */
   public static double withLogitsGrad(double x, double y, double w, double p) {
+    DoubleDouble v = new DoubleDouble();
+    withLogitsGrad(x, y, w, p, v);
+    return v.hi;
+  }
+
+  static void withLogitsGrad(double x, double y, double w, double p, DoubleDouble out) {
     if (x != x || y != y || w != w || p != p) {
-      return Double.NaN;
+      out.set(Double.NaN, 0.0);
+    } else if (w == 0.0) {
+      out.set(0.0, 0.0);
+    } else if (Double.isInfinite(w)) {
+      out.set(w * withLogitsGrad(x, y, 1.0, p), 0.0); // an infinity with the gradient's sign
+    } else if (Double.isInfinite(y) || (Double.isInfinite(p) && y != 0.0)) {
+      // An infinite coefficient: an infinity or NaN; the finite sigmoids only give signs.
+      double pos = positive(y, p);
+      double neg = 1.0 - y;
+      double up = neg == 0.0 ? 0.0 : neg * sigmoid(x);
+      double down = pos == 0.0 ? 0.0 : pos * sigmoid(-x);
+      out.set(w * (up - down), 0.0);
+    } else if (Double.isInfinite(x)) {
+      // sigmoid(+-inf) is exactly 1 or 0: w (1 - y) or -w p y, rounded once.
+      ArbitraryPrecision.withLogitsGradAtInfinity(x, y, w, p, out);
+    } else {
+      CorrectlyRounded.withLogitsGrad(x, y, w, y == 0.0 ? 0.0 : p, out);
     }
-    if (w == 0.0) {
-      return 0.0;
+  }
+
+  /**
+   * w sigmoid(x) as hi + lo within {@code rests}' bound (what {@link QualityAccumulator} sums for
+   * the mean prediction): tier 1 at {@link Rests#TABLE}, else the gradient at target 0.
+   */
+  static void weightedSigmoid(double x, double w, Rests rests, DoubleDouble out) {
+    if (rests != Rests.TABLE || !CorrectlyRounded.weightedSigmoidTable(x, w, out)) {
+      withLogitsGrad(x, 0.0, w, 1.0, out);
     }
-    double pos = positive(y, p);
-    double neg = 1.0 - y;
-    double up = neg == 0.0 ? 0.0 : neg * sigmoid(x);
-    double down = pos == 0.0 ? 0.0 : pos * sigmoid(-x);
-    return w * (up - down);
   }
 
   /**
    * BCELoss on a probability q, with PyTorch's clamp of each log at -100 so that q = 0 or 1 give a
-   * finite loss. q and y outside [0, 1] (NaN included) are rejected, as current PyTorch does. The
-   * logs are {@link Logarithm}'s, which the vector kernel repeats bit for bit.
+   * finite loss, correctly rounded. q and y outside [0, 1] (NaN included) are rejected, as current
+   * PyTorch does.
    */
   public static double probabilities(double q, double y, double w) {
+    DoubleDouble v = new DoubleDouble();
+    probabilities(q, y, w, null, v);
+    return v.hi;
+  }
+
+  /** As {@link #withLogits(double, double, double, double, Rests, DoubleDouble)}. */
+  static void probabilities(double q, double y, double w, Rests rests, DoubleDouble out) {
     checkProbabilities(q, y);
     if (w != w) {
-      return Double.NaN;
+      out.set(Double.NaN, 0.0);
+    } else if (Double.isInfinite(w)) {
+      out.set(w * probabilities(q, y, 1.0), 0.0); // every log is finite (clamped)
+    } else {
+      CorrectlyRounded.probabilities(q, y, w, rests, out);
     }
-    return probabilities(q, y, w, Logarithm.clamped(q), Logarithm.clampedLog1pMinus(q));
   }
 
   static void checkProbabilities(double q, double y) {
@@ -146,28 +190,51 @@ public final class LossKernel {
     }
   }
 
-  static double probabilities(double q, double y, double w, double logQ, double log1mQ) {
-    return -w * (y * logQ + (1.0 - y) * log1mQ);
-  }
-
   /**
    * Loss of {@code n} elements at once; {@code w} and {@code p} are already expanded per element.
    * Runs the {@link BlockKernel#selected() selected} kernel: vectorised where the JVM allows.
    */
   public static void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-    BlockKernels.SELECTED.withLogits(x, y, w, p, out, n);
+    BlockKernels.SELECTED.withLogits(x, y, w, p, out, null, null, n);
+  }
+
+  /**
+   * As above; with {@code rests}, {@code out + low} within their bound of each true value (see
+   * {@link #withLogits(double, double, double, double, Rests, DoubleDouble)}).
+   */
+  public static void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out,
+      double[] low, Rests rests, int n) {
+    BlockKernels.SELECTED.withLogits(x, y, w, p, out, low, rests, n);
   }
 
   public static void withLogitsGrad(
       double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
+    withLogitsGrad(x, y, w, p, out, null, n);
+  }
+
+  /** Gradients of a block, and the rest of each true value in {@code low} (may be null). */
+  public static void withLogitsGrad(
+      double[] x, double[] y, double[] w, double[] p, double[] out, double[] low, int n) {
+    DoubleDouble v = new DoubleDouble();
     for (int i = 0; i < n; i++) {
-      out[i] = withLogitsGrad(x[i], y[i], w[i], p[i]);
+      withLogitsGrad(x[i], y[i], w[i], p[i], v);
+      out[i] = v.hi;
+      if (low != null) {
+        low[i] = v.lo;
+      }
     }
   }
 
   /** {@link #probabilities(double, double, double)} of a block, on the selected kernel. */
   public static void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
-    BlockKernels.SELECTED.probabilities(q, y, w, out, n);
+    BlockKernels.SELECTED.probabilities(q, y, w, out, null, null, n);
+  }
+
+  /** As above, with rests as {@link #withLogits(double[], double[], double[], double[],
+   *  double[], double[], Rests, int)}. */
+  public static void probabilities(
+      double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
+    BlockKernels.SELECTED.probabilities(q, y, w, out, low, rests, n);
   }
 
   /** p*y, zero for a negative target even when p is infinite (a class without positives). */

@@ -55,16 +55,22 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
     }
   }
 
+  @Override
+  public void rests(Rests rests) {
+    loss.rests(rests);
+  }
+
   /** This state needs each element's input and target: see {@link #acceptElement}. */
   @Override
-  public void accept(int classIndex, double value, double weight) {
+  public void accept(int classIndex, double value, double low, double weight) {
     throw new UnsupportedOperationException("the quality metrics need each element's input and "
         + "target");
   }
 
   @Override
-  public void acceptElement(int c, double x, double y, double p, double value, double w) {
-    loss.accept(c, value, w);
+  public void acceptElement(
+      int c, double x, double y, double p, double value, double low, double w) {
+    loss.accept(c, value, low, w);
     positives.sums[c].add(w * y);
     weightedPositives.sums[c].add(w * LossKernel.positive(y, p));
     negatives.sums[c].add(w * (1.0 - y));
@@ -83,15 +89,15 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
    */
   @Override
   public void acceptScalarRows(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int offset, int count) {
+      double[] lows, double[] weights, int offset, int count) {
     if (targets.sums.length != 1) { // a run is often a few dozen rows: checked once, not six times
       beginBlock(1);
     }
     long ones = LossKernel.unitLabelOnesOf(y, weights, p, offset, count);
     if (ones >= 0) {
-      loss.acceptUnitWeightRows(values, offset, count);
+      loss.acceptUnitWeightRows(values, lows, offset, count);
     } else {
-      loss.acceptScalarRows(x, y, p, values, weights, offset, count);
+      loss.acceptScalarRows(x, y, p, values, lows, weights, offset, count);
     }
     double[] predictions = PREDICTIONS.get();
     if (predictions.length < count) {
@@ -123,10 +129,10 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
 
   @Override
   public void acceptAllElements(double[] x, double[] y, double[] p, double[] values,
-      double[] weights, int offset, int classCount) {
+      double[] lows, double[] weights, int offset, int classCount) {
     for (int k = 0; k < classCount; k++) {
       int i = offset + k;
-      acceptElement(k, x[i], y[i], p[i], values[i], weights[i]);
+      acceptElement(k, x[i], y[i], p[i], values[i], lows[i], weights[i]);
     }
   }
 
@@ -182,7 +188,7 @@ public final class QualityAccumulator implements ElementConsumer, Serializable {
     if (elements() == 0) {
       return null;
     }
-    ExactSum lossSum = new ExactSum();
+    TrueSum lossSum = new TrueSum();
     ExactSum baseline = new ExactSum();
     for (int c = 0; c < classCount(); c++) {
       lossSum.merge(loss.classState(c).lossSum());

@@ -7,366 +7,283 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link LossKernel#withLogits(double, double, double, double)} over SIMD lanes. Every step
- * repeats the scalar code's IEEE operations in the same order ({@link SoftplusTail}), so each lane
- * gets the scalar result's exact bits: a loss does not depend on the kernel, the JIT's state or
- * where an element sits in its row. Loaded only when the JVM has jdk.incubator.vector
- * ({@link BlockKernels}).
+ * The Vector API kernel. When only the rounded losses are wanted, the first tier of correct
+ * rounding ({@link CorrectlyRounded#withLogitsTable}, {@link TableSoftplus}) runs over SIMD lanes
+ * with the scalar code's IEEE operations in the same order; a lane whose input is outside that
+ * tier's domain, or whose rounding test fails, takes the scalar path. Its bits are the scalar
+ * kernel's: a lane either passes the same test on the same value or is computed by the scalar
+ * code, and a correctly rounded result is unique anyway. With the rests wanted (reductions), at
+ * {@link Rests#TABLE}, a lane is delivered on tier 1's relative bound instead of its rounding
+ * test, with its rest; at {@link Rests#DOUBLE_DOUBLE} it runs the scalar code. Loaded only when the JVM has jdk.incubator.vector ({@link BlockKernels}).
  *
- * <p>Why passes over the block (e^-|x|, its log1p, then the loss) with every constant
- * broadcast before its loop: one loop doing it all is too big for C2 to inline every Vector API
- * call, and a call it does not inline returns its vector boxed on the heap. Split like this the
- * kernel ran at about 2 ns per element instead of 4.6 (AVX-512, 8 lanes).
+ * <p>Passes over the block (e^-|x|, its log1p, each after a scalar loop that reads its table
+ * entries for the whole block, then the loss and the rounding test) with every
+ * constant broadcast before its loop: one loop doing it all is too big for C2 to inline every
+ * Vector API call, and a call it does not inline returns its vector boxed on the heap.
  */
 final class VectorBlockKernel implements BlockKernel {
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
+  private static final int L = SPECIES.length();
 
-  /** A second column per thread for the passes (kernels are shared by a task's threads). */
-  private static final ThreadLocal<double[]> SCRATCH = ThreadLocal.withInitial(() -> new double[0]);
+  /** Per thread: the block's intermediate columns (kernels are shared by a task's threads). */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  private static double[] scratch(int n) {
-    double[] s = SCRATCH.get();
-    if (s.length < n) {
-      s = new double[Math.max(n, 2 * s.length)];
-      SCRATCH.set(s);
+  private static final class Scratch {
+    double[] hi = new double[0];
+    double[] lo = new double[0];
+    /**
+     * Each element's table entries, read by a scalar loop before the vector pass that uses them
+     * (no gather; and reading them lane by lane inside the vector loop stalled it: a vector load
+     * right after scalar stores to the same place cannot be forwarded from them).
+     */
+    double[] table1 = new double[0];
+    double[] table2 = new double[0];
+    double[] table3 = new double[0];
+
+    Scratch ensure(int n) {
+      if (hi.length < n) {
+        int size = Math.max(n, 2 * hi.length);
+        hi = new double[size];
+        lo = new double[size];
+        table1 = new double[size];
+        table2 = new double[size];
+        table3 = new double[size];
+      }
+      return this;
     }
-    return s;
   }
 
-  /**
-   * The e^-|x| of this thread's last {@link #withLogits} block, kept for {@link #sigmoids}: the
-   * monitor's quality state asks for the sigmoids of the same x right after their losses, and
-   * e^-|x| is most of a sigmoid's cost. {@code x} is a copy of the block's inputs: a run of
-   * sigmoids uses {@code e} only where its inputs equal them, so a stale or foreign memo cannot
-   * change a result (e^-|x| is a function of |x| alone), it only costs the recomputation.
-   */
-  private static final class ExpMemo {
-    double[] x = new double[0];
-    double[] e = new double[0];
-    int size;
-
-    void ensure(int n) {
-      if (x.length < n) {
-        int capacity = Math.max(n, 2 * x.length);
-        x = new double[capacity];
-        e = new double[capacity];
+  @Override
+  public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out,
+      double[] low, Rests rests, int n) {
+    if (rests != null && rests.tableRatio == 0.0) {
+      BlockKernels.SCALAR.withLogits(x, y, w, p, out, low, rests, n);
+      return;
+    }
+    int bound = SPECIES.loopBound(n);
+    Scratch s = SCRATCH.get().ensure(bound);
+    expMinusAbs(x, s, bound);
+    log1p(s, bound);
+    loss(x, y, w, p, s, out, rests == null ? null : low, rests, bound);
+    // Lanes the table tier did not deliver (NaN marks them; a NaN loss comes from the scalar path).
+    DoubleDouble v = new DoubleDouble();
+    for (int i = 0; i < n; i++) {
+      if (i >= bound || out[i] != out[i]) {
+        LossKernel.withLogits(x[i], y[i], w[i], p[i], rests, v);
+        out[i] = v.hi;
+        if (rests != null) {
+          low[i] = v.lo;
+        }
       }
     }
   }
 
-  private static final ThreadLocal<ExpMemo> LAST_BLOCK = ThreadLocal.withInitial(ExpMemo::new);
+  @Override
+  public void probabilities(
+      double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
+    BlockKernels.SCALAR.probabilities(q, y, w, out, low, rests, n);
+  }
 
   @Override
-  public void withLogits(double[] x, double[] y, double[] w, double[] p, double[] out, int n) {
-    int bound = SPECIES.loopBound(n);
-    double[] tail = scratch(bound);
-    ExpMemo memo = LAST_BLOCK.get();
-    memo.ensure(n);
-    expMinusAbs(x, memo.x, memo.e, bound);
-    for (int i = bound; i < n; i++) { // only lanes of the sigmoids' passes read these
-      memo.x[i] = x[i];
-      memo.e[i] = SoftplusTail.expMinus(Math.abs(x[i]));
-    }
-    memo.size = n;
-    log1p(memo.e, tail, bound);
-    loss(x, y, w, p, tail, out, bound);
-    for (int i = bound; i < n; i++) {
-      out[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i]);
-    }
+  public void sigmoids(double[] x, int from, double[] out, int n) {
+    VectorSigmoids.sigmoids(x, from, out, n);
+  }
+
+  @Override
+  public long unitLabelOnes(double[] y, double[] w, double[] p, int from, int n) {
+    return VectorSigmoids.unitLabelOnes(y, w, p, from, n);
+  }
+
+  @Override
+  public String name() {
+    return "vector(" + L + " lanes)";
   }
 
   private static DoubleVector broadcast(double v) {
     return DoubleVector.broadcast(SPECIES, v);
   }
 
-  /** out = e^-|x|: {@link SoftplusTail#expMinus}, lane by lane. */
-  private static void expMinusAbs(double[] x, double[] out, int bound) {
-    expMinusAbs(x, null, out, bound);
+  /** s.hi + s.lo = e^-|x|: {@link TableSoftplus#tail}. */
+  private static void expMinusAbs(double[] x, Scratch s, int bound) {
+    double[] q = TableSoftplus.EXP_Q;
+    DoubleVector q0 = broadcast(q[0]);
+    DoubleVector q1 = broadcast(q[1]);
+    DoubleVector q2 = broadcast(q[2]);
+    DoubleVector q3 = broadcast(q[3]);
+    DoubleVector q4 = broadcast(q[4]);
+    DoubleVector q5 = broadcast(q[5]);
+    DoubleVector invStep = broadcast(TableSoftplus.INV_STEP);
+    DoubleVector round = broadcast(DoubleDoubleMath.ROUND);
+    DoubleVector step1 = broadcast(TableSoftplus.STEP1);
+    DoubleVector step2 = broadcast(TableSoftplus.STEP2);
+    DoubleVector step3 = broadcast(TableSoftplus.STEP3);
+    DoubleVector half = broadcast(0.5);
+    // 2^(-j/64) for j = k mod 64, k from the same operations as the vector loop's `shifted`
+    // (lanes outside the domain read some row; they take the scalar path anyway)
+    for (int i = 0; i < bound; i++) {
+      double shifted = Math.abs(x[i]) * TableSoftplus.INV_STEP + DoubleDoubleMath.ROUND;
+      int j = (int) ((Double.doubleToRawLongBits(shifted) - DoubleDoubleMath.ROUND_BITS) & 63);
+      s.table1[i] = TableSoftplus.POW2_HI[j];
+      s.table2[i] = TableSoftplus.POW2_LO[j];
+    }
+    for (int i = 0; i < bound; i += L) {
+      DoubleVector a = DoubleVector.fromArray(SPECIES, x, i).abs();
+      // Beyond the domain (and NaN) a stands as 0 here; loss() sends those lanes to the scalar path.
+      a = a.blend(0.0, a.compare(VectorOperators.LE, TableSoftplus.LARGEST).not());
+      DoubleVector shifted = a.mul(invStep).add(round);
+      DoubleVector k = shifted.sub(round);
+      LongVector ki = shifted.reinterpretAsLongs().sub(DoubleDoubleMath.ROUND_BITS);
+      DoubleVector r1 = k.fma(step1, a.neg());
+      DoubleVector p2 = k.mul(step2);
+      DoubleVector p2e = k.fma(step2, p2.neg());
+      DoubleVector rh = r1.add(p2);
+      DoubleVector bb = rh.sub(r1);
+      DoubleVector rl = r1.sub(rh.sub(bb)).add(p2.sub(bb)).add(p2e.add(k.mul(step3)));
+      DoubleVector sh = rh.mul(rh);
+      DoubleVector sl = rh.fma(rh, sh.neg());
+      DoubleVector qv = q0.fma(rh, q1).fma(rh, q2).fma(rh, q3).fma(rh, q4).fma(rh, q5);
+      DoubleVector low = rl.add(sl.mul(half).add(rh.mul(rl).add(sh.mul(rh).mul(qv))));
+      DoubleVector hh = rh.add(sh.mul(half));
+      DoubleVector hl = sh.mul(half).sub(hh.sub(rh));
+      DoubleVector gh = hh.add(low);
+      bb = gh.sub(hh);
+      DoubleVector gl = hh.sub(gh.sub(bb)).add(low.sub(bb)).add(hl);
+      DoubleVector th = DoubleVector.fromArray(SPECIES, s.table1, i);
+      DoubleVector tlo = DoubleVector.fromArray(SPECIES, s.table2, i);
+      DoubleVector ph = th.mul(gh);
+      DoubleVector pl = th.fma(gh, ph.neg());
+      DoubleVector eh = th.add(ph);
+      DoubleVector el = ph.sub(eh.sub(th)).add(pl.add(tlo.add(th.mul(gl).add(tlo.mul(gh)))));
+      DoubleVector scale = ki.lanewise(VectorOperators.ASHR, 6).neg().add(1023L)
+          .lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
+      eh.mul(scale).intoArray(s.hi, i);
+      el.mul(scale).intoArray(s.lo, i);
+    }
+  }
+
+  /** s.hi + s.lo = log1p(s.hi + s.lo): {@link TableSoftplus#log1p}, both branches blended. */
+  private static void log1p(Scratch s, int bound) {
+    double[] rc = TableSoftplus.LOG_R;
+    DoubleVector r0 = broadcast(rc[0]);
+    DoubleVector r1 = broadcast(rc[1]);
+    DoubleVector r2 = broadcast(rc[2]);
+    DoubleVector r3 = broadcast(rc[3]);
+    DoubleVector r4 = broadcast(rc[4]);
+    DoubleVector r5 = broadcast(rc[5]);
+    DoubleVector r6 = broadcast(rc[6]);
+    DoubleVector one = broadcast(1.0);
+    DoubleVector half = broadcast(0.5);
+    // the table row of v = 1 + eh, from the same operations as the vector loop's vh
+    for (int i = 0; i < bound; i++) {
+      int row = (int) (((1.0 + s.hi[i]) - 1.0) * TableSoftplus.LOG_STEPS);
+      s.table1[i] = TableSoftplus.C[row];
+      s.table2[i] = TableSoftplus.MINUS_LOG_C_HI[row];
+      s.table3[i] = TableSoftplus.MINUS_LOG_C_LO[row];
+    }
+    for (int i = 0; i < bound; i += L) {
+      DoubleVector eh = DoubleVector.fromArray(SPECIES, s.hi, i);
+      DoubleVector el = DoubleVector.fromArray(SPECIES, s.lo, i);
+      VectorMask<Double> table = eh.compare(VectorOperators.GE, TableSoftplus.SMALL);
+      DoubleVector vh = one.add(eh);
+      DoubleVector vl = eh.sub(vh.sub(one)).add(el);
+      DoubleVector c = DoubleVector.fromArray(SPECIES, s.table1, i);
+      DoubleVector ph = vh.mul(c);
+      DoubleVector pl = vh.fma(c, ph.neg());
+      DoubleVector t0 = ph.sub(one);
+      DoubleVector t1 = pl.add(vl.mul(c));
+      DoubleVector th = t0.add(t1);
+      DoubleVector bb = th.sub(t0);
+      DoubleVector tl = t0.sub(th.sub(bb)).add(t1.sub(bb));
+      th = eh.blend(th, table);
+      tl = el.blend(tl, table);
+      DoubleVector lh = DoubleVector.fromArray(SPECIES, s.table2, i).blend(0.0, table.not());
+      DoubleVector ll = DoubleVector.fromArray(SPECIES, s.table3, i).blend(0.0, table.not());
+      DoubleVector sh = th.mul(th);
+      DoubleVector sl = th.fma(th, sh.neg());
+      DoubleVector r = r0.fma(th, r1).fma(th, r2).fma(th, r3).fma(th, r4).fma(th, r5).fma(th, r6);
+      DoubleVector low = tl.sub(sl.mul(half)).sub(th.mul(tl)).add(sh.mul(tl))
+          .add(sh.mul(th).mul(r));
+      DoubleVector a = lh.add(th);
+      bb = a.sub(lh);
+      DoubleVector a1 = lh.sub(a.sub(bb)).add(th.sub(bb));
+      DoubleVector minusHalf = sh.neg().mul(half);
+      DoubleVector b = a.add(minusHalf);
+      bb = b.sub(a);
+      DoubleVector b1 = a.sub(b.sub(bb)).add(minusHalf.sub(bb));
+      DoubleVector rest = a1.add(b1).add(ll.add(low));
+      DoubleVector hi = b.add(rest);
+      hi.intoArray(s.hi, i);
+      rest.sub(hi.sub(b)).intoArray(s.lo, i);
+    }
   }
 
   /**
-   * {@link #expMinusAbs(double[], double[], int)} that also copies x into {@code copy} unless it
-   * is null: in the same pass, which has x in its registers already.
+   * out = the loss where {@link CorrectlyRounded#withLogitsTable} delivers it, NaN where the
+   * scalar path must: the same domain test, combine and rounding test (without rests) or
+   * relative bound (with rests, and the rest in low), lane by lane.
    */
-  private static void expMinusAbs(double[] x, double[] copy, double[] out, int bound) {
-    double[] c = SoftplusTail.EXP_COEFFICIENTS;
-    DoubleVector c0 = broadcast(c[0]);
-    DoubleVector c1 = broadcast(c[1]);
-    DoubleVector c2 = broadcast(c[2]);
-    DoubleVector c3 = broadcast(c[3]);
-    DoubleVector c4 = broadcast(c[4]);
-    DoubleVector c5 = broadcast(c[5]);
-    DoubleVector c6 = broadcast(c[6]);
-    DoubleVector c7 = broadcast(c[7]);
-    DoubleVector c8 = broadcast(c[8]);
-    DoubleVector c9 = broadcast(c[9]);
-    DoubleVector c10 = broadcast(c[10]);
-    DoubleVector c11 = broadcast(c[11]);
-    DoubleVector one = broadcast(1.0);
-    DoubleVector invLn2 = broadcast(SoftplusTail.INV_LN2);
-    DoubleVector round = broadcast(SoftplusTail.ROUND);
-    DoubleVector ln2Hi = broadcast(SoftplusTail.LN2_HI);
-    DoubleVector ln2Lo = broadcast(SoftplusTail.LN2_LO);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, i);
-      if (copy != null) {
-        xv.intoArray(copy, i);
-      }
-      DoubleVector z = xv.abs().neg();
-      DoubleVector shifted = z.mul(invLn2).add(round);
-      DoubleVector minusN = shifted.sub(round).neg();
-      DoubleVector r = minusN.fma(ln2Hi, z);
-      r = minusN.fma(ln2Lo, r);
-      DoubleVector q = c0.fma(r, c1).fma(r, c2).fma(r, c3).fma(r, c4).fma(r, c5).fma(r, c6)
-          .fma(r, c7).fma(r, c8).fma(r, c9).fma(r, c10).fma(r, c11).fma(r, one).fma(r, one);
-      // n's integer value sits in the low bits of the shifted double (no double-to-long convert).
-      LongVector ni = shifted.reinterpretAsLongs().sub(SoftplusTail.ROUND_BITS);
-      LongVector half = ni.lanewise(VectorOperators.ASHR, 1);
-      DoubleVector f1 = half.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      DoubleVector f2 =
-          ni.sub(half).add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      q.mul(f1).mul(f2).intoArray(out, i);
-    }
-  }
-
-  /** into = log1p(e) for e = e^-|x| in [0, 1]: {@link SoftplusTail#log1p}, lane by lane. */
-  private static void log1p(double[] e, double[] into, int bound) {
-    double[] c = Logarithm.COEFFICIENTS;
-    DoubleVector c0 = broadcast(c[0]);
-    DoubleVector c1 = broadcast(c[1]);
-    DoubleVector c2 = broadcast(c[2]);
-    DoubleVector c3 = broadcast(c[3]);
-    DoubleVector c4 = broadcast(c[4]);
-    DoubleVector c5 = broadcast(c[5]);
-    DoubleVector c6 = broadcast(c[6]);
-    DoubleVector c7 = broadcast(c[7]);
-    DoubleVector c8 = broadcast(c[8]);
-    DoubleVector c9 = broadcast(c[9]);
-    DoubleVector c10 = broadcast(c[10]);
-    DoubleVector c11 = broadcast(c[11]);
+  private static void loss(double[] x, double[] y, double[] w, double[] p, Scratch s,
+      double[] out, double[] low, Rests rests, int bound) {
+    double ratio = rests == null ? 0.0 : rests.tableRatio;
     DoubleVector zero = DoubleVector.zero(SPECIES);
     DoubleVector one = broadcast(1.0);
-    DoubleVector ln2Hi = broadcast(SoftplusTail.LN2_HI);
-    DoubleVector ln2Lo = broadcast(SoftplusTail.LN2_LO);
-    DoubleVector zFloor = broadcast(SoftplusTail.Z_FLOOR);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector ev = DoubleVector.fromArray(SPECIES, e, i);
-      VectorMask<Double> upper = ev.compare(VectorOperators.GT, SoftplusTail.UPPER);
-      DoubleVector t = ev.blend(ev.sub(1.0), upper).mul(2.0)
-          .div(ev.add(2.0).blend(ev.add(3.0), upper));
-      DoubleVector h = t.mul(0.5);
-      DoubleVector z = h.fma(h, zFloor);
-      DoubleVector q = c0.fma(z, c1).fma(z, c2).fma(z, c3).fma(z, c4).fma(z, c5).fma(z, c6)
-          .fma(z, c7).fma(z, c8).fma(z, c9).fma(z, c10).fma(z, c11).fma(z, one);
-      DoubleVector k = zero.blend(one, upper);
-      k.fma(ln2Hi, k.fma(ln2Lo, t.mul(q))).intoArray(into, i);
-    }
-  }
-
-  /** out = the loss, out holding e^-|x| and tail its log1p: {@link LossKernel#withLogits}. */
-  private static void loss(
-      double[] x, double[] y, double[] w, double[] p, double[] tails, double[] out, int bound) {
-    DoubleVector zero = DoubleVector.zero(SPECIES);
-    DoubleVector one = broadcast(1.0);
+    DoubleVector testError = broadcast(CorrectlyRounded.TABLE_TEST_ERROR);
+    DoubleVector underflow = broadcast(CorrectlyRounded.UNDERFLOW_ERROR);
     DoubleVector nan = broadcast(Double.NaN);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
+    for (int i = 0; i < bound; i += L) {
       DoubleVector xv = DoubleVector.fromArray(SPECIES, x, i);
       DoubleVector yv = DoubleVector.fromArray(SPECIES, y, i);
       DoubleVector wv = DoubleVector.fromArray(SPECIES, w, i);
       DoubleVector pv = DoubleVector.fromArray(SPECIES, p, i);
-      DoubleVector tail = DoubleVector.fromArray(SPECIES, tails, i)
-          .blend(zero, xv.abs().compare(VectorOperators.GT, SoftplusTail.UNDERFLOW));
-      DoubleVector softplusMinusX = xv.neg().max(zero).add(tail);
-      DoubleVector softplusX = xv.max(zero).add(tail);
-      DoubleVector pos = pv.mul(yv).blend(zero, yv.eq(zero));
-      DoubleVector neg = one.sub(yv);
-      DoubleVector up = pos.mul(softplusMinusX).blend(zero, pos.eq(zero));
-      DoubleVector down = neg.mul(softplusX).blend(zero, neg.eq(zero));
-      DoubleVector r = wv.mul(up.add(down)).blend(zero, wv.eq(zero));
-      // NaN is the one value unequal to itself (a comparison C2 compiles to one instruction).
-      VectorMask<Double> anyNaN = xv.compare(VectorOperators.NE, xv)
-          .or(yv.compare(VectorOperators.NE, yv))
-          .or(wv.compare(VectorOperators.NE, wv))
-          .or(pv.compare(VectorOperators.NE, pv));
-      r.blend(nan, anyNaN).intoArray(out, i);
-    }
-  }
-
-  /**
-   * {@link LossKernel#probabilities(double, double, double)} over lanes, in passes as above:
-   * log(q), log(1 - q), then the loss. A block with a q or y outside [0, 1] goes to the scalar
-   * loop, which throws at the first one exactly as the row path would.
-   */
-  @Override
-  public void probabilities(double[] q, double[] y, double[] w, double[] out, int n) {
-    for (int i = 0; i < n; i++) {
-      if (!(q[i] >= 0.0 && q[i] <= 1.0 && y[i] >= 0.0 && y[i] <= 1.0)) {
-        BlockKernels.SCALAR.probabilities(q, y, w, out, n);
-        return;
-      }
-    }
-    int bound = SPECIES.loopBound(n);
-    double[] log1mQ = scratch(bound);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      broadcast(1.0).sub(DoubleVector.fromArray(SPECIES, q, i)).intoArray(log1mQ, i);
-    }
-    logarithm(q, out, bound);
-    logarithm(log1mQ, log1mQ, bound);
-    probabilityLoss(q, y, w, log1mQ, out, bound);
-    for (int i = bound; i < n; i++) {
-      out[i] = LossKernel.probabilities(q[i], y[i], w[i]);
-    }
-  }
-
-  /** into = log(v) for positive normal v (anything for others): {@link Logarithm#of}. */
-  private static void logarithm(double[] v, double[] into, int bound) {
-    double[] c = Logarithm.COEFFICIENTS;
-    DoubleVector c0 = broadcast(c[0]);
-    DoubleVector c1 = broadcast(c[1]);
-    DoubleVector c2 = broadcast(c[2]);
-    DoubleVector c3 = broadcast(c[3]);
-    DoubleVector c4 = broadcast(c[4]);
-    DoubleVector c5 = broadcast(c[5]);
-    DoubleVector c6 = broadcast(c[6]);
-    DoubleVector c7 = broadcast(c[7]);
-    DoubleVector c8 = broadcast(c[8]);
-    DoubleVector c9 = broadcast(c[9]);
-    DoubleVector c10 = broadcast(c[10]);
-    DoubleVector c11 = broadcast(c[11]);
-    DoubleVector one = broadcast(1.0);
-    DoubleVector round = broadcast(SoftplusTail.ROUND);
-    DoubleVector ln2Hi = broadcast(SoftplusTail.LN2_HI);
-    DoubleVector ln2Lo = broadcast(SoftplusTail.LN2_LO);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      LongVector bits = DoubleVector.fromArray(SPECIES, v, i).reinterpretAsLongs();
-      DoubleVector k = bits.lanewise(VectorOperators.LSHR, 52).add(SoftplusTail.ROUND_BITS)
-          .reinterpretAsDoubles().sub(round).sub(1023.0);
-      DoubleVector m = bits.and(Logarithm.MANTISSA).or(Logarithm.ONE_BITS).reinterpretAsDoubles();
-      VectorMask<Double> upper = m.compare(VectorOperators.GT, Logarithm.SQRT2);
-      m = m.blend(m.mul(0.5), upper);
-      k = k.blend(k.add(1.0), upper);
-      DoubleVector s = m.sub(1.0).div(m.add(1.0));
-      DoubleVector z = s.mul(s);
-      DoubleVector poly = c0.fma(z, c1).fma(z, c2).fma(z, c3).fma(z, c4).fma(z, c5).fma(z, c6)
-          .fma(z, c7).fma(z, c8).fma(z, c9).fma(z, c10).fma(z, c11).fma(z, one);
-      k.fma(ln2Hi, k.fma(ln2Lo, s.mul(2.0).mul(poly))).intoArray(into, i);
-    }
-  }
-
-  /**
-   * out = the loss, out holding log(q) and log1mQ log(1 - q): the clamps and Goldberg's log1p of
-   * {@link Logarithm}, then {@link LossKernel#probabilities(double, double, double, double, double)}.
-   */
-  private static void probabilityLoss(
-      double[] q, double[] y, double[] w, double[] log1mQ, double[] out, int bound) {
-    DoubleVector one = broadcast(1.0);
-    DoubleVector clamp = broadcast(Logarithm.CLAMP);
-    DoubleVector nan = broadcast(Double.NaN);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector qv = DoubleVector.fromArray(SPECIES, q, i);
-      DoubleVector yv = DoubleVector.fromArray(SPECIES, y, i);
-      DoubleVector wv = DoubleVector.fromArray(SPECIES, w, i);
-      DoubleVector logQ = DoubleVector.fromArray(SPECIES, out, i).max(clamp)
-          .blend(clamp, qv.compare(VectorOperators.LT, Logarithm.CLAMPED_BELOW));
-      DoubleVector u = one.sub(qv);
-      DoubleVector minusQ = qv.neg();
-      DoubleVector log1p = DoubleVector.fromArray(SPECIES, log1mQ, i).mul(minusQ.div(u.sub(1.0)))
-          .blend(minusQ, u.eq(one)).max(clamp)
-          .blend(clamp, u.compare(VectorOperators.LT, Logarithm.CLAMPED_BELOW));
-      wv.neg().mul(yv.mul(logQ).add(one.sub(yv).mul(log1p)))
-          .blend(nan, wv.compare(VectorOperators.NE, wv)).intoArray(out, i);
-    }
-  }
-
-  /**
-   * {@link LossKernel#reproducibleSigmoid} over lanes, in two passes: e^-|x| by
-   * {@link #expMinusAbs} (of a copy of the run when it does not start at 0: that pass reads from
-   * index 0), then the quotient. When the run lies in this thread's last {@link #withLogits} block
-   * with the same inputs, that block's e^-|x| ({@link ExpMemo}) replaces the first pass. The
-   * scalar loop takes the last n mod lanes.
-   */
-  @Override
-  public void sigmoids(double[] x, int from, double[] out, int n) {
-    int bound = SPECIES.loopBound(n);
-    ExpMemo memo = LAST_BLOCK.get();
-    if (from + bound > memo.size || !logisticOfKnown(x, from, memo, out, bound)) {
-      if (from == 0) {
-        expMinusAbs(x, out, bound);
+      DoubleVector a = xv.abs();
+      // LossKernel: p counts only where y != 0; a NaN p gives NaN even there (scalar path).
+      VectorMask<Double> yZero = yv.eq(zero);
+      DoubleVector py = pv.blend(zero, yZero);
+      DoubleVector ph = py.mul(yv);
+      DoubleVector pl = py.fma(yv, ph.neg());
+      DoubleVector nh = one.sub(yv);
+      DoubleVector bb = nh.sub(one);
+      DoubleVector nl = one.sub(nh.sub(bb)).add(yv.neg().sub(bb));
+      VectorMask<Double> ok = a.compare(VectorOperators.LE, TableSoftplus.LARGEST)
+          .and(wv.compare(VectorOperators.NE, 0.0)).and(inRange(wv)).and(inRange(ph))
+          .and(inRange(nh)).and(pv.eq(pv));
+      DoubleVector th = DoubleVector.fromArray(SPECIES, s.hi, i);
+      DoubleVector tl = DoubleVector.fromArray(SPECIES, s.lo, i);
+      DoubleVector ah = ph.add(nh);
+      bb = ah.sub(ph);
+      DoubleVector al = ph.sub(ah.sub(bb)).add(nh.sub(bb)).add(pl.add(nl));
+      VectorMask<Double> positive = xv.compare(VectorOperators.GE, 0.0);
+      DoubleVector ch = ph.blend(nh, positive);
+      DoubleVector cl = pl.blend(nl, positive);
+      DoubleVector h1 = ah.mul(th);
+      DoubleVector l1 = ah.fma(th, h1.neg()).add(ah.mul(tl).add(al.mul(th)));
+      DoubleVector h2 = ch.mul(a);
+      DoubleVector l2 = ch.fma(a, h2.neg()).add(cl.mul(a));
+      DoubleVector sh = h1.add(h2);
+      bb = sh.sub(h1);
+      DoubleVector sl = h1.sub(sh.sub(bb)).add(h2.sub(bb)).add(l1.add(l2));
+      DoubleVector vh = sh.mul(wv);
+      DoubleVector vl = sh.fma(wv, vh.neg()).add(sl.mul(wv));
+      DoubleVector hi = vh.add(vl);
+      DoubleVector lo = vl.sub(hi.sub(vh));
+      DoubleVector magnitude = wv.abs().mul(ah.abs().mul(th).add(ch.abs().mul(a)));
+      if (low == null) {
+        DoubleVector errorBound = testError.mul(magnitude).add(underflow);
+        DoubleVector above = hi.add(lo.add(errorBound));
+        DoubleVector below = hi.add(lo.sub(errorBound));
+        ok = ok.and(above.eq(below));
       } else {
-        System.arraycopy(x, from, out, 0, bound);
-        expMinusAbs(out, out, bound);
+        ok = ok.and(magnitude.compare(VectorOperators.LE, hi.abs().mul(ratio)));
+        lo.intoArray(low, i);
       }
-      logistic(x, from, out, bound);
-    }
-    for (int i = bound; i < n; i++) {
-      out[i] = LossKernel.reproducibleSigmoid(x[from + i]);
+      nan.blend(hi, ok).intoArray(out, i);
     }
   }
 
-  /** out = (x >= 0 ? 1 : e) / (1 + e), out holding e = e^-|x|, 0 beyond UNDERFLOW. */
-  private static void logistic(double[] x, int from, double[] out, int bound) {
-    DoubleVector zero = DoubleVector.zero(SPECIES);
-    DoubleVector one = broadcast(1.0);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, from + i);
-      DoubleVector e = DoubleVector.fromArray(SPECIES, out, i)
-          .blend(zero, xv.abs().compare(VectorOperators.GT, SoftplusTail.UNDERFLOW));
-      e.blend(one, xv.compare(VectorOperators.GE, 0.0)).div(one.add(e)).intoArray(out, i);
-    }
-  }
-
-  /**
-   * {@link #logistic} with e from the memo, at the run's place in the block; false if an input
-   * differs from the memo's (a NaN always does), and out is then to be recomputed.
-   */
-  private static boolean logisticOfKnown(double[] x, int from, ExpMemo memo, double[] out,
-      int bound) {
-    double[] known = memo.x;
-    double[] exps = memo.e;
-    DoubleVector zero = DoubleVector.zero(SPECIES);
-    DoubleVector one = broadcast(1.0);
-    VectorMask<Double> differs = zero.compare(VectorOperators.NE, zero);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, from + i);
-      differs = differs.or(xv.compare(VectorOperators.NE,
-          DoubleVector.fromArray(SPECIES, known, from + i)));
-      DoubleVector e = DoubleVector.fromArray(SPECIES, exps, from + i)
-          .blend(zero, xv.abs().compare(VectorOperators.GT, SoftplusTail.UNDERFLOW));
-      e.blend(one, xv.compare(VectorOperators.GE, 0.0)).div(one.add(e)).intoArray(out, i);
-    }
-    return !differs.anyTrue();
-  }
-
-  /**
-   * {@link BlockKernel#unitLabelOnes} over lanes, in double arithmetic (masks or-ed lane by lane
-   * cost C2 more than the scalar loop): |w - 1| + |p - 1| + |y * (1 - y)| is 0 exactly when w
-   * and p are 1 and y is 0, -0 or 1 (a difference or product of doubles rounds to 0 only when it
-   * is 0; a NaN or an infinity stays), and a sum of non-negative doubles is 0 only when each is.
-   * The ones are y's sum per lane: whole numbers below 2^53, exact.
-   */
-  @Override
-  public long unitLabelOnes(double[] y, double[] w, double[] p, int from, int n) {
-    int bound = SPECIES.loopBound(n);
-    DoubleVector one = broadcast(1.0);
-    DoubleVector ones = DoubleVector.zero(SPECIES);
-    DoubleVector misfit = DoubleVector.zero(SPECIES);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector yv = DoubleVector.fromArray(SPECIES, y, from + i);
-      DoubleVector wv = DoubleVector.fromArray(SPECIES, w, from + i);
-      DoubleVector pv = DoubleVector.fromArray(SPECIES, p, from + i);
-      misfit = misfit.add(wv.sub(one).abs()).add(pv.sub(one).abs())
-          .add(yv.mul(one.sub(yv)).abs());
-      ones = ones.add(yv);
-    }
-    long rest = LossKernel.unitLabelOnes(y, w, p, from + bound, n - bound);
-    if (rest < 0 || misfit.compare(VectorOperators.NE, 0.0).anyTrue()) { // NaN is != 0 too
-      return -1;
-    }
-    return (long) ones.reduceLanes(VectorOperators.ADD) + rest;
-  }
-
-  @Override
-  public String name() {
-    return "vector(" + SPECIES.length() + " lanes)";
+  /** |v| is 0 or within [2^-900, 2^60] ({@link CorrectlyRounded}'s domain). */
+  private static VectorMask<Double> inRange(DoubleVector v) {
+    DoubleVector m = v.abs();
+    return m.eq(0.0).or(m.compare(VectorOperators.GE, CorrectlyRounded.SMALLEST)
+        .and(m.compare(VectorOperators.LE, CorrectlyRounded.LARGEST)));
   }
 }

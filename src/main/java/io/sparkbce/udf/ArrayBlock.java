@@ -1,6 +1,7 @@
 package io.sparkbce.udf;
 
 import io.sparkbce.loss.ElementQuantity;
+import io.sparkbce.loss.Rests;
 import org.apache.spark.sql.execution.vectorized.WritableColumnVector;
 import org.apache.spark.sql.types.FloatType;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -183,22 +184,25 @@ final class ArrayBlock extends KernelColumns {
    * {@code quantity} of the loaded elements into {@link #out}: looked up per dictionary pair where
    * the block is pairs ({@link DictionaryLosses}), else by the kernel over the columns.
    */
-  void computeQuantity(ElementQuantity quantity) {
+  void computeQuantity(ElementQuantity quantity, Rests rests) {
     double[] table = paired
-        ? losses.of(quantity, inputTable, targetTable, rowWeight, uniformPosWeight) : null;
+        ? losses.of(quantity, inputTable, targetTable, rowWeight, uniformPosWeight, rests) : null;
     if (table == null) {
       if (!inputsLoaded) {
         read(xs, 0, blockFirst, blockLast, x);
         read(ys, 1, blockFirst, blockLast, y);
         inputsLoaded = true;
       }
-      quantity.apply(x, y, w, p, out, elements);
+      quantity.apply(x, y, w, p, out, low, rests, elements);
       return;
     }
     lookUp(table);
   }
 
-  /** out = the table's entry of each element's pair of ids, read from the vectors in place. */
+  /**
+   * out and low = the table's entry of each element's pair of ids (hi, lo side by side), read from
+   * the vectors in place.
+   */
   private void lookUp(double[] table) {
     WritableColumnVector xData = xs.arrayData();
     WritableColumnVector yData = ys.arrayData();
@@ -206,12 +210,15 @@ final class ArrayBlock extends KernelColumns {
     int[] yIds = DictionaryFloats.ids(yData);
     int targets = targetTable.length;
     double[] o = out;
+    double[] l = low;
     for (int i = blockFirst; i < blockLast; i++) {
       int xAt = xs.getArrayOffset(from + i);
       int yAt = ys.getArrayOffset(from + i);
       int to = start[i];
       for (int k = 0, n = length[i]; k < n; k++) {
-        o[to + k] = table[xIds[xAt + k] * targets + yIds[yAt + k]];
+        int pair = 2 * (xIds[xAt + k] * targets + yIds[yAt + k]);
+        o[to + k] = table[pair];
+        l[to + k] = table[pair + 1];
       }
     }
   }

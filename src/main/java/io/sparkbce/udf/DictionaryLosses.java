@@ -1,12 +1,15 @@
 package io.sparkbce.udf;
 
 import io.sparkbce.loss.ElementQuantity;
+import io.sparkbce.loss.Rests;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An element quantity of every (input, target) pair of two decoded Parquet dictionaries, for one
- * weight and one pos_weight: entry {@code i * targets.length + j} is the quantity of input
- * {@code inputs[i]} and target {@code targets[j]}. Why: a column chunk of array rows holds
+ * weight and one pos_weight: entries {@code 2k} and {@code 2k + 1}, k = {@code i * targets.length
+ * + j}, are the quantity of input {@code inputs[i]} and target {@code targets[j]} as an aggregate
+ * consumes it, hi and lo (see {@link ElementQuantity#apply(double, double, double, double,
+ * Rests, double[])}). Why: a column chunk of array rows holds
  * millions of elements but its dictionaries some thousand values (logits rounded to a few digits,
  * labels 0 and 1), so the kernel runs once per pair and each element looks its value up
  * ({@link ArrayBlock#computeQuantity}).
@@ -37,16 +40,18 @@ final class DictionaryLosses {
     final double[] targets;
     final long weight;
     final long posWeight;
-    /** Null when the quantity threw on some pair. */
+    final Rests rests;
+    /** Each pair's hi and lo side by side; null when the quantity threw on some pair. */
     final double[] values;
 
     Table(ElementQuantity quantity, double[] inputs, double[] targets, long weight,
-        long posWeight, double[] values) {
+        long posWeight, Rests rests, double[] values) {
       this.quantity = quantity;
       this.inputs = inputs;
       this.targets = targets;
       this.weight = weight;
       this.posWeight = posWeight;
+      this.rests = rests;
       this.values = values;
     }
   }
@@ -76,17 +81,18 @@ final class DictionaryLosses {
    * The table of {@code quantity} over the pairs of {@code inputs} and {@code targets} with weight
    * {@code w} and pos_weight {@code p}, or null if the quantity throws on one of them.
    */
-  double[] of(ElementQuantity quantity, double[] inputs, double[] targets, double w, double p) {
+  double[] of(ElementQuantity quantity, double[] inputs, double[] targets, double w, double p,
+      Rests rests) {
     long wBits = Double.doubleToRawLongBits(w);
     long pBits = Double.doubleToRawLongBits(p);
     for (Table t : tables) {
       if (t != null && t.quantity == quantity && t.inputs == inputs && t.targets == targets
-          && t.weight == wBits && t.posWeight == pBits) {
+          && t.weight == wBits && t.posWeight == pBits && t.rests == rests) {
         return t.values;
       }
     }
-    Table t = new Table(quantity, inputs, targets, wBits, pBits,
-        compute(quantity, inputs, targets, w, p));
+    Table t = new Table(quantity, inputs, targets, wBits, pBits, rests,
+        compute(quantity, inputs, targets, w, p, rests));
     tables[next] = t;
     next = (next + 1) % KEPT;
     return t.values;
@@ -97,13 +103,16 @@ final class DictionaryLosses {
    * table is built a few times per task, too rarely for the JIT to compile the vector kernel for
    * this caller, and the Vector API runs some hundred times slower before it does.
    */
-  private static double[] compute(
-      ElementQuantity quantity, double[] inputs, double[] targets, double w, double p) {
-    double[] values = new double[inputs.length * targets.length];
+  private static double[] compute(ElementQuantity quantity, double[] inputs, double[] targets,
+      double w, double p, Rests rests) {
+    double[] values = new double[2 * inputs.length * targets.length];
+    double[] valueAndLow = new double[2];
     try {
       for (int i = 0, k = 0; i < inputs.length; i++) {
-        for (int j = 0; j < targets.length; j++, k++) {
-          values[k] = quantity.apply(inputs[i], targets[j], w, p);
+        for (int j = 0; j < targets.length; j++, k += 2) {
+          quantity.apply(inputs[i], targets[j], w, p, rests, valueAndLow);
+          values[k] = valueAndLow[0];
+          values[k + 1] = valueAndLow[1];
         }
       }
     } catch (IllegalArgumentException e) {

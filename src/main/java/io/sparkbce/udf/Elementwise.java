@@ -64,6 +64,7 @@ public final class Elementwise {
       int quantity, ArrayData x, ArrayData y, ArrayData w, ArrayData p, int rank, int weightRank,
       int floats, UTF8String context) {
     return RowWalker.get()
-        .walk(QUANTITIES[quantity], x, y, w, p, rank, weightRank, floats, null, true, context);
+        .walk(QUANTITIES[quantity], x, y, w, p, rank, weightRank, floats, null, null, true,
+            context);
   }
 }

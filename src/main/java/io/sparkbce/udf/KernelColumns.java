@@ -10,6 +10,8 @@ abstract class KernelColumns {
   double[] w = x;
   double[] p = x;
   double[] out = x;
+  /** The rest of each element's true value beyond {@code out} (what exact reductions add). */
+  double[] low = x;
 
   /** Makes room for {@code n} elements (at least doubling, so growth is amortised). */
   final void ensureCapacity(int n) {
@@ -20,6 +22,7 @@ abstract class KernelColumns {
       w = new double[c];
       p = new double[c];
       out = new double[c];
+      low = new double[c];
       grown(c);
     }
   }

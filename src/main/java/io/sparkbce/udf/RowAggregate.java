@@ -2,6 +2,7 @@ package io.sparkbce.udf;
 
 import io.sparkbce.loss.ElementConsumer;
 import io.sparkbce.loss.ElementQuantity;
+import io.sparkbce.loss.Rests;
 import java.io.Serializable;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Expression;
@@ -28,6 +29,8 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   /** A constant pos_weight array, read once here rather than copied into every input row. */
   private final double[] constantPosWeight;
   private transient ArrayData constantPosWeightData;
+  /** The accuracy of the elements' rests ({@link ExactRests}), fixed when the call is bound. */
+  private final Rests rests;
 
   RowAggregate(String name, LossCall call) {
     this.name = name;
@@ -37,6 +40,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     this.floats = call.floatMask;
     this.context = call.context.call();
     this.constantPosWeight = call.constantPosWeight;
+    this.rests = ExactRests.current();
     this.inputTypes = scala.jdk.javaapi.CollectionConverters.asJava(call.children()).stream()
         .map(Expression::dataType).toArray(DataType[]::new);
   }
@@ -81,7 +85,9 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
 
   @Override
   public final Serializable newAggregationState() {
-    return zero();
+    S state = zero();
+    state.rests(rests);
+    return state;
   }
 
   @Override
@@ -112,17 +118,17 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       double y = row.getDouble(1);
       double w = row.getDouble(2);
       double p = row.getDouble(3);
-      double v;
+      double[] v = new double[2];
       try {
-        v = quantity.apply(x, y, w, p);
+        quantity.apply(x, y, w, p, rests, v);
         state.beginBlock(1);
       } catch (IllegalArgumentException e) {
         throw new FunctionContext(context).runtimeError(e.getMessage());
       }
-      state.acceptElement(0, x, y, p, v, w);
+      state.acceptElement(0, x, y, p, v[0], v[1], w);
     } else {
       RowWalker.get().walk(quantity, row.getArray(0), row.getArray(1), row.getArray(2),
-          posWeight(row), rank, weightRank, floats, state, false, context);
+          posWeight(row), rank, weightRank, floats, state, rests, false, context);
     }
     return state;
   }
@@ -152,7 +158,8 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
       while (end < n && states[block.row[end]] == state) {
         end++;
       }
-      state.acceptScalarRows(block.x, block.y, block.p, block.out, block.w, j, end - j);
+      state.acceptScalarRows(
+          block.x, block.y, block.p, block.out, block.low, block.w, j, end - j);
       j = end;
     }
   }
@@ -161,7 +168,8 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   @SuppressWarnings("unchecked")
   final void updateScalars(ScalarBlock block, Serializable state) {
     int n = scalarLosses(block);
-    ((S) state).acceptScalarRows(block.x, block.y, block.p, block.out, block.w, 0, n);
+    ((S) state).acceptScalarRows(
+        block.x, block.y, block.p, block.out, block.low, block.w, 0, n);
   }
 
   /** Keeps the block's valid rows and computes their losses into block.out; how many rows. */
@@ -169,7 +177,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
     FunctionContext errors = new FunctionContext(context);
     int n = block.keepValidRows(errors);
     try {
-      quantity.apply(block.x, block.y, block.w, block.p, block.out, n);
+      quantity.apply(block.x, block.y, block.w, block.p, block.out, block.low, rests, n);
     } catch (IllegalArgumentException e) {
       throw errors.runtimeError(e.getMessage());
     }
@@ -189,7 +197,7 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
   @SuppressWarnings("unchecked")
   final void updateArrays(ArrayBlock block, Serializable[] states, int first, int last) {
     try {
-      block.computeQuantity(quantity);
+      block.computeQuantity(quantity, rests);
       // Rows of one group come in runs (all of them in a global aggregate): one call per run.
       for (int i = first; i < last; ) {
         S state = (S) states[i];
@@ -197,8 +205,8 @@ abstract class RowAggregate<S extends Serializable & ElementConsumer, R>
         while (end < last && states[end] == state) {
           end++;
         }
-        state.acceptArrayRows(block.x, block.y, block.p, block.out, block.w, block.start,
-            block.length, i, end);
+        state.acceptArrayRows(block.x, block.y, block.p, block.out, block.low, block.w,
+            block.start, block.length, i, end);
         i = end;
       }
     } catch (IllegalArgumentException e) {

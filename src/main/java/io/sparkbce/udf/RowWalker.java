@@ -2,6 +2,7 @@ package io.sparkbce.udf;
 
 import io.sparkbce.loss.ElementConsumer;
 import io.sparkbce.loss.ElementQuantity;
+import io.sparkbce.loss.Rests;
 import java.util.Arrays;
 import org.apache.spark.sql.catalyst.expressions.UnsafeArrayData;
 import org.apache.spark.sql.catalyst.util.ArrayData;
@@ -29,11 +30,13 @@ final class RowWalker extends KernelColumns {
    * @param weightRank the weight's nesting depth (1..rank), aligned with the innermost dimensions
    * @param floats which arrays hold FLOAT ({@link FloatColumns})
    * @param sink receives valid elements, or null
+   * @param rests the accuracy of the rests the sink receives (ignored without a sink)
    * @param materialize whether to build and return the result array
    */
   ArrayData walk(
       ElementQuantity quantity, ArrayData xs, ArrayData ys, ArrayData ws, ArrayData ps, int rank,
-      int weightRank, int floats, ElementConsumer sink, boolean materialize, Object context) {
+      int weightRank, int floats, ElementConsumer sink, Rests rests, boolean materialize,
+      Object context) {
     int n = xs.numElements();
     int m = ys.numElements();
     if (m != n) {
@@ -47,7 +50,7 @@ final class RowWalker extends KernelColumns {
           .runtimeError("weight size (" + wn + ") must match input size (" + n + ")");
     }
     if (rank == 1) {
-      return leaf(quantity, xs, ys, ws, ps, floats, sink, materialize, context);
+      return leaf(quantity, xs, ys, ws, ps, floats, sink, rests, materialize, context);
     }
     Object[] children = materialize ? new Object[n] : null;
     for (int i = 0; i < n; i++) {
@@ -59,7 +62,7 @@ final class RowWalker extends KernelColumns {
       int wRank = weightHere ? weightRank - 1 : weightRank;
       ArrayData r =
           walk(quantity, xs.getArray(i), ys.getArray(i), wChild, ps, rank - 1, wRank, floats, sink,
-              materialize, context);
+              rests, materialize, context);
       if (materialize) {
         children[i] = r;
       }
@@ -69,7 +72,7 @@ final class RowWalker extends KernelColumns {
 
   private ArrayData leaf(
       ElementQuantity quantity, ArrayData xs, ArrayData ys, ArrayData ws, ArrayData ps,
-      int floats, ElementConsumer sink, boolean materialize, Object context) {
+      int floats, ElementConsumer sink, Rests rests, boolean materialize, Object context) {
     int n = xs.numElements();
     int wn = ws.numElements();
     int pn = ps.numElements();
@@ -96,7 +99,7 @@ final class RowWalker extends KernelColumns {
       p[i] = ok ? ps.getDouble(pi) : 1.0;
     }
     try {
-      quantity.apply(x, y, w, p, out, n);
+      quantity.apply(x, y, w, p, out, low, sink == null ? null : rests, n);
       if (sink != null) {
         sink.beginBlock(n);
       }
@@ -106,7 +109,7 @@ final class RowWalker extends KernelColumns {
     if (sink != null) {
       for (int i = 0; i < n; i++) {
         if (valid[i]) {
-          sink.acceptElement(i, x[i], y[i], p[i], out[i], w[i]);
+          sink.acceptElement(i, x[i], y[i], p[i], out[i], low[i], w[i]);
         }
       }
     }

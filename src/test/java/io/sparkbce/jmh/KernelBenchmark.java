@@ -2,6 +2,8 @@ package io.sparkbce.jmh;
 
 import io.sparkbce.loss.BlockKernel;
 import io.sparkbce.loss.ExactSum;
+import io.sparkbce.loss.LossAccumulator;
+import io.sparkbce.loss.Rests;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -38,6 +40,7 @@ public class KernelBenchmark {
   private final double[] w = new double[N];
   private final double[] p = new double[N];
   private final double[] out = new double[N];
+  private final double[] low = new double[N];
   private final double[] q = new double[N];
 
   @Setup
@@ -63,6 +66,49 @@ public class KernelBenchmark {
   @OperationsPerInvocation(N)
   public double[] scalarKernel() {
     BlockKernel.scalar().withLogits(x, y, w, p, out, N);
+    return out;
+  }
+
+  /** With the rest of each loss, as the aggregates take it (tier 1's rests). */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] scalarKernelWithRests() {
+    BlockKernel.scalar().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    return out;
+  }
+
+  /** The same on the vector kernel. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] vectorKernelWithRests() {
+    BlockKernel.vector().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    return out;
+  }
+
+  /** What a mean aggregate does per block: the kernel with rests, then the exact state. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public void vectorMeanAggregate(Blackhole bh) {
+    LossAccumulator a = new LossAccumulator(false);
+    BlockKernel.vector().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    a.acceptAll(out, low, w, 0, N);
+    bh.consume(a);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public void scalarMeanAggregate(Blackhole bh) {
+    LossAccumulator a = new LossAccumulator(false);
+    BlockKernel.scalar().withLogits(x, y, w, p, out, low, Rests.TABLE, N);
+    a.acceptAll(out, low, w, 0, N);
+    bh.consume(a);
+  }
+
+  /** With double-double rests (spark.sparkbce.reduction.exactRests=true): tier 2 throughout. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] scalarKernelWithExactRests() {
+    BlockKernel.scalar().withLogits(x, y, w, p, out, low, Rests.DOUBLE_DOUBLE, N);
     return out;
   }
 

@@ -1,6 +1,6 @@
 package io.sparkbce.kernel;
 
-import static io.sparkbce.testing.Close.assertClose;
+import static io.sparkbce.testing.Close.assertExact;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Both block kernels, scalar and Vector API, on every element of the golden BCE-with-logits cases
- * (weights and pos_weight broadcast as PyTorch does), against {@code exact} at 1e-14.
+ * (weights and pos_weight broadcast as PyTorch does), against {@code exact} bit for bit (correctly rounded, SPEC §1).
  */
 class BlockKernelGoldenTest {
 
@@ -148,6 +148,23 @@ class BlockKernelGoldenTest {
     }
   }
 
+  /** The same bits interpreted (-Xint) and compiled, vector and scalar, in child JVMs. */
+  @Test
+  void kernelsGiveTheSameBitsWithTheJitOnAndOff() throws Exception {
+    String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
+    String cp = System.getProperty("surefire.test.class.path",
+        System.getProperty("java.class.path"));
+    long expected = InterpretedKernels.hash(BlockKernel.scalar(), 997);
+    String line = "vector " + expected + " scalar " + expected;
+    for (String mode : new String[] {"-Xint", "-Xmixed"}) {
+      Process p = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector", mode, "-cp",
+          cp, InterpretedKernels.class.getName()).redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+      assertTrue(out.contains(line), mode + ": " + out + " (this JVM: " + line + ")");
+    }
+  }
+
   /** Element by element: x, y, weight and pos_weight after PyTorch's broadcasting. */
   private static int check(BlockKernel kernel) {
     int checked = 0;
@@ -171,7 +188,7 @@ class BlockKernelGoldenTest {
       double[] out = new double[m];
       kernel.withLogits(cols[0], cols[1], cols[2], cols[3], out, m);
       for (int i = 0; i < m; i++) {
-        assertClose(exact.get(i).asDouble(), out[i], kernel.name() + " " + c.id() + " #" + i);
+        assertExact(exact.get(i).asDouble(), out[i], kernel.name() + " " + c.id() + " #" + i);
       }
       checked += m;
     }

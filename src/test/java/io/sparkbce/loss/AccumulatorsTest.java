@@ -495,13 +495,13 @@ class AccumulatorsTest {
     LossAccumulator runs = new LossAccumulator(true);
     for (int from = 0; from < 600; ) { // runs of 1 to 40 rows
       int len = Math.min(600 - from, 1 + r.nextInt(40));
-      runs.acceptScalarRows(x, y, p, v, w, from, len);
+      runs.acceptScalarRows(x, y, p, v, new double[n], w, from, len);
       from += len;
     }
     LossAccumulator rest = new LossAccumulator(true);
     for (int i = 600; i < n; i++) {
       rest.beginBlock(1);
-      rest.acceptElement(0, x[i], y[i], p[i], v[i], w[i]);
+      rest.acceptElement(0, x[i], y[i], p[i], v[i], 0.0, w[i]);
     }
     runs.merge(rest);
     BigDecimal loss = exactSum(v);
@@ -544,7 +544,7 @@ class AccumulatorsTest {
     LossAccumulator runs = new LossAccumulator(true);
     for (int from = 0; from < rows; ) { // runs of 1 to 40 rows
       int to = Math.min(rows, from + 1 + r.nextInt(40));
-      runs.acceptArrayRows(x, y, p, v, w, start, length, from, to);
+      runs.acceptArrayRows(x, y, p, v, new double[at], w, start, length, from, to);
       from = to;
     }
     double[] taken = new double[at];

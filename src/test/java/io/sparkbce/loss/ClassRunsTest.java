@@ -47,7 +47,7 @@ class ClassRunsTest {
     ClassLossAccumulator oneByOne = new ClassLossAccumulator(true);
     for (int from = 0; from < rows; ) { // runs of 1 to 60 rows
       int to = Math.min(rows, from + 1 + r.nextInt(60));
-      runs.acceptArrayRows(unused, unused, unused, v, w, start, length, from, to);
+      runs.acceptArrayRows(unused, unused, unused, v, new double[at], w, start, length, from, to);
       from = to;
     }
     for (int i = 0; i < rows; i++) {
@@ -84,7 +84,7 @@ class ClassRunsTest {
     v[3 + 1] = Double.POSITIVE_INFINITY;
     v[6 + 2] = Double.NaN;
     ClassLossAccumulator a = new ClassLossAccumulator(false);
-    a.acceptArrayRows(v, v, v, v, v, new int[] {0, 3, 6, 9}, new int[] {3, 3, 3, 3}, 0, 4);
+    a.acceptArrayRows(v, v, v, v, new double[v.length], v, new int[] {0, 3, 6, 9}, new int[] {3, 3, 3, 3}, 0, 4);
     assertEquals(6.0, a.result(Reduction.SUM)[0]);
     assertEquals(Double.POSITIVE_INFINITY, a.result(Reduction.SUM)[1]);
     assertEquals(Double.NaN, a.result(Reduction.SUM)[2]);
@@ -95,7 +95,7 @@ class ClassRunsTest {
     double[] v = new double[20];
     ClassLossAccumulator a = new ClassLossAccumulator(false);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
-        a.acceptArrayRows(v, v, v, v, v, new int[] {0, 4, 8}, new int[] {4, 4, 5}, 0, 3));
+        a.acceptArrayRows(v, v, v, v, new double[v.length], v, new int[] {0, 4, 8}, new int[] {4, 4, 5}, 0, 3));
     assertEquals("number of classes (5) differs from earlier rows (4)", e.getMessage());
   }
 }

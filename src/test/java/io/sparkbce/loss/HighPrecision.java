@@ -14,7 +14,7 @@ import java.util.List;
  * / sigmoid evaluated with {@link BigDecimal} at 64 significant digits. Nothing here calls the
  * code under test.
  */
-final class HighPrecision {
+public final class HighPrecision {
   static final MathContext MC = new MathContext(64, RoundingMode.HALF_EVEN);
   private static final BigDecimal TWO = BigDecimal.valueOf(2);
   private static final BigDecimal HALF = new BigDecimal("0.5");
@@ -96,7 +96,7 @@ final class HighPrecision {
   }
 
   /** An exact decimal rounded once to the nearest double. */
-  static double round(BigDecimal v) {
+  public static double round(BigDecimal v) {
     BigInteger[] r = rational(v);
     return round(r[0], r[1]);
   }
@@ -222,6 +222,50 @@ final class HighPrecision {
       return positivePart;
     }
     return positivePart.add(log1pSeries(exp(a.negate())), MC);
+  }
+
+  /**
+   * The loss of SPEC §1, {@code w (P softplus(-x) + N softplus(x))}, written as
+   * {@code B + A t} with B = w (P max(-x, 0) + N max(x, 0)) and A = w (P + N) exact and only
+   * t = log1p(e^-|x|) at 64 digits: a rational part that lies exactly on a midpoint between
+   * doubles then keeps the tiny t that decides its rounding (64 digits overall would drop it).
+   * Beyond |x| = 5000, t < 1e-2171 stands as 1e-2000: both are below the distance from B (a
+   * multiple of 2^-4296) to any midpoint that is not B itself, so they round alike.
+   */
+  public static BigDecimal loss(double x, double y, double w, double p) {
+    BigDecimal pos = y == 0 ? BigDecimal.ZERO : bd(p).multiply(bd(y));
+    BigDecimal neg = BigDecimal.ONE.subtract(bd(y));
+    BigDecimal rational = x >= 0 ? neg.multiply(bd(x)) : pos.multiply(bd(-x));
+    return bd(w).multiply(rational).add(bd(w).multiply(pos.add(neg)).multiply(tail(x)));
+  }
+
+  /**
+   * d loss / dx = w (N sigmoid(x) - P sigmoid(-x)) as exact rationals plus w (N + P) times
+   * sigmoid(-|x|) at 64 digits (sigmoid(|x|) = 1 - sigmoid(-|x|)), for {@link #loss}'s reason.
+   */
+  static BigDecimal gradient(double x, double y, double w, double p) {
+    BigDecimal pos = y == 0 ? BigDecimal.ZERO : bd(p).multiply(bd(y));
+    BigDecimal neg = BigDecimal.ONE.subtract(bd(y));
+    BigDecimal small = BigDecimal.ZERO;
+    BigDecimal a = bd(Math.abs(x));
+    if (x == 0) {
+      small = HALF;
+    } else if (a.compareTo(HUGE) > 0) {
+      small = BigDecimal.ONE.movePointLeft(2000);
+    } else {
+      BigDecimal e = exp(a.negate());
+      small = e.divide(BigDecimal.ONE.add(e, MC), MC);
+    }
+    BigDecimal sum = bd(w).multiply(pos.add(neg)).multiply(small);
+    return x >= 0 ? bd(w).multiply(neg).subtract(sum) : bd(w).multiply(pos).negate().add(sum);
+  }
+
+  private static BigDecimal tail(double x) {
+    BigDecimal a = bd(Math.abs(x));
+    if (a.compareTo(HUGE) > 0) {
+      return BigDecimal.ONE.movePointLeft(2000);
+    }
+    return log1pSeries(exp(a.negate()));
   }
 
   /** 1 / (1 + e^-x) for finite x. */

@@ -1,7 +1,6 @@
 package io.sparkbce.loss;
 
 import static io.sparkbce.loss.HighPrecision.assertRelative;
-import static io.sparkbce.loss.HighPrecision.assertWithin;
 import static io.sparkbce.loss.HighPrecision.bd;
 import static io.sparkbce.loss.HighPrecision.softplus;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,8 +23,15 @@ class LossKernelTest {
   private static final MathContext MC = HighPrecision.MC;
   private static final double INF = Double.POSITIVE_INFINITY;
   private static final double NAN = Double.NaN;
-  /** "A few ulp": 18 ulp at the bottom of a binade. */
-  private static final double FEW_ULP = 4e-15;
+  /** SPEC §1: the reference (64 digits) rounded once to the nearest double, bit for bit. */
+  private static void assertRounded(BigDecimal ref, double got, String what) {
+    double expected = HighPrecision.round(ref);
+    if (Double.doubleToLongBits(expected) != Double.doubleToLongBits(got)
+        && !(expected == 0.0 && got == 0.0)) {
+      assertEquals(expected, got, what + " must be correctly rounded (reference "
+          + ref.round(new MathContext(25)) + ")");
+    }
+  }
 
   private static void assertBits(double expected, double actual, String what) {
     assertEquals(Double.doubleToLongBits(expected), Double.doubleToLongBits(actual),
@@ -34,34 +40,20 @@ class LossKernelTest {
 
   // ------------------------------------------------------------------ references
 
-  /** w * (p*y*softplus(-x) + (1-y)*softplus(x)) with exact coefficients. */
+  /** w * (p*y*softplus(-x) + (1-y)*softplus(x)): exact rational part, 64-digit softplus tail. */
   private static BigDecimal lossRef(double x, double y, double w, double p) {
-    BigDecimal pos = bd(p).multiply(bd(y));
-    BigDecimal neg = BigDecimal.ONE.subtract(bd(y));
-    BigDecimal t1 = y == 0 ? BigDecimal.ZERO : pos.multiply(softplus(-x), MC);
-    BigDecimal t2 = neg.signum() == 0 ? BigDecimal.ZERO : neg.multiply(softplus(x), MC);
-    return bd(w).multiply(t1.add(t2, MC), MC);
-  }
-
-  /** The sum of the terms' magnitudes: the scale of the rounding error when terms cancel. */
-  private static BigDecimal lossScale(double x, double y, double w, double p) {
-    BigDecimal pos = bd(p).multiply(bd(y)).abs();
-    BigDecimal neg = BigDecimal.ONE.subtract(bd(y)).abs();
-    return bd(w).abs().multiply(pos.multiply(softplus(-x), MC).add(neg.multiply(softplus(x), MC)));
+    return HighPrecision.loss(x, y, w, p);
   }
 
   /**
    * SPEC §1: w * ((p*y + 1 - y) * sigmoid(x) - p*y). Evaluated as the algebraically identical
    * w * ((1-y) * sigmoid(x) - p*y * sigmoid(-x)) (since 1 - sigmoid(x) = sigmoid(-x) exactly),
-   * because at 64 digits sigmoid(x) = 1 - 1e-114 for x = 261 and the literal form cancels to 0.
-   * Both sigmoids come from independent BigDecimal exponentials; for moderate x the literal form is
-   * checked to agree ({@link #gradientReferenceFormsAgree}).
+   * with exact rationals and sigmoid(-|x|) at 64 digits ({@link HighPrecision#gradient}), because
+   * at 64 digits sigmoid(x) = 1 - 1e-114 for x = 261 and the literal form cancels to 0; for
+   * moderate x the literal form is checked to agree ({@link #gradientReferenceFormsAgree}).
    */
   private static BigDecimal gradRef(double x, double y, double w, double p) {
-    BigDecimal py = bd(p).multiply(bd(y));
-    BigDecimal neg = BigDecimal.ONE.subtract(bd(y));
-    return bd(w).multiply(neg.multiply(HighPrecision.sigmoid(x), MC)
-        .subtract(py.multiply(HighPrecision.sigmoid(-x), MC), MC), MC);
+    return HighPrecision.gradient(x, y, w, p);
   }
 
   /** The SPEC's literal form, only usable where sigmoid(x) is not within 1e-50 of 1. */
@@ -69,6 +61,17 @@ class LossKernelTest {
     BigDecimal py = bd(p).multiply(bd(y));
     BigDecimal c = py.add(BigDecimal.ONE).subtract(bd(y));
     return bd(w).multiply(c.multiply(HighPrecision.sigmoid(x), MC).subtract(py, MC), MC);
+  }
+
+  /** The README's first table: the values printed there are the correctly rounded ones. */
+  @Test
+  void readmeExamplesAreTheCorrectlyRoundedValues() {
+    assertRounded(lossRef(1.5, 1, 1, 1), 0.2014132779827524, "README value of loss(1.5, 1)");
+    assertBits(0.2014132779827524, LossKernel.withLogits(1.5, 1, 1, 1), "bce_with_logits(1.5, 1)");
+    assertBits(HighPrecision.round(HighPrecision.LN2), LossKernel.probabilities(0.5, 1, 1),
+        "bce(0.5, 1)");
+    assertBits(0.6931471805599453, LossKernel.probabilities(0.5, 1, 1), "README value of bce");
+    assertBits(-0.5, LossKernel.withLogitsGrad(0, 1, 1, 1), "bce_with_logits_grad(0, 1)");
   }
 
   @Test
@@ -84,12 +87,6 @@ class LossKernelTest {
     }
   }
 
-  private static BigDecimal gradScale(double x, double y, double w, double p) {
-    BigDecimal pos = bd(p).multiply(bd(y)).abs();
-    BigDecimal neg = BigDecimal.ONE.subtract(bd(y)).abs();
-    return bd(w).abs().multiply(neg.multiply(HighPrecision.sigmoid(x), MC)
-        .add(pos.multiply(HighPrecision.sigmoid(-x), MC)));
-  }
 
   private static BigDecimal clampedLog(BigDecimal v) {
     BigDecimal minus100 = BigDecimal.valueOf(-100);
@@ -139,12 +136,12 @@ class LossKernelTest {
   @Test
   void softplusIsAccurate() {
     for (double z : AWKWARD) {
-      assertRelative(softplus(z), LossKernel.softplus(z), FEW_ULP, "softplus(" + z + ")");
+      assertRounded(softplus(z), LossKernel.softplus(z), "softplus(" + z + ")");
     }
     SplittableRandom r = new SplittableRandom(40);
     for (int i = 0; i < 1000; i++) {
       double z = r.nextDouble(-60, 60) * (r.nextInt(4) == 0 ? 12 : 1);
-      assertRelative(softplus(z), LossKernel.softplus(z), FEW_ULP, "softplus(" + z + ")");
+      assertRounded(softplus(z), LossKernel.softplus(z), "softplus(" + z + ")");
     }
     assertBits(INF, LossKernel.softplus(INF), "softplus(+inf)");
     assertBits(0.0, LossKernel.softplus(Double.NEGATIVE_INFINITY), "softplus(-inf)");
@@ -154,14 +151,12 @@ class LossKernelTest {
   @Test
   void sigmoidIsAccurate() {
     for (double x : AWKWARD) {
-      assertRelative(HighPrecision.sigmoid(x), LossKernel.sigmoid(x), FEW_ULP,
-          "sigmoid(" + x + ")");
+      assertRounded(HighPrecision.sigmoid(x), LossKernel.sigmoid(x), "sigmoid(" + x + ")");
     }
     SplittableRandom r = new SplittableRandom(41);
     for (int i = 0; i < 1000; i++) {
       double x = r.nextDouble(-60, 60) * (r.nextInt(4) == 0 ? 12 : 1);
-      assertRelative(HighPrecision.sigmoid(x), LossKernel.sigmoid(x), FEW_ULP,
-          "sigmoid(" + x + ")");
+      assertRounded(HighPrecision.sigmoid(x), LossKernel.sigmoid(x), "sigmoid(" + x + ")");
     }
     assertBits(1.0, LossKernel.sigmoid(INF), "sigmoid(+inf)");
     assertBits(0.0, LossKernel.sigmoid(Double.NEGATIVE_INFINITY), "sigmoid(-inf)");
@@ -174,11 +169,10 @@ class LossKernelTest {
     // x = 40, y = 1: true value e^-40-ish 4.248354255291589e-18 (PyTorch returns 0)
     double v = LossKernel.withLogits(40, 1, 1, 1);
     assertEquals(4.248354255291589e-18, v, 1e-14 * 4.248354255291589e-18, "SPEC x=40 y=1");
-    assertRelative(lossRef(40, 1, 1, 1), v, FEW_ULP, "x=40 y=1 vs reference");
+    assertRounded(lossRef(40, 1, 1, 1), v, "x=40 y=1 vs reference");
     // x = -20, y = 0: log1p(e^-20) = 2.0611536181902037e-9 with all digits
-    assertRelative(lossRef(-20, 0, 1, 1), LossKernel.withLogits(-20, 0, 1, 1), FEW_ULP,
-        "x=-20 y=0");
-    assertRelative(lossRef(745, 1, 1, 1), LossKernel.withLogits(745, 1, 1, 1), 1e-300,
+    assertRounded(lossRef(-20, 0, 1, 1), LossKernel.withLogits(-20, 0, 1, 1), "x=-20 y=0");
+    assertRounded(lossRef(745, 1, 1, 1), LossKernel.withLogits(745, 1, 1, 1),
         "x=745 y=1 (subnormal loss, within MIN_VALUE)");
     assertBits(0.0, LossKernel.withLogits(800, 1, 1, 1), "x=800 y=1 underflows to 0");
     assertBits(800.0, LossKernel.withLogits(800, 0, 1, 1), "x=800 y=0");
@@ -199,7 +193,7 @@ class LossKernelTest {
     // p = 0 with y = 1 kills the only term, even where its softplus is infinite
     assertBits(0.0, LossKernel.withLogits(ninf, 1, 1, 0), "p=0, y=1, x=-inf");
     // an infinite pos_weight (class without positives) is harmless on negative elements
-    assertRelative(softplus(2), LossKernel.withLogits(2, 0, 1, INF), FEW_ULP, "p=inf, y=0");
+    assertRounded(softplus(2), LossKernel.withLogits(2, 0, 1, INF), "p=inf, y=0");
     assertBits(0.0, LossKernel.withLogits(ninf, 0, 1, INF), "p=inf, y=0, x=-inf");
   }
 
@@ -243,7 +237,7 @@ class LossKernelTest {
       double y = new double[] {0, 1, 0.5, r.nextDouble()}[r.nextInt(4)];
       double w = r.nextBoolean() ? 1 : r.nextDouble(0.01, 5);
       double p = r.nextBoolean() ? 1 : r.nextDouble(0, 10);
-      assertRelative(lossRef(x, y, w, p), LossKernel.withLogits(x, y, w, p), FEW_ULP,
+      assertRounded(lossRef(x, y, w, p), LossKernel.withLogits(x, y, w, p),
           "loss(" + x + ", " + y + ", " + w + ", " + p + ")");
     }
   }
@@ -251,16 +245,15 @@ class LossKernelTest {
   @Test
   void negativeAndZeroPosWeightAndTargetsOutsideTheUnitInterval() {
     // p = 0: only the negative part remains
-    assertRelative(lossRef(1.5, 0.25, 1, 0), LossKernel.withLogits(1.5, 0.25, 1, 0), FEW_ULP,
-        "p=0");
+    assertRounded(lossRef(1.5, 0.25, 1, 0), LossKernel.withLogits(1.5, 0.25, 1, 0), "p=0");
     assertBits(0.0, LossKernel.withLogits(3, 1, 1, 0), "p=0, y=1");
     // negative p: a negative loss
     double v = LossKernel.withLogits(1, 1, 1, -2);
     assertTrue(v < 0, "p=-2 gives a negative loss: " + v);
-    assertRelative(lossRef(1, 1, 1, -2), v, FEW_ULP, "p=-2");
+    assertRounded(lossRef(1, 1, 1, -2), v, "p=-2");
     // x = 0, y = 2 and y = -1: both give ln 2 (2 ln2 - ln2; -ln2 + 2 ln2)
-    assertRelative(HighPrecision.LN2, LossKernel.withLogits(0, 2, 1, 1), FEW_ULP, "x=0 y=2");
-    assertRelative(HighPrecision.LN2, LossKernel.withLogits(0, -1, 1, 1), FEW_ULP, "x=0 y=-1");
+    assertRounded(HighPrecision.LN2, LossKernel.withLogits(0, 2, 1, 1), "x=0 y=2");
+    assertRounded(HighPrecision.LN2, LossKernel.withLogits(0, -1, 1, 1), "x=0 y=-1");
     // negative losses
     double[][] cases = {{5, 2, 1, 1}, {-3, -0.5, 1, 1}, {0.5, 1.5, 2, 3}, {-2, -1, 0.5, 4},
         {10, 3, 1, 1}};
@@ -268,7 +261,7 @@ class LossKernelTest {
       double got = LossKernel.withLogits(c[0], c[1], c[2], c[3]);
       String what = "loss(" + c[0] + ", " + c[1] + ", " + c[2] + ", " + c[3] + ")";
       BigDecimal ref = lossRef(c[0], c[1], c[2], c[3]);
-      assertWithin(ref, got, lossScale(c[0], c[1], c[2], c[3]), FEW_ULP, 0, what);
+      assertRounded(ref, got, what);
       assertEquals(ref.signum(), (int) Math.signum(got), what + " sign");
     }
     assertTrue(LossKernel.withLogits(5, 2, 1, 1) < 0, "target 2 at x=5 gives a negative loss");
@@ -279,8 +272,7 @@ class LossKernelTest {
       double y = r.nextDouble(-2, 3);
       double w = r.nextDouble(-2, 3);
       double p = r.nextDouble(-3, 5);
-      assertWithin(lossRef(x, y, w, p), LossKernel.withLogits(x, y, w, p),
-          lossScale(x, y, w, p), FEW_ULP, Double.MIN_VALUE,
+      assertRounded(lossRef(x, y, w, p), LossKernel.withLogits(x, y, w, p),
           "loss(" + x + ", " + y + ", " + w + ", " + p + ")");
     }
     // infinite logits with an out-of-range target: -inf for y = 2 at x = +inf
@@ -297,8 +289,7 @@ class LossKernelTest {
       double y = new double[] {0, 1, 0.5, r.nextDouble(), r.nextDouble(-1, 2)}[r.nextInt(5)];
       double w = r.nextBoolean() ? 1 : r.nextDouble(-2, 5);
       double p = r.nextBoolean() ? 1 : r.nextDouble(0, 10);
-      assertWithin(gradRef(x, y, w, p), LossKernel.withLogitsGrad(x, y, w, p),
-          gradScale(x, y, w, p), FEW_ULP, Double.MIN_VALUE,
+      assertRounded(gradRef(x, y, w, p), LossKernel.withLogitsGrad(x, y, w, p),
           "grad(" + x + ", " + y + ", " + w + ", " + p + ")");
     }
   }
@@ -309,7 +300,7 @@ class LossKernelTest {
         745}) {
       for (double y : new double[] {0, 1}) {
         for (double p : new double[] {1, 3.5}) {
-          assertRelative(gradRef(x, y, 1, p), LossKernel.withLogitsGrad(x, y, 1, p), FEW_ULP,
+          assertRounded(gradRef(x, y, 1, p), LossKernel.withLogitsGrad(x, y, 1, p),
               "grad(" + x + ", " + y + ", 1, " + p + ")");
         }
       }
@@ -331,9 +322,8 @@ class LossKernelTest {
       BigDecimal up = bd(w).multiply(BigDecimal.ONE.subtract(bd(y)));
       BigDecimal down = bd(w).multiply(bd(p)).multiply(bd(y)).negate();
       String what = "y=" + y + " w=" + w + " p=" + p;
-      assertWithin(up, LossKernel.withLogitsGrad(INF, y, w, p), up, FEW_ULP, 0, "+inf " + what);
-      assertWithin(down, LossKernel.withLogitsGrad(ninf, y, w, p), down, FEW_ULP, 0,
-          "-inf " + what);
+      assertRounded(up, LossKernel.withLogitsGrad(INF, y, w, p), "+inf " + what);
+      assertRounded(down, LossKernel.withLogitsGrad(ninf, y, w, p), "-inf " + what);
     }
     assertBits(0.0, LossKernel.withLogitsGrad(INF, 1, 1, 1), "+inf, y=1");
     assertBits(1.0, LossKernel.withLogitsGrad(INF, 0, 1, 1), "+inf, y=0");
@@ -371,8 +361,7 @@ class LossKernelTest {
       double y = new double[] {0, 1, 0.5, r.nextDouble()}[r.nextInt(4)];
       double w = r.nextBoolean() ? 1 : r.nextDouble(0.01, 5);
       BigDecimal ref = probRef(q, y, w);
-      assertRelative(ref, LossKernel.probabilities(q, y, w), FEW_ULP,
-          "bce(" + q + ", " + y + ", " + w + ")");
+      assertRounded(ref, LossKernel.probabilities(q, y, w), "bce(" + q + ", " + y + ", " + w + ")");
     }
   }
 
@@ -388,15 +377,14 @@ class LossKernelTest {
     assertEquals(0.0, LossKernel.probabilities(1, 1, 1), 0.0, "q=1, y=1");
     // the largest double below 1: log1p(-q) = -53 ln 2, not clamped
     double q = Math.nextDown(1.0);
-    assertRelative(probRef(q, 0, 1), LossKernel.probabilities(q, 0, 1), FEW_ULP, "q=1-2^-53");
-    assertRelative(BigDecimal.valueOf(53).multiply(HighPrecision.LN2),
-        LossKernel.probabilities(q, 0, 1), FEW_ULP, "53 ln 2");
+    assertRounded(probRef(q, 0, 1), LossKernel.probabilities(q, 0, 1), "q=1-2^-53");
+    assertRounded(BigDecimal.valueOf(53).multiply(HighPrecision.LN2),
+        LossKernel.probabilities(q, 0, 1), "53 ln 2");
     // e^-99.9 is not clamped
     double small = Math.exp(-99.9);
-    assertRelative(probRef(small, 1, 1), LossKernel.probabilities(small, 1, 1), FEW_ULP,
-        "q=e^-99.9");
+    assertRounded(probRef(small, 1, 1), LossKernel.probabilities(small, 1, 1), "q=e^-99.9");
     assertTrue(LossKernel.probabilities(small, 1, 1) < 100);
-    assertRelative(HighPrecision.LN2, LossKernel.probabilities(0.5, 0.5, 1), FEW_ULP, "ln2");
+    assertRounded(HighPrecision.LN2, LossKernel.probabilities(0.5, 0.5, 1), "ln2");
     assertBits(NAN, LossKernel.probabilities(0.5, 0.5, NAN), "NaN weight");
   }
 
@@ -509,7 +497,7 @@ class LossKernelTest {
     double[] out = new double[n];
     LossKernel.withLogits(c[0], c[1], c[2], c[3], out, n);
     for (int i = 0; i < n; i++) {
-      assertRelative(lossRef(c[0][i], c[1][i], c[2][i], c[3][i]), out[i], FEW_ULP,
+      assertRounded(lossRef(c[0][i], c[1][i], c[2][i], c[3][i]), out[i],
           BlockKernel.selected().name() + " #" + i);
     }
   }
@@ -530,7 +518,7 @@ class LossKernelTest {
       scalar[i] = LossKernel.withLogits(c[0][i], c[1][i], c[2][i], c[3][i]);
     }
     double[] out = new double[n];
-    for (int iteration = 0; iteration < 20_000; iteration++) {
+    for (int iteration = 0; iteration < 5_000; iteration++) {
       LossKernel.withLogits(c[0], c[1], c[2], c[3], out, n);
       for (int i = 0; i < n; i++) {
         if (Double.doubleToLongBits(scalar[i]) != Double.doubleToLongBits(out[i])) {

@@ -24,6 +24,8 @@ class QualityAccumulatorTest {
     final double[] y;
     final double[] p;
     final double[] v;
+    /** The rests of v, as aggregates consume the losses ({@link Rests#TABLE}). */
+    final double[] lo;
     final double[] w;
 
     Rows(int n) {
@@ -31,13 +33,17 @@ class QualityAccumulatorTest {
       y = new double[n];
       p = new double[n];
       v = new double[n];
+      lo = new double[n];
       w = new double[n];
     }
 
     /** The element losses from the scalar kernel, as the columnar path computes them. */
     Rows withLosses() {
+      double[] valueAndLow = new double[2];
       for (int i = 0; i < x.length; i++) {
-        v[i] = LossKernel.withLogits(x[i], y[i], w[i], p[i]);
+        ElementQuantity.WITH_LOGITS.apply(x[i], y[i], w[i], p[i], Rests.TABLE, valueAndLow);
+        v[i] = valueAndLow[0];
+        lo[i] = valueAndLow[1];
       }
       return this;
     }
@@ -59,7 +65,7 @@ class QualityAccumulatorTest {
       int from, int to) {
     while (from < to) {
       int len = Math.min(to - from, 1 + r.nextInt(60));
-      state.acceptScalarRows(rows.x, rows.y, rows.p, rows.v, rows.w, from, len);
+      state.acceptScalarRows(rows.x, rows.y, rows.p, rows.v, rows.lo, rows.w, from, len);
       from += len;
     }
   }
@@ -67,7 +73,7 @@ class QualityAccumulatorTest {
   private static void feedOneByOne(ElementConsumer state, Rows rows, int from, int to) {
     for (int i = from; i < to; i++) {
       state.beginBlock(1);
-      state.acceptElement(0, rows.x[i], rows.y[i], rows.p[i], rows.v[i], rows.w[i]);
+      state.acceptElement(0, rows.x[i], rows.y[i], rows.p[i], rows.v[i], rows.lo[i], rows.w[i]);
     }
   }
 
@@ -135,7 +141,7 @@ class QualityAccumulatorTest {
       int from = 0;
       while (from < n) {
         int len = Math.min(n - from, 1 + r.nextInt(block % 3 == 0 ? n : 100));
-        runs.acceptScalarRows(rows.x, rows.y, rows.p, rows.v, rows.w, from, len);
+        runs.acceptScalarRows(rows.x, rows.y, rows.p, rows.v, rows.lo, rows.w, from, len);
         from += len;
       }
       QualityAccumulator oneByOne = new QualityAccumulator();
@@ -229,6 +235,6 @@ class QualityAccumulatorTest {
     q.beginBlock(3);
     Rows rows = unitRows(new SplittableRandom(1), 4);
     assertThrows(IllegalArgumentException.class,
-        () -> q.acceptScalarRows(rows.x, rows.y, rows.p, rows.v, rows.w, 0, 4));
+        () -> q.acceptScalarRows(rows.x, rows.y, rows.p, rows.v, rows.lo, rows.w, 0, 4));
   }
 }

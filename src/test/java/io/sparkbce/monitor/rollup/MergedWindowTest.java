@@ -21,7 +21,7 @@ class MergedWindowTest {
     QualityAccumulator s = new QualityAccumulator();
     s.beginBlock(classes);
     for (int c = 0; c < classes; c++) {
-      s.acceptElement(c, 0.5, 1, 1, 1, 1);
+      s.acceptElement(c, 0.5, 1, 1, 1, 0, 1);
     }
     Timestamp start = Timestamp.valueOf(day + " 00:00:00");
     return Metric.of(start, new Timestamp(start.getTime() + 86_400_000L), "all", null,

@@ -1,0 +1,41 @@
+package io.sparkbce.kernel;
+
+import io.sparkbce.loss.BlockKernel;
+import java.util.Random;
+
+/**
+ * Prints a hash of the bits of one block through the vector and the scalar kernel; run in a child
+ * JVM with and without -Xint by {@link BlockKernelGoldenTest}: no JIT, C2, or the Vector API's
+ * Java fallback may change a bit.
+ */
+public final class InterpretedKernels {
+  private InterpretedKernels() {}
+
+  static double[][] block(int n) {
+    Random r = new Random(11);
+    double[][] c = new double[4][n];
+    for (int i = 0; i < n; i++) {
+      c[0][i] = r.nextGaussian() * (i % 9 == 0 ? 300 : 6);
+      c[1][i] = i % 5 == 0 ? r.nextDouble() : r.nextInt(2);
+      c[2][i] = 0.25 + r.nextDouble();
+      c[3][i] = 1 + r.nextInt(4);
+    }
+    return c;
+  }
+
+  static long hash(BlockKernel k, int n) {
+    double[][] c = block(n);
+    double[] out = new double[n];
+    k.withLogits(c[0], c[1], c[2], c[3], out, n);
+    long h = 17;
+    for (double v : out) {
+      h = h * 31 + Double.doubleToRawLongBits(v);
+    }
+    return h;
+  }
+
+  public static void main(String[] args) {
+    System.out.println("vector " + hash(BlockKernel.vector(), 997) + " scalar "
+        + hash(BlockKernel.scalar(), 997));
+  }
+}
