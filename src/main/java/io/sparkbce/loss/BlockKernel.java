@@ -59,4 +59,14 @@ public interface BlockKernel {
   static BlockKernel vector() {
     return BlockKernels.VECTOR;
   }
+
+  /** {@link LossRounding#FAST}'s scalar loop, whatever this JVM selected. */
+  static BlockKernel fastScalar() {
+    return BlockKernels.FAST_SCALAR;
+  }
+
+  /** {@link LossRounding#FAST}'s Vector API kernel, or null as {@link #vector()}. */
+  static BlockKernel fastVector() {
+    return BlockKernels.FAST_VECTOR;
+  }
 }

@@ -153,10 +153,11 @@ public final class LossAccumulator implements ElementConsumer, Serializable {
   /**
    * Whether {@link #result} is proven to be the correctly rounded true value (true for a NULL
    * result); when not, running again with {@link Rests#DOUBLE_DOUBLE} almost surely decides it.
+   * Never under {@link LossRounding#FAST}: its elements are not within the rests' bound.
    */
   public boolean decided(Reduction reduction) {
     TrueSum.Rounded r = rounded(reduction);
-    return r == null || r.decided;
+    return r == null || (r.decided && !LossRounding.FAST_SELECTED);
   }
 
   private TrueSum.Rounded rounded(Reduction reduction) {

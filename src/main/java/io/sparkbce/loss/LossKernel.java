@@ -89,7 +89,9 @@ public final class LossKernel {
    */
   static void withLogits(
       double x, double y, double w, double p, Rests rests, DoubleDouble out) {
-    if (x != x || y != y || w != w || p != p) {
+    if (LossRounding.FAST_SELECTED) {
+      out.set(FastLosses.withLogits(x, y, w, p), 0.0);
+    } else if (x != x || y != y || w != w || p != p) {
       out.set(Double.NaN, 0.0);
     } else if (w == 0.0) {
       out.set(0.0, 0.0);
@@ -127,7 +129,9 @@ public final class LossKernel {
   }
 
   static void withLogitsGrad(double x, double y, double w, double p, DoubleDouble out) {
-    if (x != x || y != y || w != w || p != p) {
+    if (LossRounding.FAST_SELECTED) {
+      out.set(FastLosses.withLogitsGrad(x, y, w, p), 0.0);
+    } else if (x != x || y != y || w != w || p != p) {
       out.set(Double.NaN, 0.0);
     } else if (w == 0.0) {
       out.set(0.0, 0.0);
@@ -172,7 +176,9 @@ public final class LossKernel {
   /** As {@link #withLogits(double, double, double, double, Rests, DoubleDouble)}. */
   static void probabilities(double q, double y, double w, Rests rests, DoubleDouble out) {
     checkProbabilities(q, y);
-    if (w != w) {
+    if (LossRounding.FAST_SELECTED) {
+      out.set(FastLosses.probabilities(q, y, w), 0.0);
+    } else if (w != w) {
       out.set(Double.NaN, 0.0);
     } else if (Double.isInfinite(w)) {
       out.set(w * probabilities(q, y, 1.0), 0.0); // every log is finite (clamped)
