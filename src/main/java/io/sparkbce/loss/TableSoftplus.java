@@ -120,7 +120,7 @@ final class TableSoftplus {
    * out = log(1 + e) for e = eh + el in (0, 1], |el| <= 2^-51.9 eh: relative error <= 2^-68.3
    * (e's own error is not amplified: e/((1+e) log(1+e)) <= 1).
    */
-  private static void log1p(double eh, double el, DoubleDouble out) {
+  static void log1p(double eh, double el, DoubleDouble out) {
     double lh = 0.0;
     double ll = 0.0;
     double th = eh;

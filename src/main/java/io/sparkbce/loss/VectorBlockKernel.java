@@ -1,9 +1,11 @@
 package io.sparkbce.loss;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -16,14 +18,16 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Rests#TABLE}, a lane is delivered on tier 1's relative bound instead of its rounding
  * test, with its rest; at {@link Rests#DOUBLE_DOUBLE} it runs the scalar code. Loaded only when the JVM has jdk.incubator.vector ({@link BlockKernels}).
  *
- * <p>Passes over the block (e^-|x|, its log1p, each after a scalar loop that reads its table
- * entries for the whole block, then the loss and the rounding test) with every
- * constant broadcast before its loop: one loop doing it all is too big for C2 to inline every
+ * <p>Passes over the block (e^-|x|, its log1p, each reading its table entries by gathers, then
+ * the loss and the rounding test) with every constant broadcast before its loop: one loop doing it all is too big for C2 to inline every
  * Vector API call, and a call it does not inline returns its vector boxed on the heap.
  */
 final class VectorBlockKernel implements BlockKernel {
   private static final VectorSpecies<Double> SPECIES = DoubleVector.SPECIES_PREFERRED;
   private static final int L = SPECIES.length();
+  /** Table rows as ints, one per lane, for the gathers. */
+  private static final VectorSpecies<Integer> ROWS =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(32 * L));
 
   /** Per thread: the block's intermediate columns (kernels are shared by a task's threads). */
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -31,23 +35,14 @@ final class VectorBlockKernel implements BlockKernel {
   private static final class Scratch {
     double[] hi = new double[0];
     double[] lo = new double[0];
-    /**
-     * Each element's table entries, read by a scalar loop before the vector pass that uses them
-     * (no gather; and reading them lane by lane inside the vector loop stalled it: a vector load
-     * right after scalar stores to the same place cannot be forwarded from them).
-     */
-    double[] table1 = new double[0];
-    double[] table2 = new double[0];
-    double[] table3 = new double[0];
+    /** One vector's table rows, for the gathers (which take their indices from an array). */
+    final int[] rows = new int[L];
 
     Scratch ensure(int n) {
       if (hi.length < n) {
         int size = Math.max(n, 2 * hi.length);
         hi = new double[size];
         lo = new double[size];
-        table1 = new double[size];
-        table2 = new double[size];
-        table3 = new double[size];
       }
       return this;
     }
@@ -118,14 +113,7 @@ final class VectorBlockKernel implements BlockKernel {
     DoubleVector step2 = broadcast(TableSoftplus.STEP2);
     DoubleVector step3 = broadcast(TableSoftplus.STEP3);
     DoubleVector half = broadcast(0.5);
-    // 2^(-j/64) for j = k mod 64, k from the same operations as the vector loop's `shifted`
-    // (lanes outside the domain read some row; they take the scalar path anyway)
-    for (int i = 0; i < bound; i++) {
-      double shifted = Math.abs(x[i]) * TableSoftplus.INV_STEP + DoubleDoubleMath.ROUND;
-      int j = (int) ((Double.doubleToRawLongBits(shifted) - DoubleDoubleMath.ROUND_BITS) & 63);
-      s.table1[i] = TableSoftplus.POW2_HI[j];
-      s.table2[i] = TableSoftplus.POW2_LO[j];
-    }
+    int[] rows = s.rows;
     for (int i = 0; i < bound; i += L) {
       DoubleVector a = DoubleVector.fromArray(SPECIES, x, i).abs();
       // Beyond the domain (and NaN) a stands as 0 here; loss() sends those lanes to the scalar path.
@@ -148,8 +136,10 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector gh = hh.add(low);
       bb = gh.sub(hh);
       DoubleVector gl = hh.sub(gh.sub(bb)).add(low.sub(bb)).add(hl);
-      DoubleVector th = DoubleVector.fromArray(SPECIES, s.table1, i);
-      DoubleVector tlo = DoubleVector.fromArray(SPECIES, s.table2, i);
+      // 2^(-j/64), j = k mod 64 (lanes outside the domain read row 0; loss() sends them on)
+      ((IntVector) ki.and(63L).castShape(ROWS, 0)).intoArray(rows, 0);
+      DoubleVector th = DoubleVector.fromArray(SPECIES, TableSoftplus.POW2_HI, 0, rows, 0);
+      DoubleVector tlo = DoubleVector.fromArray(SPECIES, TableSoftplus.POW2_LO, 0, rows, 0);
       DoubleVector ph = th.mul(gh);
       DoubleVector pl = th.fma(gh, ph.neg());
       DoubleVector eh = th.add(ph);
@@ -173,20 +163,18 @@ final class VectorBlockKernel implements BlockKernel {
     DoubleVector r6 = broadcast(rc[6]);
     DoubleVector one = broadcast(1.0);
     DoubleVector half = broadcast(0.5);
-    // the table row of v = 1 + eh, from the same operations as the vector loop's vh
-    for (int i = 0; i < bound; i++) {
-      int row = (int) (((1.0 + s.hi[i]) - 1.0) * TableSoftplus.LOG_STEPS);
-      s.table1[i] = TableSoftplus.C[row];
-      s.table2[i] = TableSoftplus.MINUS_LOG_C_HI[row];
-      s.table3[i] = TableSoftplus.MINUS_LOG_C_LO[row];
-    }
+    int[] rows = s.rows;
     for (int i = 0; i < bound; i += L) {
       DoubleVector eh = DoubleVector.fromArray(SPECIES, s.hi, i);
       DoubleVector el = DoubleVector.fromArray(SPECIES, s.lo, i);
       VectorMask<Double> table = eh.compare(VectorOperators.GE, TableSoftplus.SMALL);
       DoubleVector vh = one.add(eh);
       DoubleVector vl = eh.sub(vh.sub(one)).add(el);
-      DoubleVector c = DoubleVector.fromArray(SPECIES, s.table1, i);
+      // the row of v, the scalar code's (int) ((vh - 1) 256): for vh in [1, 2] its bits shifted
+      // right by 44 are 0x3FF00 plus the top 8 bits of the fraction (0x40000 for vh = 2)
+      ((IntVector) vh.reinterpretAsLongs().lanewise(VectorOperators.LSHR, 44).sub(0x3FF00L)
+          .castShape(ROWS, 0)).intoArray(rows, 0);
+      DoubleVector c = DoubleVector.fromArray(SPECIES, TableSoftplus.C, 0, rows, 0);
       DoubleVector ph = vh.mul(c);
       DoubleVector pl = vh.fma(c, ph.neg());
       DoubleVector t0 = ph.sub(one);
@@ -196,8 +184,10 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector tl = t0.sub(th.sub(bb)).add(t1.sub(bb));
       th = eh.blend(th, table);
       tl = el.blend(tl, table);
-      DoubleVector lh = DoubleVector.fromArray(SPECIES, s.table2, i).blend(0.0, table.not());
-      DoubleVector ll = DoubleVector.fromArray(SPECIES, s.table3, i).blend(0.0, table.not());
+      DoubleVector lh = DoubleVector.fromArray(SPECIES, TableSoftplus.MINUS_LOG_C_HI, 0, rows, 0)
+          .blend(0.0, table.not());
+      DoubleVector ll = DoubleVector.fromArray(SPECIES, TableSoftplus.MINUS_LOG_C_LO, 0, rows, 0)
+          .blend(0.0, table.not());
       DoubleVector sh = th.mul(th);
       DoubleVector sl = th.fma(th, sh.neg());
       DoubleVector r = r0.fma(th, r1).fma(th, r2).fma(th, r3).fma(th, r4).fma(th, r5).fma(th, r6);
