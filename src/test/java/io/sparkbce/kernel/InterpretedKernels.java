@@ -1,10 +1,12 @@
 package io.sparkbce.kernel;
 
 import io.sparkbce.loss.BlockKernel;
+import io.sparkbce.loss.Rests;
 import java.util.Random;
 
 /**
- * Prints a hash of the bits of one block through the vector and the scalar kernel; run in a child
+ * Prints a hash of the bits of one block (losses, and losses with their rests) through the
+ * vector and the scalar kernel; run in a child
  * JVM with and without -Xint by {@link BlockKernelGoldenTest}: no JIT, C2, or the Vector API's
  * Java fallback may change a bit.
  */
@@ -23,12 +25,22 @@ public final class InterpretedKernels {
     return c;
   }
 
+  /**
+   * The rounded losses, then the hi and lo the aggregates take (tier 1's rests): a reduction's
+   * bits depend on both, so the kernels must agree on the rests too.
+   */
   static long hash(BlockKernel k, int n) {
     double[][] c = block(n);
     double[] out = new double[n];
+    double[] low = new double[n];
     k.withLogits(c[0], c[1], c[2], c[3], out, n);
-    long h = 17;
-    for (double v : out) {
+    long h = hash(17, out);
+    k.withLogits(c[0], c[1], c[2], c[3], out, low, Rests.TABLE, n);
+    return hash(hash(h, out), low);
+  }
+
+  private static long hash(long h, double[] values) {
+    for (double v : values) {
       h = h * 31 + Double.doubleToRawLongBits(v);
     }
     return h;
