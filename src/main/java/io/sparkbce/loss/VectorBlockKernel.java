@@ -59,7 +59,11 @@ final class VectorBlockKernel implements BlockKernel {
     Scratch s = SCRATCH.get().ensure(bound);
     expMinusAbs(x, s, bound);
     log1p(s, bound);
-    loss(x, y, w, p, s, out, rests == null ? null : low, rests, bound);
+    if (VectorSigmoids.unitLabelOnes(y, w, p, 0, bound) >= 0) {
+      unitLoss(x, y, s, out, rests == null ? null : low, rests, bound);
+    } else {
+      loss(x, y, w, p, s, out, rests == null ? null : low, rests, bound);
+    }
     // Lanes the table tier did not deliver (NaN marks them; a NaN loss comes from the scalar path).
     DoubleDouble v = new DoubleDouble();
     for (int i = 0; i < n; i++) {
@@ -257,6 +261,53 @@ final class VectorBlockKernel implements BlockKernel {
       DoubleVector hi = vh.add(vl);
       DoubleVector lo = vl.sub(hi.sub(vh));
       DoubleVector magnitude = wv.abs().mul(ah.abs().mul(th).add(ch.abs().mul(a)));
+      if (low == null) {
+        DoubleVector errorBound = testError.mul(magnitude).add(underflow);
+        DoubleVector above = hi.add(lo.add(errorBound));
+        DoubleVector below = hi.add(lo.sub(errorBound));
+        ok = ok.and(above.eq(below));
+      } else {
+        ok = ok.and(magnitude.compare(VectorOperators.LE, hi.abs().mul(ratio)));
+        lo.intoArray(low, i);
+      }
+      nan.blend(hi, ok).intoArray(out, i);
+    }
+  }
+
+  /**
+   * {@link #loss} for a block whose weights and pos_weights are all 1 and targets 0 or 1 (the
+   * common unweighted hard labels): there A = 1, C |x| = s, exactly |x| or 0, and w = 1, so the
+   * combine is t + s. Every operation below is one {@link #loss} (and the scalar code) performs
+   * on such an element, in the same order, with the terms that are exact zeros or products by 1
+   * written out as such; so the same hi, lo and test, lane by lane: (A t: h1 = t.hi, its error
+   * fma(1, th, -th) = +0, l1 = +0 + (tl + +0); C |x|: h2 = s, l2 = +0; times w = 1: vh = sh, vl = +0 + sl.)
+   */
+  private static void unitLoss(double[] x, double[] y, Scratch s, double[] out, double[] low,
+      Rests rests, int bound) {
+    double ratio = rests == null ? 0.0 : rests.tableRatio;
+    DoubleVector zero = DoubleVector.zero(SPECIES);
+    DoubleVector testError = broadcast(CorrectlyRounded.TABLE_TEST_ERROR);
+    DoubleVector underflow = broadcast(CorrectlyRounded.UNDERFLOW_ERROR);
+    DoubleVector nan = broadcast(Double.NaN);
+    for (int i = 0; i < bound; i += L) {
+      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, i);
+      DoubleVector yv = DoubleVector.fromArray(SPECIES, y, i);
+      DoubleVector a = xv.abs();
+      VectorMask<Double> ok = a.compare(VectorOperators.LE, TableSoftplus.LARGEST);
+      // C = N (x >= 0) or P (x < 0): 1 exactly when that side's label is the other one
+      VectorMask<Double> used = xv.compare(VectorOperators.GE, 0.0)
+          .eq(yv.compare(VectorOperators.NE, 1.0));
+      DoubleVector h2 = zero.blend(a, used);
+      DoubleVector th = DoubleVector.fromArray(SPECIES, s.hi, i);
+      DoubleVector tl = DoubleVector.fromArray(SPECIES, s.lo, i);
+      DoubleVector l1 = zero.add(tl.add(zero));
+      DoubleVector sh = th.add(h2);
+      DoubleVector bb = sh.sub(th);
+      DoubleVector sl = th.sub(sh.sub(bb)).add(h2.sub(bb)).add(l1.add(zero));
+      DoubleVector vl = zero.add(sl);
+      DoubleVector hi = sh.add(vl);
+      DoubleVector lo = vl.sub(hi.sub(sh));
+      DoubleVector magnitude = th.add(h2);
       if (low == null) {
         DoubleVector errorBound = testError.mul(magnitude).add(underflow);
         DoubleVector above = hi.add(lo.add(errorBound));

@@ -42,6 +42,7 @@ public class KernelBenchmark {
   private final double[] out = new double[N];
   private final double[] low = new double[N];
   private final double[] q = new double[N];
+  private final double[] ones = new double[N];
 
   @Setup
   public void setup() {
@@ -52,6 +53,7 @@ public class KernelBenchmark {
       w[i] = 0.5 + r.nextDouble();
       p[i] = 1 + r.nextInt(4);
       q[i] = 1 / (1 + Math.exp(-x[i]));
+      ones[i] = 1;
     }
   }
 
@@ -59,6 +61,43 @@ public class KernelBenchmark {
   @OperationsPerInvocation(N)
   public double[] vectorKernel() {
     BlockKernel.vector().withLogits(x, y, w, p, out, N);
+    return out;
+  }
+
+  /** Unweighted hard labels (weights and pos_weights 1), as `bce_with_logits_loss(x, y)`. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] vectorKernelUnitRows() {
+    BlockKernel.vector().withLogits(x, y, ones, ones, out, N);
+    return out;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] vectorKernelUnitRowsWithRests() {
+    BlockKernel.vector().withLogits(x, y, ones, ones, out, low, Rests.TABLE, N);
+    return out;
+  }
+
+  /** -Dio.sparkbce.rounding=fast's kernels, for scale: the previous round's. */
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] fastVectorKernel() {
+    BlockKernel.fastVector().withLogits(x, y, w, p, out, N);
+    return out;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] fastScalarKernel() {
+    BlockKernel.fastScalar().withLogits(x, y, w, p, out, N);
+    return out;
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(N)
+  public double[] fastVectorProbabilities() {
+    BlockKernel.fastVector().probabilities(q, y, w, out, N);
     return out;
   }
 
