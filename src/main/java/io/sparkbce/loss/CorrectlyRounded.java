@@ -74,7 +74,7 @@ final class CorrectlyRounded {
    * {@code rests}, as {@link #withLogits}.
    */
   static void probabilities(double q, double y, double w, Rests rests, DoubleDouble out) {
-    if (!probabilitiesFast(q, y, w, rests, out)) {
+    if (!probabilitiesTable(q, y, w, rests, out) && !probabilitiesFast(q, y, w, rests, out)) {
       ArbitraryPrecision.probabilities(q, y, w, q < CLAMP_BELOW, out);
     }
   }
@@ -227,6 +227,73 @@ final class CorrectlyRounded {
     sminus.mul(pos.hi, pos.lo);
     sx.add(-sminus.hi, -sminus.lo).mul(w);
     return decided(sx, magnitude, TEST_ERROR, out);
+  }
+
+  /**
+   * Tier 1 of BCELoss: -w (y L1 + N L2), N = 1 - y, L1 = log q and L2 = log(1 - q) from
+   * {@link TableLogarithm} (2^-68.68 each) or the clamp -100 (exact); a log whose coefficient is 0
+   * is not evaluated. Both terms are <= 0: nothing cancels, M = |w| (y |L1| + |N| |L2|) is the
+   * result's own magnitude, and every step but the logs is exact or rounded at 2^-104 M: within
+   * 2^-68.6 M, which TABLE_TEST_ERROR covers 6 times (about 2^-12 of the results fail). False
+   * when the rounding test fails (or with {@code rests}, the relative bound is not met), when
+   * the loss is 0 (its sign is the next tiers'), or outside {@link #withLogitsTable}'s domain
+   * (w, y and N 0 or in [2^-900, 2^60]).
+   */
+  static boolean probabilitiesTable(
+      double q, double y, double w, Rests rests, DoubleDouble out) {
+    if (rests != null && rests.tableRatio == 0.0) {
+      return false;
+    }
+    // N = 1 - y exactly (2Sum); y itself is P (BCELoss has no pos_weight).
+    double nh = 1.0 - y;
+    double bb = nh - 1.0;
+    double nl = (1.0 - (nh - bb)) + (-y - bb);
+    if (!(w != 0.0 && inRange(w) && inRange(y) && inRange(nh))) {
+      return false;
+    }
+    // L1 (y != 0 only): -100 below CLAMP_BELOW (exact), else log q to 2^-68.68.
+    double l1h = 0.0;
+    double l1l = 0.0;
+    if (y != 0.0) {
+      if (q < CLAMP_BELOW) {
+        l1h = CLAMP;
+      } else {
+        TableLogarithm.log(q, out);
+        l1h = out.hi;
+        l1l = out.lo;
+      }
+    }
+    // L2 (N != 0 only): -100 at q = 1 (exact), else log(1 - q) to 2^-68.68 (>= -53 ln 2 > -100).
+    double l2h = 0.0;
+    double l2l = 0.0;
+    if (nh != 0.0) {
+      if (q == 1.0) {
+        l2h = CLAMP;
+      } else {
+        TableLogarithm.log1mq(q, out);
+        l2h = out.hi;
+        l2l = out.lo;
+      }
+    }
+    // y L1 and N L2: the highs' products exact (2MultFMA), cross terms rounded (2^-105 each).
+    double h1 = y * l1h;
+    double e1 = Math.fma(y, l1h, -h1) + y * l1l;
+    double h2 = nh * l2h;
+    double e2 = Math.fma(nh, l2h, -h2) + (nh * l2l + nl * l2h);
+    // Their sum: 2Sum of the highs (exact), the lows rounded (2^-104 M).
+    double sh = h1 + h2;
+    bb = sh - h1;
+    double sl = ((h1 - (sh - bb)) + (h2 - bb)) + (e1 + e2);
+    // Times -w: 2MultFMA exact, w sl rounded (2^-104 M); normalised by Fast2Sum (exact).
+    double vh = sh * -w;
+    double vl = Math.fma(sh, -w, -vh) + sl * -w;
+    double magnitude = Math.abs(w) * -(y * l1h + nh * l2h);
+    if (magnitude == 0.0) {
+      return false;
+    }
+    out.fastTwoSum(vh, vl);
+    return rests == null ? decided(out, magnitude, TABLE_TEST_ERROR, out)
+        : Rests.within(magnitude, out.hi, rests.tableRatio);
   }
 
   private static boolean probabilitiesFast(
