@@ -78,9 +78,21 @@ final class VectorBlockKernel implements BlockKernel {
   }
 
   @Override
+  /**
+   * {@link VectorProbabilities}; a block with a q or y outside [0, 1] goes to the scalar loop,
+   * which throws at the first one exactly as the row path would.
+   */
   public void probabilities(
       double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
-    BlockKernels.SCALAR.probabilities(q, y, w, out, low, rests, n);
+    boolean valid = rests == null || rests.tableRatio != 0.0;
+    for (int i = 0; i < n && valid; i++) {
+      valid = q[i] >= 0.0 && q[i] <= 1.0 && y[i] >= 0.0 && y[i] <= 1.0;
+    }
+    if (valid) {
+      VectorProbabilities.probabilities(q, y, w, out, low, rests, n);
+    } else {
+      BlockKernels.SCALAR.probabilities(q, y, w, out, low, rests, n);
+    }
   }
 
   @Override

@@ -105,7 +105,9 @@ class BlockKernelGoldenTest {
     int n = 100_003;
     java.util.Random r = new java.util.Random(7);
     double[] awkward = {0, 1, Double.MIN_VALUE, 1e-300, 0x1p-145, 0x1p-146, 1e-44, 3.7e-44,
-        1 - 0x1p-53, 0.5, 0.5 + 0x1p-53, 1e-17, 1e-8, 0.9999999, Math.sqrt(0.5)};
+        1 - 0x1p-53, 0.5, 0.5 + 0x1p-53, 1e-17, 1e-8, 0.9999999, Math.sqrt(0.5),
+        0x1p-8, Math.nextDown(0x1p-8), 1 - 0x1p-8, Math.nextUp(1 - 0x1p-8), 0x1p-1022,
+        Math.nextDown(0x1p-1022), 3.720075976020836e-44, Math.nextUp(3.720075976020836e-44)};
     double[][] cols = new double[3][n];
     for (int i = 0; i < n; i++) {
       cols[0][i] = i < awkward.length ? awkward[i]
@@ -121,6 +123,21 @@ class BlockKernelGoldenTest {
       int at = i;
       assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(vector[i]),
           () -> "q=" + cols[0][at] + " y=" + cols[1][at] + " w=" + cols[2][at]);
+    }
+    // With the rests the aggregates add: the same hi and lo.
+    double[] scalarLow = new double[n];
+    double[] vectorLow = new double[n];
+    BlockKernel.scalar().probabilities(cols[0], cols[1], cols[2], scalar, scalarLow,
+        io.sparkbce.loss.Rests.TABLE, n);
+    BlockKernel.vector().probabilities(cols[0], cols[1], cols[2], vector, vectorLow,
+        io.sparkbce.loss.Rests.TABLE, n);
+    for (int i = 0; i < n; i++) {
+      int at = i;
+      assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(vector[i]),
+          () -> "with rests: q=" + cols[0][at] + " y=" + cols[1][at] + " w=" + cols[2][at]);
+      assertEquals(Double.doubleToRawLongBits(scalarLow[i]),
+          Double.doubleToRawLongBits(vectorLow[i]),
+          () -> "rest: q=" + cols[0][at] + " y=" + cols[1][at] + " w=" + cols[2][at]);
     }
     // Out of range: both throw, naming the first bad value.
     cols[0][5000] = 1.5;
