@@ -2,6 +2,8 @@ package io.sparkbce.bench;
 
 import io.sparkbce.BceFunctions;
 import io.sparkbce.job.output.InterruptCleanup;
+import io.sparkbce.loss.BlockKernel;
+import io.sparkbce.loss.LossRounding;
 import io.sparkbce.udf.ColumnarAggregateRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,8 +129,11 @@ public final class Benchmark {
     SparkSession spark = SparkSession.builder().appName("spark-bce-bench").getOrCreate();
     BceFunctions.register(spark);
     Benchmark b = new Benchmark(spark, repeat, warmup);
-    System.out.printf(Locale.ROOT, "spark-bce benchmark: master %s, %d cores, data under %s%n",
-        spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), dir);
+    System.out.printf(Locale.ROOT,
+        "spark-bce benchmark: master %s, %d cores, data under %s, driver's kernel %s, rounding %s%n",
+        spark.sparkContext().master(), Runtime.getRuntime().availableProcessors(), dir,
+        BlockKernel.selected().name(),
+        LossRounding.SELECTED.name().toLowerCase(Locale.ROOT));
     if (only.contains("scalar") || only.contains("grouped") || only.contains("mllib")
         || only.contains("paths")) {
       b.scalarData(dir.resolve(scalarDirectory(timestamps)), rows, groups, timestamps);

@@ -38,7 +38,22 @@ public final class InterpretedKernels {
    * bits depend on both, so the kernels must agree on the rests too.
    */
   static long hash(BlockKernel k, int n) {
-    return 31 * hash(k, n, false) + hash(k, n, true);
+    return (31 * hash(k, n, false) + hash(k, n, true)) * 31 + probabilitiesHash(k, n);
+  }
+
+  /** BCELoss on probabilities (q from the logits of {@link #block}), with and without rests. */
+  private static long probabilitiesHash(BlockKernel k, int n) {
+    double[][] c = block(n, false);
+    double[] q = new double[n];
+    for (int i = 0; i < n; i++) {
+      q[i] = i % 7 == 0 ? Math.pow(2, -1070 * c[2][i]) : 1 / (1 + Math.exp(-c[0][i]));
+    }
+    double[] out = new double[n];
+    double[] low = new double[n];
+    k.probabilities(q, c[1], c[2], out, n);
+    long h = hash(23, out);
+    k.probabilities(q, c[1], c[2], out, low, Rests.TABLE, n);
+    return hash(hash(h, out), low);
   }
 
   private static long hash(BlockKernel k, int n, boolean unit) {
