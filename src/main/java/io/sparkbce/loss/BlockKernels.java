@@ -56,6 +56,19 @@ final class BlockKernels {
   private BlockKernels() {}
 
   /**
+   * Whether every q[i] and y[i] (i < n) is in [0, 1] (NaN is not): the vector kernels' condition
+   * for their lanes; otherwise the scalar loop throws at the first one, as the row path would.
+   */
+  static boolean probabilitiesInRange(double[] q, double[] y, int n) {
+    for (int i = 0; i < n; i++) {
+      if (!(q[i] >= 0.0 && q[i] <= 1.0 && y[i] >= 0.0 && y[i] <= 1.0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
    * The vector kernels' classes link against jdk.incubator.vector, so it is only loaded when that
    * module is in the boot layer (--add-modules jdk.incubator.vector); otherwise loading it would
    * fail with NoClassDefFoundError.

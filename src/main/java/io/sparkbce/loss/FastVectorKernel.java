@@ -40,7 +40,7 @@ final class FastVectorKernel implements BlockKernel {
     int bound = SPECIES.loopBound(n);
     double[] exps = scratch(bound, 0);
     double[] tail = scratch(bound, 1);
-    expMinusAbs(x, exps, bound);
+    VectorSigmoids.expMinusAbs(x, exps, bound); // the same e^-|x| as the sigmoids'
     log1p(exps, tail, bound);
     loss(x, y, w, p, tail, out, bound);
     for (int i = bound; i < n; i++) {
@@ -53,45 +53,6 @@ final class FastVectorKernel implements BlockKernel {
 
   private static DoubleVector broadcast(double v) {
     return DoubleVector.broadcast(SPECIES, v);
-  }
-
-  /** out = e^-|x|: {@link SoftplusTail#expMinus}, lane by lane. */
-  private static void expMinusAbs(double[] x, double[] out, int bound) {
-    double[] c = SoftplusTail.EXP_COEFFICIENTS;
-    DoubleVector c0 = broadcast(c[0]);
-    DoubleVector c1 = broadcast(c[1]);
-    DoubleVector c2 = broadcast(c[2]);
-    DoubleVector c3 = broadcast(c[3]);
-    DoubleVector c4 = broadcast(c[4]);
-    DoubleVector c5 = broadcast(c[5]);
-    DoubleVector c6 = broadcast(c[6]);
-    DoubleVector c7 = broadcast(c[7]);
-    DoubleVector c8 = broadcast(c[8]);
-    DoubleVector c9 = broadcast(c[9]);
-    DoubleVector c10 = broadcast(c[10]);
-    DoubleVector c11 = broadcast(c[11]);
-    DoubleVector one = broadcast(1.0);
-    DoubleVector invLn2 = broadcast(SoftplusTail.INV_LN2);
-    DoubleVector round = broadcast(SoftplusTail.ROUND);
-    DoubleVector ln2Hi = broadcast(SoftplusTail.LN2_HI);
-    DoubleVector ln2Lo = broadcast(SoftplusTail.LN2_LO);
-    for (int i = 0; i < bound; i += SPECIES.length()) {
-      DoubleVector xv = DoubleVector.fromArray(SPECIES, x, i);
-      DoubleVector z = xv.abs().neg();
-      DoubleVector shifted = z.mul(invLn2).add(round);
-      DoubleVector minusN = shifted.sub(round).neg();
-      DoubleVector r = minusN.fma(ln2Hi, z);
-      r = minusN.fma(ln2Lo, r);
-      DoubleVector q = c0.fma(r, c1).fma(r, c2).fma(r, c3).fma(r, c4).fma(r, c5).fma(r, c6)
-          .fma(r, c7).fma(r, c8).fma(r, c9).fma(r, c10).fma(r, c11).fma(r, one).fma(r, one);
-      // n's integer value sits in the low bits of the shifted double (no double-to-long convert).
-      LongVector ni = shifted.reinterpretAsLongs().sub(SoftplusTail.ROUND_BITS);
-      LongVector half = ni.lanewise(VectorOperators.ASHR, 1);
-      DoubleVector f1 = half.add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      DoubleVector f2 =
-          ni.sub(half).add(1023L).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles();
-      q.mul(f1).mul(f2).intoArray(out, i);
-    }
   }
 
   /** into = log1p(e) for e = e^-|x| in [0, 1]: {@link SoftplusTail#log1p}, lane by lane. */
@@ -165,11 +126,9 @@ final class FastVectorKernel implements BlockKernel {
   @Override
   public void probabilities(
       double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
-    for (int i = 0; i < n; i++) {
-      if (!(q[i] >= 0.0 && q[i] <= 1.0 && y[i] >= 0.0 && y[i] <= 1.0)) {
-        BlockKernels.FAST_SCALAR.probabilities(q, y, w, out, low, rests, n);
-        return;
-      }
+    if (!BlockKernels.probabilitiesInRange(q, y, n)) {
+      BlockKernels.FAST_SCALAR.probabilities(q, y, w, out, low, rests, n);
+      return;
     }
     if (rests != null) {
       java.util.Arrays.fill(low, 0, n, 0.0);

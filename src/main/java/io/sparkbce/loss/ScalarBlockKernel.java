@@ -70,7 +70,8 @@ final class ScalarBlockKernel implements BlockKernel {
     }
   }
 
-  private static void deliver(double x, double y, double w, double p, Rests rests,
+  /** out[i] (and low[i] with rests) from {@link LossKernel#withLogits}, element by element. */
+  static void deliver(double x, double y, double w, double p, Rests rests,
       DoubleDouble v, double[] out, double[] low, int i) {
     LossKernel.withLogits(x, y, w, p, rests, v);
     out[i] = v.hi;
@@ -84,11 +85,17 @@ final class ScalarBlockKernel implements BlockKernel {
       double[] q, double[] y, double[] w, double[] out, double[] low, Rests rests, int n) {
     DoubleDouble v = new DoubleDouble();
     for (int i = 0; i < n; i++) {
-      LossKernel.probabilities(q[i], y[i], w[i], rests, v);
-      out[i] = v.hi;
-      if (rests != null) {
-        low[i] = v.lo;
-      }
+      deliverProbability(q[i], y[i], w[i], rests, v, out, low, i);
+    }
+  }
+
+  /** out[i] (and low[i] with rests) from {@link LossKernel#probabilities}. */
+  static void deliverProbability(double q, double y, double w, Rests rests, DoubleDouble v,
+      double[] out, double[] low, int i) {
+    LossKernel.probabilities(q, y, w, rests, v);
+    out[i] = v.hi;
+    if (rests != null) {
+      low[i] = v.lo;
     }
   }
 

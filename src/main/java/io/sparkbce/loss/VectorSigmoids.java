@@ -21,8 +21,8 @@ final class VectorSigmoids {
     return DoubleVector.broadcast(SPECIES, v);
   }
 
-  /** out = e^-|x|: {@link SoftplusTail#expMinus}, lane by lane. */
-  private static void expMinusAbs(double[] x, double[] out, int bound) {
+  /** out = e^-|x|: {@link SoftplusTail#expMinus}, lane by lane (also the fast kernel's). */
+  static void expMinusAbs(double[] x, double[] out, int bound) {
     double[] c = SoftplusTail.EXP_COEFFICIENTS;
     DoubleVector c0 = broadcast(c[0]);
     DoubleVector c1 = broadcast(c[1]);
