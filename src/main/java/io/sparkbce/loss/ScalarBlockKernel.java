@@ -56,8 +56,9 @@ final class ScalarBlockKernel implements BlockKernel {
       double wi = w[i];
       double pi = yi == 0.0 ? 0.0 : p[i];
       // LossKernel's special cases (NaN, infinities, w = 0) are not the tier's: they fail here.
+      // A NaN p gives NaN even where y = 0 (pi is then 0): tested on p itself.
       boolean tier = Math.abs(xi) <= TableSoftplus.LARGEST && Math.abs(yi) <= Double.MAX_VALUE
-          && Math.abs(wi) <= Double.MAX_VALUE && Math.abs(pi) <= Double.MAX_VALUE
+          && Math.abs(wi) <= Double.MAX_VALUE && p[i] == p[i] && Math.abs(pi) <= Double.MAX_VALUE
           && CorrectlyRounded.withLogitsTable(xi, yi, wi, pi, hi[i], lo[i], rests, v);
       if (tier) {
         out[i] = v.hi;

@@ -44,8 +44,8 @@ class BlockKernelGoldenTest {
     double[] xs = {0, -0.0, 1e-300, -1e-300, 40, -40, 700, -700, 800, -800, 1e308,
         Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.NaN, 3.5, -2.25, 17, 1e-17};
     double[] ys = {0, 1, 0.5, 0.25, -0.5, 1.5, Double.NaN};
-    double[] ws = {1, 0, 2.5, -1};
-    double[] ps = {1, 0, 3, Double.POSITIVE_INFINITY};
+    double[] ws = {1, 0, 2.5, -1, Double.NaN};
+    double[] ps = {1, 0, 3, Double.POSITIVE_INFINITY, Double.NaN};
     List<double[]> rows = new ArrayList<>();
     for (double x : xs) {
       for (double y : ys) {
@@ -73,6 +73,11 @@ class BlockKernelGoldenTest {
       // Same IEEE operations in the same order: the same bits, not just close.
       assertEquals(Double.doubleToRawLongBits(scalar[i]), Double.doubleToRawLongBits(vector[i]),
           what);
+      // And the element-by-element function's: the block kernels' passes and special-value
+      // checks must not change a result (a NaN p gives NaN even where y = 0).
+      double one = io.sparkbce.loss.LossKernel.withLogits(cols[0][i], cols[1][i], cols[2][i],
+          cols[3][i]);
+      assertEquals(Double.doubleToRawLongBits(one), Double.doubleToRawLongBits(scalar[i]), what);
     }
   }
 
