@@ -17,17 +17,7 @@ final class FastLosses {
     if (w == 0.0) {
       return 0.0;
     }
-    return withLogits(x, y, w, p, SoftplusTail.of(Math.abs(x)));
-  }
-
-  /** {@link #withLogits(double, double, double, double)} given tail = log1p(e^-|x|). */
-  static double withLogits(double x, double y, double w, double p, double tail) {
-    if (x != x || y != y || w != w || p != p) {
-      return Double.NaN;
-    }
-    if (w == 0.0) {
-      return 0.0;
-    }
+    double tail = SoftplusTail.of(Math.abs(x));
     double pos = LossKernel.positive(y, p);
     double neg = 1.0 - y;
     double up = pos == 0.0 ? 0.0 : pos * (Math.max(-x, 0.0) + tail);
